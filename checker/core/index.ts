@@ -1,0 +1,23 @@
+/**
+ * The public API of leasecheck's engine: write a {@link Spec}, then {@link check} it
+ * (data) or {@link assert} it (throws, for tests).
+ *
+ * @packageDocumentation
+ */
+export type {
+  Action,
+  ActionArg,
+  ActionProperty,
+  Spec,
+  StateEncoder,
+  StateProperty,
+  StepInfo,
+  StepMessage,
+} from './spec.js';
+export { formatAction } from './spec.js';
+export { check, assert, CheckFailure } from './explore.js';
+export type { ActionCoverage, CheckEvent, CheckOptions, CheckResult, CheckStats, Violation } from './explore.js';
+export type { Trace } from './trace.js';
+export { ReplayError } from './trace.js';
+export { Fingerprinter, collisionProbability } from './hash.js';
+export { FingerprintSet } from './fpset.js';

@@ -1,0 +1,127 @@
+/**
+ * The spec boundary: what a model hands the checker.
+ *
+ * A spec is plain data plus pure functions, in the shape of Stateright's `Model` trait:
+ * initial states, the actions enabled in a state (each with a name and arguments, so
+ * every trace step and graph edge has a label), the successor function, and the
+ * properties to check. The checker knows nothing else about the model; renderers learn
+ * what a step means (who acted, what was sent and received) from {@link Spec.describeStep}.
+ *
+ * Contract: `actions` and `next` are pure. `next(state, action)` never changes `state`
+ * or anything reachable from it, and `actions(state)` returns the enabled actions in a
+ * deterministic order (the engine's determinism rests on it).
+ *
+ * @packageDocumentation
+ */
+
+/** A scalar that may appear as an action argument. */
+export type ActionArg = number | string | boolean | null;
+
+/** A labelled action: what a trace step or a graph edge shows. */
+export interface Action {
+  /** The action's name, e.g. `"Tick"`; coverage is counted per name. */
+  readonly name: string;
+  /** The action's arguments in a fixed order, e.g. `[2]` for `Tick(2)`. */
+  readonly args: readonly ActionArg[];
+}
+
+/** A named predicate over one state. */
+export interface StateProperty<S> {
+  /** The property's name as users type it (`--invariant NAME`) and reports show it. */
+  readonly name: string;
+  /** True when the property holds in `state`. Throwing is reported as an `error` result. */
+  readonly check: (state: S) => boolean;
+}
+
+/** A named predicate over one step (state before, action, state after). */
+export interface ActionProperty<S, A extends Action = Action> {
+  /** The property's name. */
+  readonly name: string;
+  /** True when the step `before --action--> after` satisfies the property. */
+  readonly check: (before: S, after: S, action: A) => boolean;
+}
+
+/**
+ * The engine's sink for a state's compact encoding: a spec's {@link Spec.encode} writes
+ * the state as a sequence of 32-bit integers, and the engine fingerprints that sequence.
+ * Two states must be equal exactly when their encodings are equal.
+ */
+export interface StateEncoder {
+  /** Appends one integer (it is truncated to 32 bits: `x | 0`). */
+  int(x: number): void;
+}
+
+/** A message a step sent or received, as renderers see it. */
+export interface StepMessage {
+  /** A stable identity of the message, equal at its send and at its receipt. */
+  readonly id: string;
+  /** A short label, e.g. `Grant(v=2, exp=3)`. */
+  readonly label: string;
+  /** The node that sent it. */
+  readonly from: string;
+  /** The node it is addressed to. */
+  readonly to: string;
+}
+
+/** What a step means for a per-node (swimlane) rendering. */
+export interface StepInfo {
+  /** The node that took the step. */
+  readonly node: string;
+  /** Messages the step put in flight. */
+  readonly sent: readonly StepMessage[];
+  /** The message the step consumed, if any. */
+  readonly received?: StepMessage;
+  /** Messages the step removed without delivering them (e.g. a loss). */
+  readonly lost?: readonly StepMessage[];
+  /** Local events worth a mark on the node's lane, e.g. `clock=2` or `lease granted`. */
+  readonly events: readonly string[];
+}
+
+/**
+ * A checkable model.
+ *
+ * @typeParam S - the state type; states are immutable values.
+ * @typeParam A - the action type.
+ */
+export interface Spec<S, A extends Action = Action> {
+  /** The spec's name, shown in reports. */
+  readonly name: string;
+  /** The initial states, in a deterministic order. */
+  initStates(): readonly S[];
+  /** The actions enabled in `state`, in a deterministic order. Must not mutate `state`. */
+  actions(state: S): readonly A[];
+  /** The successor of `state` under `action` (which `actions(state)` listed). Pure. */
+  next(state: S, action: A): S;
+  /** `always` properties: must hold in every reachable state, initial states included. */
+  readonly invariants?: readonly StateProperty<S>[];
+  /** `sometimes` properties: each must hold in at least one reachable state. */
+  readonly sometimes?: readonly StateProperty<S>[];
+  /** Properties of every step (state before, state after), checked on every transition. */
+  readonly actionProperties?: readonly ActionProperty<S, A>[];
+  /**
+   * A state constraint, as TLC's CONSTRAINT: a generated state that fails it is checked
+   * against the invariants but neither stored, counted as distinct, nor expanded.
+   */
+  constraint?(state: S): boolean;
+  /**
+   * Symmetry: maps a state to the canonical representative of its orbit. Must satisfy
+   * `canonicalize(canonicalize(s))` equal to `canonicalize(s)`, and every property must be
+   * invariant under the symmetry.
+   */
+  canonicalize?(state: S): S;
+  /**
+   * A compact encoding of `state` as 32-bit integers, used to fingerprint it. Optional:
+   * without it the engine walks the state structurally (slower, but exact for plain
+   * objects, arrays, Sets, Maps, numbers, strings, booleans and null).
+   */
+  encode?(state: S, out: StateEncoder): void;
+  /** Describes a step for renderers (swimlane charts); optional. */
+  describeStep?(before: S, action: A, after: S): StepInfo;
+  /** A JSON-friendly view of a state for trace files and reports; defaults to the state. */
+  toJSON?(state: S): unknown;
+}
+
+/** Formats an action as `Name(arg1, arg2)`. */
+export function formatAction(action: Action): string {
+  return action.args.length === 0 ? action.name : `${action.name}(${action.args.map(String).join(', ')})`;
+}

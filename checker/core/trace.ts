@@ -1,0 +1,74 @@
+/**
+ * Counterexample traces, rebuilt by replay as TLC's `TLCTrace` does: the visited set keeps
+ * only (parent id, fingerprint) per state, so a trace is the chain of fingerprints from an
+ * initial state to the target, and its states and actions are recomputed by re-running the
+ * spec and choosing, at each step, the first enabled action (in the spec's order) whose
+ * successor has the next fingerprint.
+ *
+ * Under symmetry the stored fingerprints are those of canonical states; replay follows
+ * the real, un-canonicalised states, matching each successor by its canonical
+ * fingerprint. So a trace is always a real behaviour of the spec from one of its initial
+ * states, whatever the reduction.
+ */
+import { Fingerprinter } from './hash.js';
+import type { FingerprintSet } from './fpset.js';
+import type { Action, Spec } from './spec.js';
+
+/** A behaviour: `states[0]` is initial and `actions[i]` leads from `states[i]` to `states[i + 1]`. */
+export interface Trace<S> {
+  /** The states, initial first; the length of a trace is `states.length` (TLC counts states). */
+  readonly states: readonly S[];
+  /** The actions, one fewer than the states. */
+  readonly actions: readonly Action[];
+}
+
+/** Thrown when a fingerprint chain cannot be replayed: the spec is not deterministic or not pure. */
+export class ReplayError extends Error {}
+
+/**
+ * Rebuilds the trace ending in the state with fingerprint `(hi, lo)` whose parent is the
+ * stored state `parentId` (-1 when the target is itself initial).
+ */
+export function rebuildTrace<S, A extends Action>(
+  spec: Spec<S, A>,
+  seen: FingerprintSet,
+  parentId: number,
+  hi: number,
+  lo: number,
+  canonicalize?: (s: S) => S,
+): Trace<S> {
+  const fps: [number, number][] = [[hi >>> 0, lo >>> 0]];
+  for (let id = parentId; id >= 0; id = seen.parent(id)) fps.push([seen.hi(id), seen.lo(id)]);
+  fps.reverse();
+  const fp = new Fingerprinter();
+  const matches = (s: S, [h, l]: [number, number]): boolean => {
+    const c = canonicalize ? canonicalize(s) : s;
+    fp.reset();
+    if (spec.encode) spec.encode(c, fp);
+    else fp.value(c);
+    fp.finish();
+    return fp.hi === h && fp.lo === l;
+  };
+  const inits = spec.initStates();
+  const firstIdx = inits.findIndex((s) => matches(s, fps[0]!));
+  if (firstIdx < 0) throw new ReplayError('no initial state has the fingerprint of the trace start');
+  const first = inits[firstIdx] as S;
+  const states: S[] = [first];
+  const actions: Action[] = [];
+  let cur = first;
+  for (let i = 1; i < fps.length; i++) {
+    let found = false;
+    for (const a of spec.actions(cur)) {
+      const t = spec.next(cur, a);
+      if (matches(t, fps[i]!)) {
+        states.push(t);
+        actions.push(a);
+        cur = t;
+        found = true;
+        break;
+      }
+    }
+    if (!found) throw new ReplayError(`step ${i} of the trace cannot be replayed: no enabled action reaches it`);
+  }
+  return { states, actions };
+}

@@ -1,0 +1,461 @@
+/**
+ * The GFS chunk-lease model as a checkable {@link Spec}: every action of the design page
+ * with its arguments, in a fixed order, and the successor function that dispatches to the
+ * role modules (`master.ts`, `chunkserver.ts`, `client.ts`, `clock.ts`, `network.ts`).
+ *
+ * Models GFS paper §3.1, §4.5 and §2.7 for one chunk (see `state.ts` for what is abstracted).
+ *
+ * Action order (deterministic, it fixes which shortest counterexample is reported first):
+ * `Tick` for the master then each chunkserver; the master's local actions (`MGrant`,
+ * `MReport`, `MCrash`, `MRestart`); each chunkserver's local actions (`CRequestExtend`,
+ * `PReply`, `PTimeout`, `CCrash`, `CRestart`); each client's local actions (`CLookup`,
+ * `CPush`, `CWrite`, `CTimeout`); then one receive action per deliverable message in
+ * flight, in the order of the message set; then `Lose` for each message.
+ */
+import type { Action, ActionArg, Spec, StateEncoder } from '../checker/core/spec.js';
+import { cBump, cCrash, cExtended, cGrant, cRequestExtend, cRestart, pAck, pReply, pTimeout, pWrite, sApply, sApplyEnabled } from './chunkserver.js';
+import { cLearn, cLookup, cPush, cResult, cTimeout, cWrite, targets } from './client.js';
+import { tick, tickEnabled } from './clock.js';
+import { actionProperties, invariants, sometimesProperties } from './invariants.js';
+import { grantEnabled, mCrash, mExtend, mGrant, mLookup, mReport, mRestart, reportedCurrent } from './master.js';
+import { f1, f2, f3, f4, f5, lose, Msg, MSG_NAMES, mType, anyInFlight } from './network.js';
+import {
+  csBit,
+  csMembers,
+  dataItem,
+  entryD,
+  entrySn,
+  entryV,
+  initialState,
+  isPrimary,
+  Phase,
+  PHASE_NAMES,
+  pendC,
+  pendD,
+  pendOk,
+  pendSn,
+  pendV,
+  pendWaiting,
+  toParams,
+  type Config,
+  type GfsState,
+  type Params,
+} from './state.js';
+
+/** Action kinds; `K.name` is the action's name. */
+const K = {
+  Tick: 0,
+  MGrant: 1,
+  MReport: 2,
+  MCrash: 3,
+  MRestart: 4,
+  CRequestExtend: 5,
+  PReply: 6,
+  PTimeout: 7,
+  CCrash: 8,
+  CRestart: 9,
+  CLookup: 10,
+  CPush: 11,
+  CWrite: 12,
+  CTimeout: 13,
+  MLookup: 14,
+  CLearn: 15,
+  CGrant: 16,
+  CBump: 17,
+  MExtend: 18,
+  CExtended: 19,
+  PWrite: 20,
+  SApply: 21,
+  PAck: 22,
+  CResult: 23,
+  Lose: 24,
+} as const;
+
+const KIND_NAMES = Object.keys(K) as (keyof typeof K)[];
+
+/** The receive action for each message type. */
+const RECEIVER: Record<number, number> = {
+  [Msg.LookupReq]: K.MLookup,
+  [Msg.LookupResp]: K.CLearn,
+  [Msg.Grant]: K.CGrant,
+  [Msg.Bump]: K.CBump,
+  [Msg.ExtendReq]: K.MExtend,
+  [Msg.ExtendResp]: K.CExtended,
+  [Msg.WriteReq]: K.PWrite,
+  [Msg.Apply]: K.SApply,
+  [Msg.ApplyAck]: K.PAck,
+  [Msg.WriteResp]: K.CResult,
+};
+
+/** Formats a chunkserver bitmask as `{1,2}`. */
+export const fmtSet = (mask: number): string => `{${csMembers(mask).join(',')}}`;
+
+/** Formats a data index as `(c,k)`. */
+export function fmtData(p: Params, d: number): string {
+  const [c, k] = dataItem(p, d);
+  return `(${c},${k})`;
+}
+
+/** Formats a packed message, e.g. `Grant(1, 2, 3)`. */
+export function fmtMsg(p: Params, m: number): string {
+  const a = f1(m);
+  switch (mType(m)) {
+    case Msg.LookupReq:
+      return `LookupReq(${a})`;
+    case Msg.LookupResp:
+      return `LookupResp(${a}, ${f2(m)}, ${fmtSet(f3(m))})`;
+    case Msg.Grant:
+      return `Grant(${a}, ${f2(m)}, ${f5(m)})`;
+    case Msg.Bump:
+      return `Bump(${a}, ${f2(m)})`;
+    case Msg.ExtendReq:
+      return `ExtendReq(${a}, ${f2(m)})`;
+    case Msg.ExtendResp:
+      return `ExtendResp(${a}, ${f2(m)}, ${f5(m)})`;
+    case Msg.WriteReq:
+      return `WriteReq(${a}, ${f2(m)}, ${fmtData(p, f3(m))}, ${fmtSet(f4(m))})`;
+    case Msg.Apply:
+      return `Apply(${a}, ${f2(m)}, ${f3(m)}, ${f4(m)}, ${fmtData(p, f5(m))})`;
+    case Msg.ApplyAck:
+      return `ApplyAck(${a}, ${f2(m)}, ${f3(m)}, ${f4(m)}, ${f5(m) === 1})`;
+    case Msg.WriteResp:
+      return `WriteResp(${a}, ${fmtData(p, f2(m))}, ${f3(m) === 1})`;
+    default:
+      return `Unknown(${m})`;
+  }
+}
+
+/**
+ * An action of the GFS model. Its identity is `(kind, node, x)`: the acting node (0 for
+ * the master) and a packed operand (a message, a `pend` entry or a chunkserver). Its
+ * readable arguments are computed only when asked for, so that the explorer's hot loop
+ * builds no strings.
+ */
+export class GfsAction implements Action {
+  private cached: readonly ActionArg[] | undefined;
+  constructor(
+    /** The action kind (an index into the action names). */
+    readonly kind: number,
+    /** The acting node: 0 for the master, a chunkserver or a client id. */
+    readonly node: number,
+    /** The operand: a packed message, a packed `pend` entry, a chunkserver, or 0. */
+    readonly x: number,
+    private readonly p: Params,
+  ) {}
+
+  /** The action's name as the design page spells it. */
+  get name(): string {
+    return KIND_NAMES[this.kind]!;
+  }
+
+  /** The action's arguments as the design page writes them (message fields for receives). */
+  get args(): readonly ActionArg[] {
+    return (this.cached ??= this.computeArgs());
+  }
+
+  private computeArgs(): ActionArg[] {
+    const { node, x, p } = this;
+    switch (this.kind) {
+      case K.Tick:
+        return [node === 0 ? 'M' : node];
+      case K.MCrash:
+      case K.MRestart:
+        return [];
+      case K.PReply:
+      case K.PTimeout:
+        return [node, `(${pendV(x)}, ${pendSn(x)}, ${pendC(x)}, ${fmtData(p, pendD(x))}, ${fmtSet(pendWaiting(x))}, ${pendOk(x)})`];
+      case K.CPush:
+        return [node, x];
+      case K.MGrant:
+      case K.MReport:
+      case K.CRequestExtend:
+      case K.CCrash:
+      case K.CRestart:
+      case K.CLookup:
+      case K.CWrite:
+      case K.CTimeout:
+        return [node];
+      default:
+        return [fmtMsg(p, x)];
+    }
+  }
+}
+
+/** Options of {@link gfsSpec}. */
+export interface GfsSpecOptions {
+  /** The spec's name (default `gfs-lease`). */
+  readonly name?: string;
+  /** Which `sometimes` properties to require (default none: they depend on the configuration). */
+  readonly sometimes?: readonly string[];
+}
+
+/** Writes a state's compact encoding: every variable, lengths before variable-size parts. */
+export function encodeState(s: GfsState, p: Params, out: StateEncoder): void {
+  for (let n = 0; n <= p.N; n++) out.int(s.clock[n]!);
+  out.int(s.mUp ? 1 : 0);
+  out.int(s.mVersion);
+  out.int(s.mLeaseHolder);
+  out.int(s.mLeaseExp);
+  out.int(s.mGrace);
+  out.int(s.mCurrent);
+  out.int(s.grants);
+  for (let cs = 1; cs <= p.N; cs++) {
+    out.int(s.up[cs] ? 1 : 0);
+    out.int(s.ver[cs]!);
+    out.int(s.leaseVer[cs]!);
+    out.int(s.leaseExp[cs]!);
+    out.int(s.buf[cs]!);
+    const log = s.log[cs]!;
+    out.int(log.length);
+    for (const e of log) out.int(e);
+    const pend = s.pend[cs]!;
+    out.int(pend.length);
+    for (const e of pend) out.int(e);
+  }
+  for (let c = 1; c <= p.C; c++) {
+    out.int(s.phase[c]!);
+    out.int(s.idx[c]!);
+    out.int(s.tries[c]!);
+    out.int(s.prim[c]!);
+    out.int(s.secs[c]!);
+    out.int(s.pushed[c]!);
+  }
+  out.int(s.msgs.length);
+  for (const m of s.msgs) out.int(m);
+  out.int(s.acked);
+  out.int(s.crashes);
+  out.int(s.losses);
+}
+
+/** The actions enabled in `s`, in the fixed order of the module comment. */
+export function enabledActions(s: GfsState, p: Params): GfsAction[] {
+  const out: GfsAction[] = [];
+  const act = (kind: number, node: number, x = 0): void => {
+    out.push(new GfsAction(kind, node, x, p));
+  };
+  for (let n = 0; n <= p.N; n++) if (tickEnabled(s, p, n)) act(K.Tick, n);
+  if (s.mUp) {
+    if (anyInFlight(s.msgs, Msg.LookupReq)) for (let h = 1; h <= p.N; h++) if (grantEnabled(s, p, h)) act(K.MGrant, 0, h);
+    for (let cs = 1; cs <= p.N; cs++) if (s.up[cs] && reportedCurrent(s, cs) >= 0) act(K.MReport, 0, cs);
+    if (s.crashes < p.MaxCrashes) act(K.MCrash, 0);
+  } else {
+    act(K.MRestart, 0);
+  }
+  for (let cs = 1; cs <= p.N; cs++) {
+    if (s.up[cs]) {
+      if (isPrimary(s, p, cs) && !hasExtendReq(s.msgs, cs)) act(K.CRequestExtend, cs);
+      for (const e of s.pend[cs]!) act(pendWaiting(e) === 0 ? K.PReply : K.PTimeout, cs, e);
+      if (s.crashes < p.MaxCrashes) act(K.CCrash, cs);
+    } else {
+      act(K.CRestart, cs);
+    }
+  }
+  for (let c = 1; c <= p.C; c++) {
+    if (s.idx[c]! > p.W) continue;
+    const ph = s.phase[c]!;
+    if (ph === Phase.Idle) act(K.CLookup, c);
+    else {
+      if (ph === Phase.Push) {
+        const want = targets(s, c);
+        const todo = want & ~s.pushed[c]!;
+        for (let r = 1; r <= p.N; r++) if (todo & csBit(r) && s.up[r]) act(K.CPush, c, r);
+        if (todo === 0) act(K.CWrite, c);
+      }
+      act(K.CTimeout, c);
+    }
+  }
+  for (const m of s.msgs) {
+    const t = mType(m);
+    const to = f1(m);
+    switch (t) {
+      case Msg.LookupReq:
+        if (s.mUp && s.mLeaseHolder !== 0 && s.clock[0]! < s.mLeaseExp) act(K.MLookup, 0, m);
+        break;
+      case Msg.ExtendReq:
+        if (s.mUp) act(K.MExtend, 0, m);
+        break;
+      case Msg.LookupResp:
+      case Msg.WriteResp:
+        if (s.idx[to]! <= p.W) act(RECEIVER[t]!, to, m);
+        break;
+      case Msg.Apply:
+        if (s.up[to] && sApplyEnabled(s, p, to, f3(m), f4(m))) act(K.SApply, to, m);
+        break;
+      default:
+        if (s.up[to]) act(RECEIVER[t]!, to, m);
+    }
+  }
+  if (s.losses < p.MaxLoss) for (const m of s.msgs) act(K.Lose, 0, m);
+  return out;
+}
+
+function hasExtendReq(msgs: readonly number[], cs: number): boolean {
+  for (const m of msgs) if (mType(m) === Msg.ExtendReq && f1(m) === cs) return true;
+  return false;
+}
+
+/** The successor of `s` under `a` (which {@link enabledActions} listed). */
+export function nextState(s: GfsState, a: GfsAction, p: Params): GfsState {
+  const { node, x: m } = a;
+  switch (a.kind) {
+    case K.Tick:
+      return tick(s, node);
+    case K.MGrant:
+      return mGrant(s, p, m);
+    case K.MReport:
+      return mReport(s, m);
+    case K.MCrash:
+      return mCrash(s, p);
+    case K.MRestart:
+      return mRestart(s, p);
+    case K.CRequestExtend:
+      return cRequestExtend(s, node);
+    case K.PReply:
+      return pReply(s, node, m);
+    case K.PTimeout:
+      return pTimeout(s, node, m);
+    case K.CCrash:
+      return cCrash(s, node);
+    case K.CRestart:
+      return cRestart(s, node);
+    case K.CLookup:
+      return cLookup(s, node);
+    case K.CPush:
+      return cPush(s, p, node, m);
+    case K.CWrite:
+      return cWrite(s, p, node);
+    case K.CTimeout:
+      return cTimeout(s, p, node);
+    case K.MLookup:
+      return mLookup(s, m, f1(m));
+    case K.CLearn:
+      return cLearn(s, m, node, f2(m), f3(m));
+    case K.CGrant:
+      return cGrant(s, p, m, node, f2(m), f5(m));
+    case K.CBump:
+      return cBump(s, p, m, node, f2(m));
+    case K.MExtend:
+      return mExtend(s, p, m, f1(m), f2(m));
+    case K.CExtended:
+      return cExtended(s, p, m, node, f2(m), f5(m));
+    case K.PWrite:
+      return pWrite(s, p, m, node, f2(m), f3(m), f4(m));
+    case K.SApply:
+      return sApply(s, m, node, f2(m), f3(m), f4(m), f5(m));
+    case K.PAck:
+      return pAck(s, m, node, f2(m), f3(m), f4(m), f5(m) === 1);
+    case K.CResult:
+      return cResult(s, p, m, node, f2(m), f3(m) === 1);
+    case K.Lose:
+      return lose(s, m);
+    default:
+      throw new Error(`unknown GFS action kind ${a.kind}`);
+  }
+}
+
+/**
+ * The documented JSON view of a state (trace files, reports): records as objects keyed
+ * by variable name, functions of a chunkserver or client as objects keyed by its id, sets
+ * as sorted arrays, a data item `(c, k)` as `[c, k]`, `⊥` and `none` as null.
+ */
+export function stateToJSON(s: GfsState, p: Params): Record<string, unknown> {
+  const perCs = <T>(f: (cs: number) => T): Record<string, T> => {
+    const o: Record<string, T> = {};
+    for (let cs = 1; cs <= p.N; cs++) o[cs] = f(cs);
+    return o;
+  };
+  const perC = <T>(f: (c: number) => T): Record<string, T> => {
+    const o: Record<string, T> = {};
+    for (let c = 1; c <= p.C; c++) o[c] = f(c);
+    return o;
+  };
+  const items = (mask: number): [number, number][] => {
+    const out: [number, number][] = [];
+    for (let d = 0; d < p.C * p.W; d++) if (mask & (1 << d)) out.push(dataItem(p, d));
+    return out;
+  };
+  return {
+    clock: { M: s.clock[0], ...perCs((cs) => s.clock[cs]) },
+    mUp: s.mUp,
+    mVersion: s.mVersion,
+    mLease: s.mLeaseHolder === 0 ? null : { holder: s.mLeaseHolder, exp: s.mLeaseExp },
+    mGrace: s.mGrace,
+    mCurrent: csMembers(s.mCurrent),
+    grants: s.grants,
+    up: perCs((cs) => s.up[cs]),
+    ver: perCs((cs) => s.ver[cs]),
+    leaseVer: perCs((cs) => s.leaseVer[cs]),
+    leaseExp: perCs((cs) => s.leaseExp[cs]),
+    log: perCs((cs) =>
+      s.log[cs]!.map((e) => ({ v: entryV(e), sn: entrySn(e), d: entryD(e) < 0 ? null : dataItem(p, entryD(e)) })),
+    ),
+    buf: perCs((cs) => items(s.buf[cs]!)),
+    pend: perCs((cs) =>
+      s.pend[cs]!.map((e) => ({
+        v: pendV(e),
+        sn: pendSn(e),
+        c: pendC(e),
+        d: dataItem(p, pendD(e)),
+        waiting: csMembers(pendWaiting(e)),
+        ok: pendOk(e),
+      })),
+    ),
+    phase: perC((c) => PHASE_NAMES[s.phase[c]!]),
+    idx: perC((c) => s.idx[c]),
+    tries: perC((c) => s.tries[c]),
+    prim: perC((c) => (s.prim[c] === 0 ? null : s.prim[c])),
+    secs: perC((c) => csMembers(s.secs[c]!)),
+    pushed: perC((c) => csMembers(s.pushed[c]!)),
+    msgs: s.msgs.map((m) => messageToJSON(p, m)),
+    acked: items(s.acked),
+    crashes: s.crashes,
+    losses: s.losses,
+  };
+}
+
+/** The JSON view of a packed message: `{type, ...fields}` with the design page's field names. */
+export function messageToJSON(p: Params, m: number): Record<string, unknown> {
+  const type = MSG_NAMES[mType(m)];
+  const d = (i: number): [number, number] => dataItem(p, i);
+  switch (mType(m)) {
+    case Msg.LookupReq:
+      return { type, c: f1(m) };
+    case Msg.LookupResp:
+      return { type, c: f1(m), p: f2(m), secs: csMembers(f3(m)) };
+    case Msg.Grant:
+    case Msg.ExtendResp:
+      return { type, to: f1(m), v: f2(m), exp: f5(m) };
+    case Msg.Bump:
+      return { type, to: f1(m), v: f2(m) };
+    case Msg.ExtendReq:
+      return { type, from: f1(m), v: f2(m) };
+    case Msg.WriteReq:
+      return { type, to: f1(m), c: f2(m), d: d(f3(m)), secs: csMembers(f4(m)) };
+    case Msg.Apply:
+      return { type, to: f1(m), from: f2(m), v: f3(m), sn: f4(m), d: d(f5(m)) };
+    case Msg.ApplyAck:
+      return { type, to: f1(m), from: f2(m), v: f3(m), sn: f4(m), ok: f5(m) === 1 };
+    case Msg.WriteResp:
+      return { type, c: f1(m), d: d(f2(m)), ok: f3(m) === 1 };
+    default:
+      return { type: 'Unknown', raw: m };
+  }
+}
+
+/** The GFS lease model of a configuration as a checkable spec. */
+export function gfsSpec(cfg: Config, options: GfsSpecOptions = {}): Spec<GfsState, GfsAction> & { readonly params: Params } {
+  const p = toParams(cfg);
+  const wanted = new Set(options.sometimes ?? []);
+  return {
+    name: options.name ?? 'gfs-lease',
+    params: p,
+    initStates: () => [initialState(p)],
+    actions: (s) => enabledActions(s, p),
+    next: (s, a) => nextState(s, a, p),
+    invariants: invariants(p),
+    sometimes: sometimesProperties(p).filter((q) => wanted.has(q.name)),
+    actionProperties: actionProperties(p),
+    encode: (s, out) => encodeState(s, p, out),
+    toJSON: (s) => stateToJSON(s, p),
+  };
+}
