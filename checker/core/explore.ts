@@ -283,11 +283,20 @@ export function check<S, A extends Action>(spec: Spec<S, A>, options: CheckOptio
 
     while (current.length > 0) {
       if (depth >= maxDepth) {
-        // Expand nothing at the bound; the run is complete only if nothing was cut off.
+        // Expand nothing at the bound; the run is complete only if no state at the bound
+        // has a successor that is not already stored.
         let cut = false;
         for (let i = 0; i < current.length && !cut; i++) {
           const s = current[i]!;
-          if (guard('actions', levelStart + i, 0, 0, () => spec.actions(s)).length > 0) cut = true;
+          for (const a of guard('actions', levelStart + i, 0, 0, () => spec.actions(s))) {
+            const t = guard('next', levelStart + i, 0, 0, () => spec.next(s, a));
+            const c = canon ? canon(t) : t;
+            fingerprint(c);
+            if ((!constraint || constraint(c)) && !seen.has(fp.hi, fp.lo)) {
+              cut = true;
+              break;
+            }
+          }
         }
         if (cut) {
           queueLeft = current.length;
