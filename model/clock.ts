@@ -9,64 +9,66 @@
  * `clock + S < ts`, which the shift preserves.
  */
 import { Msg, mType } from './network.js';
-import type { Constants, GfsState } from './state.js';
+import { copy, msgsStart, type GfsState, type Owned, type Params } from './state.js';
 
 /** The smallest clock of the state (always 0 in a normalised state). */
-export function minClock(s: GfsState): number {
-  let m = Infinity;
-  for (const c of s.clock) if (c < m) m = c;
+export function minClock(s: GfsState, p: Params): number {
+  let m = s[p.clock]!;
+  for (let n = 1; n <= p.N; n++) if (s[p.clock + n]! < m) m = s[p.clock + n]!;
   return m;
 }
 
 /** `Tick(n)` is enabled when `clock[n] + 1 - min(clock) <= S`; `n = 0` is the master. */
-export function tickEnabled(s: GfsState, cfg: Constants, n: number): boolean {
-  return s.clock[n]! + 1 - minClock(s) <= cfg.S;
+export function tickEnabled(s: GfsState, p: Params, n: number): boolean {
+  return s[p.clock + n]! + 1 - minClock(s, p) <= p.S;
 }
 
-const dec = (ts: number): number => (ts > 0 ? ts - 1 : 0);
-
-/**
- * `Tick(n)`: `clock[n] += 1`, then normalise. Clocks tick for crashed nodes too.
- */
-export function tick(s: GfsState, n: number): GfsState {
-  const clock = s.clock.slice();
-  clock[n]! += 1;
-  let min = Infinity;
-  for (const c of clock) if (c < min) min = c;
-  if (min < 1) return { ...s, clock };
-  return normalise({ ...s, clock });
+/** `Tick(n)`: `clock[n] += 1`, then normalise. Clocks tick for crashed nodes too. */
+export function tick(s: GfsState, p: Params, n: number): GfsState {
+  const t = copy(s);
+  t[p.clock + n]!++;
+  return minClock(t, p) >= 1 ? normalise(t, p) : t;
 }
+
+const hasExp = (m: number): boolean => {
+  const t = mType(m);
+  return t === Msg.Grant || t === Msg.ExtendResp;
+};
 
 /**
  * Subtracts 1 from every clock and every timestamp (master lease expiry, grace deadline,
  * each chunkserver's lease expiry, the `exp` of every `Grant`/`ExtendResp` in flight),
- * clamping timestamps at 0. Shifted messages are re-sorted, and two that become equal merge,
- * since `msgs` is a set.
+ * clamping timestamps at 0. Shifted messages are re-sorted, and two that become equal
+ * merge, since `msgs` is a set. Writes `t`, which the caller owns; may return a shorter copy.
  */
-export function normalise(s: GfsState): GfsState {
-  let msgs = s.msgs;
-  let touched = false;
-  for (const m of msgs) {
-    const t = mType(m);
-    if ((t === Msg.Grant || t === Msg.ExtendResp) && (m & 31) > 0) {
-      touched = true;
-      break;
+export function normalise(t: Owned, p: Params): Owned {
+  for (let n = 0; n <= p.N; n++) t[p.clock + n]!--;
+  if (t[p.mLeaseExp]! > 0) t[p.mLeaseExp]!--;
+  if (t[p.mGrace]! > 0) t[p.mGrace]!--;
+  for (let cs = 1; cs <= p.N; cs++) if (t[p.leaseExp + cs]! > 0) t[p.leaseExp + cs]!--;
+  const a = msgsStart(t, p);
+  let shifted = false;
+  for (let i = a; i < t.length; i++) {
+    const m = t[i]!;
+    if (hasExp(m) && (m & 31) > 0) {
+      t[i] = m - 1;
+      shifted = true;
     }
   }
-  if (touched) {
-    const shifted = msgs.map((m) => {
-      const t = mType(m);
-      return (t === Msg.Grant || t === Msg.ExtendResp) && (m & 31) > 0 ? m - 1 : m;
-    });
-    shifted.sort((a, b) => a - b);
-    msgs = shifted.filter((m, i) => i === 0 || shifted[i - 1] !== m);
+  if (!shifted) return t;
+  // Only the exp field moved, by one: re-sort the run and drop duplicates.
+  // Insertion sort: the run is short and nearly sorted.
+  for (let i = a + 1; i < t.length; i++) {
+    const x = t[i]!;
+    let j = i - 1;
+    while (j >= a && t[j]! > x) {
+      t[j + 1] = t[j]!;
+      j--;
+    }
+    t[j + 1] = x;
   }
-  return {
-    ...s,
-    clock: s.clock.map((c) => c - 1),
-    mLeaseExp: dec(s.mLeaseExp),
-    mGrace: dec(s.mGrace),
-    leaseExp: s.leaseExp.map(dec),
-    msgs,
-  };
+  let w = a;
+  for (let i = a; i < t.length; i++) if (i === a || t[i] !== t[w - 1]) t[w++] = t[i]!;
+  t.length = w;
+  return t;
 }

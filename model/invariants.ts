@@ -8,7 +8,20 @@
  */
 import type { ActionProperty, StateProperty } from '../checker/core/spec.js';
 import { Msg, mType } from './network.js';
-import { Phase, entryD, entrySn, entryV, isPrimary, leaseCurrent, maxEntriesPerVersion, type GfsState, type Params } from './state.js';
+import {
+  entryD,
+  entrySn,
+  entryV,
+  isPrimary,
+  leaseCurrent,
+  logOf,
+  maxEntriesPerVersion,
+  msgsOf,
+  pendOf,
+  Phase,
+  type GfsState,
+  type Params,
+} from './state.js';
 
 /** `SinglePrimary`: no two chunkservers are `IsPrimary` at once. */
 export function singlePrimary(s: GfsState, p: Params): boolean {
@@ -19,14 +32,9 @@ export function singlePrimary(s: GfsState, p: Params): boolean {
 
 /** `LeaseAgreement`: if `IsPrimary(cs)`, `mUp` and `LeaseCurrent`, then `mLease.holder = cs`. */
 export function leaseAgreement(s: GfsState, p: Params): boolean {
-  if (!s.mUp || !leaseCurrent(s)) return true;
-  for (let cs = 1; cs <= p.N; cs++) if (isPrimary(s, p, cs) && s.mLeaseHolder !== cs) return false;
+  if (s[p.mUp] !== 1 || !leaseCurrent(s, p)) return true;
+  for (let cs = 1; cs <= p.N; cs++) if (isPrimary(s, p, cs) && s[p.mLeaseHolder] !== cs) return false;
   return true;
-}
-
-/** The entries of version `v` of a log, in order. */
-function ofVersion(log: readonly number[], v: number): number[] {
-  return log.filter((e) => entryV(e) === v);
 }
 
 /**
@@ -35,29 +43,31 @@ function ofVersion(log: readonly number[], v: number): number[] {
  * version carry serial numbers 1, 2, 3, ... in order.
  */
 export function mutationOrder(s: GfsState, p: Params): boolean {
-  for (let a = 1; a <= p.N; a++) {
-    const counts = new Map<number, number>();
-    for (const e of s.log[a]!) {
-      const v = entryV(e);
-      const k = (counts.get(v) ?? 0) + 1;
-      counts.set(v, k);
-      if (entrySn(e) !== k) return false;
-    }
+  let total = 0;
+  for (let cs = 1; cs <= p.N; cs++) total += s[p.logLen + cs]!;
+  if (total === 0) return true;
+  const count = new Array<number>(p.MaxGrants + 2);
+  for (let a = 1, at = p.header; a <= p.N; a++) {
+    count.fill(0);
+    const end = at + s[p.logLen + a]!;
+    for (; at < end; at++) if (entrySn(s[at]!) !== ++count[entryV(s[at]!)]!) return false;
   }
-  for (let a = 1; a <= p.N; a++) {
-    for (let b = a + 1; b <= p.N; b++) {
-      const la = s.log[a]!;
-      const lb = s.log[b]!;
-      if (la.length === 0 || lb.length === 0) continue;
-      const versions = new Set(la.map(entryV));
-      for (const v of versions) {
-        const ea = ofVersion(la, v);
-        const eb = ofVersion(lb, v);
-        const n = Math.min(ea.length, eb.length);
-        for (let i = 0; i < n; i++) {
-          const da = entryD(ea[i]!);
-          const db = entryD(eb[i]!);
-          if (da >= 0 && db >= 0 && da !== db) return false;
+  // Entries of one version carry serial numbers 1, 2, ... (checked above), so the i-th entry
+  // of version v in one log and the entry with serial number i in another are the same position.
+  for (let a = 1, aStart = p.header; a <= p.N; aStart += s[p.logLen + a]!, a++) {
+    const aEnd = aStart + s[p.logLen + a]!;
+    for (let b = a + 1, bStart = aEnd; b <= p.N; bStart += s[p.logLen + b]!, b++) {
+      const bEnd = bStart + s[p.logLen + b]!;
+      for (let i = aStart; i < aEnd; i++) {
+        const ea = s[i]!;
+        for (let j = bStart; j < bEnd; j++) {
+          const eb = s[j]!;
+          // Same version and serial number: bits 5 and up of the packed entries.
+          if (ea >>> 5 === eb >>> 5) {
+            const da = entryD(ea);
+            const db = entryD(eb);
+            if (da >= 0 && db >= 0 && da !== db) return false;
+          }
         }
       }
     }
@@ -67,15 +77,19 @@ export function mutationOrder(s: GfsState, p: Params): boolean {
 
 /** `AckedDurable`: every acked item is in the log (not as `⊥`) of every replica whose `ver = mVersion`. */
 export function ackedDurable(s: GfsState, p: Params): boolean {
-  if (s.acked === 0) return true;
-  for (let cs = 1; cs <= p.N; cs++) {
-    if (s.ver[cs] !== s.mVersion) continue;
-    let present = 0;
-    for (const e of s.log[cs]!) {
-      const d = entryD(e);
-      if (d >= 0) present |= 1 << d;
+  const acked = s[p.acked]!;
+  if (acked === 0) return true;
+  for (let cs = 1, at = p.header; cs <= p.N; cs++) {
+    const end = at + s[p.logLen + cs]!;
+    if (s[p.ver + cs] === s[p.mVersion]) {
+      let present = 0;
+      for (let i = at; i < end; i++) {
+        const d = entryD(s[i]!);
+        if (d >= 0) present |= 1 << d;
+      }
+      if ((acked & present) !== acked) return false;
     }
-    if ((s.acked & present) !== s.acked) return false;
+    at = end;
   }
   return true;
 }
@@ -83,32 +97,46 @@ export function ackedDurable(s: GfsState, p: Params): boolean {
 /**
  * `TypeOK` (a self-test of the encoding): clocks in `0..S` with `min = 0`; timestamps in
  * `0..S+L`; versions in `1..MaxGrants+1`; serial numbers, log lengths and set sizes within
- * what the constants allow.
+ * what the constants allow; sets sorted and without duplicates.
  */
 export function typeOK(s: GfsState, p: Params): boolean {
   const maxV = p.MaxGrants + 1;
   const maxTs = p.S + p.L;
-  const inRange = (x: number, lo: number, hi: number): boolean => Number.isInteger(x) && x >= lo && x <= hi;
-  if (s.clock.length !== p.N + 1 || !s.clock.every((c) => inRange(c, 0, p.S)) || Math.min(...s.clock) !== 0) return false;
-  if (!inRange(s.mVersion, 1, maxV) || !inRange(s.grants, 0, p.MaxGrants)) return false;
-  if (!inRange(s.mLeaseHolder, 0, p.N) || !inRange(s.mLeaseExp, 0, maxTs) || !inRange(s.mGrace, 0, maxTs)) return false;
-  if (s.mLeaseHolder === 0 && s.mLeaseExp !== 0) return false;
+  const D = p.C * p.W;
+  const allD = D >= 31 ? 0x7fffffff : (1 << D) - 1;
   const allCs = (1 << p.N) - 1;
-  const allD = p.C * p.W >= 31 ? -1 >>> 0 : (1 << (p.C * p.W)) - 1;
-  if ((s.mCurrent & ~allCs) !== 0 || (s.acked & ~allD) !== 0) return false;
-  if (!inRange(s.crashes, 0, p.MaxCrashes) || !inRange(s.losses, 0, p.MaxLoss)) return false;
+  const inRange = (x: number, lo: number, hi: number): boolean => x >= lo && x <= hi;
+  let minC = Infinity;
+  for (let n = 0; n <= p.N; n++) {
+    const c = s[p.clock + n]!;
+    if (!inRange(c, 0, p.S)) return false;
+    minC = Math.min(minC, c);
+  }
+  if (minC !== 0) return false;
+  if (!inRange(s[p.mUp]!, 0, 1) || !inRange(s[p.mVersion]!, 1, maxV) || !inRange(s[p.grants]!, 0, p.MaxGrants)) return false;
+  if (!inRange(s[p.mLeaseHolder]!, 0, p.N) || !inRange(s[p.mLeaseExp]!, 0, maxTs) || !inRange(s[p.mGrace]!, 0, maxTs)) return false;
+  if (s[p.mLeaseHolder] === 0 && s[p.mLeaseExp] !== 0) return false;
+  if ((s[p.mCurrent]! & ~allCs) !== 0 || (s[p.acked]! & ~allD) !== 0) return false;
+  if (!inRange(s[p.crashes]!, 0, p.MaxCrashes) || !inRange(s[p.losses]!, 0, p.MaxLoss)) return false;
   const maxSn = maxEntriesPerVersion(p);
+  const sortedSet = (a: readonly number[]): boolean => a.every((x, i) => i === 0 || a[i - 1]! < x);
   for (let cs = 1; cs <= p.N; cs++) {
-    if (!inRange(s.ver[cs]!, 1, maxV) || !inRange(s.leaseVer[cs]!, 0, maxV) || !inRange(s.leaseExp[cs]!, 0, maxTs)) return false;
-    if ((s.buf[cs]! & ~allD) !== 0 || s.log[cs]!.length > maxSn * maxV) return false;
-    for (const e of s.log[cs]!) if (!inRange(entryV(e), 1, maxV) || !inRange(entrySn(e), 1, maxSn) || entryD(e) >= p.C * p.W) return false;
+    if (!inRange(s[p.up + cs]!, 0, 1) || !inRange(s[p.ver + cs]!, 1, maxV)) return false;
+    if (!inRange(s[p.leaseVer + cs]!, 0, maxV) || !inRange(s[p.leaseExp + cs]!, 0, maxTs)) return false;
+    if ((s[p.buf + cs]! & ~allD) !== 0 || s[p.logLen + cs]! > maxSn * maxV) return false;
+    for (const e of logOf(s, p, cs)) {
+      if (!inRange(entryV(e), 1, maxV) || !inRange(entrySn(e), 1, maxSn) || entryD(e) >= D) return false;
+    }
+    if (!sortedSet(pendOf(s, p, cs))) return false;
   }
   for (let c = 1; c <= p.C; c++) {
-    if (!inRange(s.phase[c]!, Phase.Idle, Phase.Write) || !inRange(s.idx[c]!, 1, p.W + 1)) return false;
-    if (!inRange(s.tries[c]!, 0, p.MaxRetries) || !inRange(s.prim[c]!, 0, p.N)) return false;
-    if ((s.secs[c]! & ~allCs) !== 0 || (s.pushed[c]! & ~allCs) !== 0) return false;
+    if (!inRange(s[p.phase + c]!, Phase.Idle, Phase.Write) || !inRange(s[p.idx + c]!, 1, p.W + 1)) return false;
+    if (!inRange(s[p.tries + c]!, 0, p.MaxRetries) || !inRange(s[p.prim + c]!, 0, p.N)) return false;
+    if ((s[p.secs + c]! & ~allCs) !== 0 || (s[p.pushed + c]! & ~allCs) !== 0) return false;
   }
-  for (const m of s.msgs) if (mType(m) < Msg.LookupReq || mType(m) > Msg.WriteResp) return false;
+  const msgs = msgsOf(s, p);
+  if (!sortedSet(msgs)) return false;
+  for (const m of msgs) if (mType(m) < Msg.LookupReq || mType(m) > Msg.WriteResp) return false;
   return true;
 }
 
@@ -126,8 +154,6 @@ export function invariants(p: Params): StateProperty<GfsState>[] {
   ];
 }
 
-const extends_ = (after: readonly number[], before: readonly number[]): boolean =>
-  after.length >= before.length && before.every((e, i) => after[i] === e);
 
 /** The design page's action properties: `VersionMonotonic`, `LogAppendOnly`, `AckedStable`. */
 export function actionProperties(p: Params): ActionProperty<GfsState>[] {
@@ -135,52 +161,70 @@ export function actionProperties(p: Params): ActionProperty<GfsState>[] {
     {
       name: 'VersionMonotonic',
       check: (a, b) => {
-        if (b.mVersion < a.mVersion) return false;
-        for (let cs = 1; cs <= p.N; cs++) if (b.ver[cs]! < a.ver[cs]!) return false;
+        if (b[p.mVersion]! < a[p.mVersion]!) return false;
+        for (let cs = 1; cs <= p.N; cs++) if (b[p.ver + cs]! < a[p.ver + cs]!) return false;
         return true;
       },
     },
     {
       name: 'LogAppendOnly',
       check: (a, b) => {
-        for (let cs = 1; cs <= p.N; cs++) if (a.log[cs] !== b.log[cs] && !extends_(b.log[cs]!, a.log[cs]!)) return false;
+        // Logs come first after the header, in chunkserver order, in both states.
+        for (let cs = 1, ia = p.header, ib = p.header; cs <= p.N; cs++) {
+          const la = a[p.logLen + cs]!;
+          const lb = b[p.logLen + cs]!;
+          if (lb < la) return false;
+          for (let k = 0; k < la; k++) if (a[ia + k] !== b[ib + k]) return false;
+          ia += la;
+          ib += lb;
+        }
         return true;
       },
     },
-    { name: 'AckedStable', check: (a, b) => (a.acked & b.acked) === a.acked },
+    { name: 'AckedStable', check: (a, b) => (a[p.acked]! & b[p.acked]!) === a[p.acked] },
   ];
 }
 
 /** `sometimes` properties: events that a checked configuration should show are reachable. */
 export function sometimesProperties(p: Params): StateProperty<GfsState>[] {
-  const anyCs = (s: GfsState, f: (cs: number) => boolean): boolean => {
+  const anyCs = (f: (cs: number) => boolean): boolean => {
     for (let cs = 1; cs <= p.N; cs++) if (f(cs)) return true;
     return false;
   };
+  const allCs = (1 << p.N) - 1;
   return [
-    { name: 'LeaseGranted', check: (s) => anyCs(s, (cs) => isPrimary(s, p, cs)) },
-    { name: 'LeaseExtended', check: (s) => s.msgs.some((m) => mType(m) === Msg.ExtendResp) },
-    { name: 'WriteAcked', check: (s) => s.acked !== 0 },
+    { name: 'LeaseGranted', check: (s) => anyCs((cs) => isPrimary(s, p, cs)) },
+    { name: 'LeaseExtended', check: (s) => msgsOf(s, p).some((m) => mType(m) === Msg.ExtendResp) },
+    { name: 'WriteAcked', check: (s) => s[p.acked] !== 0 },
     {
       name: 'WriteFailed',
       check: (s) => {
         for (let c = 1; c <= p.C; c++) {
           // A client moved past a write it was not told succeeded, or is retrying one.
-          for (let k = 1; k < s.idx[c]!; k++) if (!(s.acked & (1 << ((c - 1) * p.W + k - 1)))) return true;
-          if (s.tries[c]! > 0) return true;
+          for (let k = 1; k < s[p.idx + c]!; k++) if (!(s[p.acked]! & (1 << ((c - 1) * p.W + k - 1)))) return true;
+          if (s[p.tries + c]! > 0) return true;
         }
         return false;
       },
     },
-    { name: 'InconsistentRegion', check: (s) => anyCs(s, (cs) => s.log[cs]!.some((e) => entryD(e) < 0)) },
-    { name: 'CrashRestarted', check: (s) => s.crashes > 0 && s.mUp && s.up.every((u) => u) },
-    { name: 'StaleReplicaDropped', check: (s) => (s.mCurrent & ((1 << p.N) - 1)) !== (1 << p.N) - 1 },
-    { name: 'MessageLost', check: (s) => s.losses > 0 },
-    { name: 'AllWritesDone', check: (s) => s.idx.every((k, c) => c === 0 || k === p.W + 1) },
+    { name: 'InconsistentRegion', check: (s) => anyCs((cs) => logOf(s, p, cs).some((e) => entryD(e) < 0)) },
+    {
+      name: 'CrashRestarted',
+      check: (s) => s[p.crashes]! > 0 && s[p.mUp] === 1 && !anyCs((cs) => s[p.up + cs] === 0),
+    },
+    { name: 'StaleReplicaDropped', check: (s) => s[p.mCurrent] !== allCs },
+    { name: 'MessageLost', check: (s) => s[p.losses]! > 0 },
+    {
+      name: 'AllWritesDone',
+      check: (s) => {
+        for (let c = 1; c <= p.C; c++) if (s[p.idx + c]! <= p.W) return false;
+        return true;
+      },
+    },
   ];
 }
 
-/** Names of the `sometimes` properties. */
+/** Names of the `sometimes` properties, in the order of {@link sometimesProperties}. */
 export const SOMETIMES_NAMES = [
   'LeaseGranted',
   'LeaseExtended',

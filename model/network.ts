@@ -11,7 +11,7 @@
  * and `ExtendResp` is always the last field (bits 0..4), so that clock normalisation can
  * shift it in place.
  */
-import { setRemove, type GfsState } from './state.js';
+import { insertWord, msgsStart, removeWord, sortedPos, type GfsState, type Owned, type Params } from './state.js';
 
 /** Message types, in the order the design page lists them. */
 export const Msg = {
@@ -86,23 +86,34 @@ export const applyAck = (to: number, from: number, v: number, sn: number, ok: bo
 export const writeResp = (c: number, d: number, ok: boolean): number => pack(Msg.WriteResp, c, d, ok ? 1 : 0);
 
 /** True when a message of type `t` addressed to `to` (field 1) is in flight. */
-export function inFlightTo(msgs: readonly number[], t: MsgType, to: number): boolean {
-  for (const m of msgs) if (mType(m) === t && f1(m) === to) return true;
+export function inFlightTo(s: GfsState, p: Params, t: MsgType, to: number): boolean {
+  for (let i = msgsStart(s, p); i < s.length; i++) if (mType(s[i]!) === t && f1(s[i]!) === to) return true;
   return false;
 }
 
 /** True when some message of type `t` is in flight. */
-export function anyInFlight(msgs: readonly number[], t: MsgType): boolean {
-  for (const m of msgs) if (mType(m) === t) return true;
+export function anyInFlight(s: GfsState, p: Params, t: MsgType): boolean {
+  for (let i = msgsStart(s, p); i < s.length; i++) if (mType(s[i]!) === t) return true;
   return false;
 }
 
-/** The message set with `m` removed (a receive consumes its message). */
-export const consume = (msgs: readonly number[], m: number): readonly number[] => setRemove(msgs, m);
+/** A new state without message `m` (a receive consumes its message; `m` must be in flight). */
+export function consume(s: GfsState, p: Params, m: number): Owned {
+  return removeWord(s, sortedPos(s, msgsStart(s, p), s.length, m));
+}
 
 /**
- * `Lose(m)`: `losses < MaxLoss`; removes `m` from the network.
+ * Puts `m` in flight. Returns `t` itself when `m` is already in flight (`msgs` is a set),
+ * otherwise a new array; so call it only on a state the transition owns.
  */
-export function lose(s: GfsState, m: number): GfsState {
-  return { ...s, msgs: setRemove(s.msgs, m), losses: s.losses + 1 };
+export function send(t: Owned, p: Params, m: number): Owned {
+  const i = sortedPos(t, msgsStart(t, p), t.length, m);
+  return t[i] === m && i < t.length ? t : insertWord(t, i, m);
+}
+
+/** `Lose(m)`: `losses < MaxLoss`; removes `m` from the network. */
+export function lose(s: GfsState, p: Params, m: number): Owned {
+  const t = consume(s, p, m);
+  t[p.losses]!++;
+  return t;
 }

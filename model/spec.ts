@@ -18,7 +18,7 @@ import { cLearn, cLookup, cPush, cResult, cTimeout, cWrite, targets } from './cl
 import { tick, tickEnabled } from './clock.js';
 import { actionProperties, invariants, sometimesProperties } from './invariants.js';
 import { grantEnabled, mCrash, mExtend, mGrant, mLookup, mReport, mRestart, reportedCurrent } from './master.js';
-import { f1, f2, f3, f4, f5, lose, Msg, MSG_NAMES, mType, anyInFlight } from './network.js';
+import { anyInFlight, f1, f2, f3, f4, f5, inFlightTo, lose, Msg, MSG_NAMES, mType } from './network.js';
 import {
   csBit,
   csMembers,
@@ -28,6 +28,12 @@ import {
   entryV,
   initialState,
   isPrimary,
+  leaseCurrent,
+  logOf,
+  msgsOf,
+  msgsStart,
+  pendOf,
+  pendStart,
   Phase,
   PHASE_NAMES,
   pendC,
@@ -189,137 +195,100 @@ export interface GfsSpecOptions {
   readonly sometimes?: readonly string[];
 }
 
-/** Writes a state's compact encoding: every variable, lengths before variable-size parts. */
-export function encodeState(s: GfsState, p: Params, out: StateEncoder): void {
-  for (let n = 0; n <= p.N; n++) out.int(s.clock[n]!);
-  out.int(s.mUp ? 1 : 0);
-  out.int(s.mVersion);
-  out.int(s.mLeaseHolder);
-  out.int(s.mLeaseExp);
-  out.int(s.mGrace);
-  out.int(s.mCurrent);
-  out.int(s.grants);
-  for (let cs = 1; cs <= p.N; cs++) {
-    out.int(s.up[cs] ? 1 : 0);
-    out.int(s.ver[cs]!);
-    out.int(s.leaseVer[cs]!);
-    out.int(s.leaseExp[cs]!);
-    out.int(s.buf[cs]!);
-    const log = s.log[cs]!;
-    out.int(log.length);
-    for (const e of log) out.int(e);
-    const pend = s.pend[cs]!;
-    out.int(pend.length);
-    for (const e of pend) out.int(e);
-  }
-  for (let c = 1; c <= p.C; c++) {
-    out.int(s.phase[c]!);
-    out.int(s.idx[c]!);
-    out.int(s.tries[c]!);
-    out.int(s.prim[c]!);
-    out.int(s.secs[c]!);
-    out.int(s.pushed[c]!);
-  }
-  out.int(s.msgs.length);
-  for (const m of s.msgs) out.int(m);
-  out.int(s.acked);
-  out.int(s.crashes);
-  out.int(s.losses);
-}
-
 /** The actions enabled in `s`, in the fixed order of the module comment. */
 export function enabledActions(s: GfsState, p: Params): GfsAction[] {
   const out: GfsAction[] = [];
-  const act = (kind: number, node: number, x = 0): void => {
-    out.push(new GfsAction(kind, node, x, p));
-  };
-  for (let n = 0; n <= p.N; n++) if (tickEnabled(s, p, n)) act(K.Tick, n);
-  if (s.mUp) {
-    if (anyInFlight(s.msgs, Msg.LookupReq)) for (let h = 1; h <= p.N; h++) if (grantEnabled(s, p, h)) act(K.MGrant, 0, h);
-    for (let cs = 1; cs <= p.N; cs++) if (s.up[cs] && reportedCurrent(s, cs) >= 0) act(K.MReport, 0, cs);
-    if (s.crashes < p.MaxCrashes) act(K.MCrash, 0);
+  for (let n = 0; n <= p.N; n++) if (tickEnabled(s, p, n)) out.push(new GfsAction(K.Tick, n, 0, p));
+  if (s[p.mUp] === 1) {
+    if (anyInFlight(s, p, Msg.LookupReq)) {
+      for (let h = 1; h <= p.N; h++) if (grantEnabled(s, p, h)) out.push(new GfsAction(K.MGrant, 0, h, p));
+    }
+    for (let cs = 1; cs <= p.N; cs++) {
+      if (s[p.up + cs] === 1 && reportedCurrent(s, p, cs) >= 0) out.push(new GfsAction(K.MReport, 0, cs, p));
+    }
+    if (s[p.crashes]! < p.MaxCrashes) out.push(new GfsAction(K.MCrash, 0, 0, p));
   } else {
-    act(K.MRestart, 0);
+    out.push(new GfsAction(K.MRestart, 0, 0, p));
   }
   for (let cs = 1; cs <= p.N; cs++) {
-    if (s.up[cs]) {
-      if (isPrimary(s, p, cs) && !hasExtendReq(s.msgs, cs)) act(K.CRequestExtend, cs);
-      for (const e of s.pend[cs]!) act(pendWaiting(e) === 0 ? K.PReply : K.PTimeout, cs, e);
-      if (s.crashes < p.MaxCrashes) act(K.CCrash, cs);
+    if (s[p.up + cs] === 1) {
+      if (isPrimary(s, p, cs) && !inFlightTo(s, p, Msg.ExtendReq, cs)) out.push(new GfsAction(K.CRequestExtend, cs, 0, p));
+      const ps = pendStart(s, p, cs);
+      for (let i = ps; i < ps + s[p.pendLen + cs]!; i++) {
+        out.push(new GfsAction(pendWaiting(s[i]!) === 0 ? K.PReply : K.PTimeout, cs, s[i]!, p));
+      }
+      if (s[p.crashes]! < p.MaxCrashes) out.push(new GfsAction(K.CCrash, cs, 0, p));
     } else {
-      act(K.CRestart, cs);
+      out.push(new GfsAction(K.CRestart, cs, 0, p));
     }
   }
   for (let c = 1; c <= p.C; c++) {
-    if (s.idx[c]! > p.W) continue;
-    const ph = s.phase[c]!;
-    if (ph === Phase.Idle) act(K.CLookup, c);
-    else {
-      if (ph === Phase.Push) {
-        const want = targets(s, c);
-        const todo = want & ~s.pushed[c]!;
-        for (let r = 1; r <= p.N; r++) if (todo & csBit(r) && s.up[r]) act(K.CPush, c, r);
-        if (todo === 0) act(K.CWrite, c);
-      }
-      act(K.CTimeout, c);
+    if (s[p.idx + c]! > p.W) continue;
+    const ph = s[p.phase + c];
+    if (ph === Phase.Idle) {
+      out.push(new GfsAction(K.CLookup, c, 0, p));
+      continue;
     }
+    if (ph === Phase.Push) {
+      const todo = targets(s, p, c) & ~s[p.pushed + c]!;
+      for (let r = 1; r <= p.N; r++) if (todo & csBit(r) && s[p.up + r] === 1) out.push(new GfsAction(K.CPush, c, r, p));
+      if (todo === 0) out.push(new GfsAction(K.CWrite, c, 0, p));
+    }
+    out.push(new GfsAction(K.CTimeout, c, 0, p));
   }
-  for (const m of s.msgs) {
+  const a = msgsStart(s, p);
+  for (let i = a; i < s.length; i++) {
+    const m = s[i]!;
     const t = mType(m);
     const to = f1(m);
     switch (t) {
       case Msg.LookupReq:
-        if (s.mUp && s.mLeaseHolder !== 0 && s.clock[0]! < s.mLeaseExp) act(K.MLookup, 0, m);
+        if (s[p.mUp] === 1 && leaseCurrent(s, p)) out.push(new GfsAction(K.MLookup, 0, m, p));
         break;
       case Msg.ExtendReq:
-        if (s.mUp) act(K.MExtend, 0, m);
+        if (s[p.mUp] === 1) out.push(new GfsAction(K.MExtend, 0, m, p));
         break;
       case Msg.LookupResp:
       case Msg.WriteResp:
-        if (s.idx[to]! <= p.W) act(RECEIVER[t]!, to, m);
+        if (s[p.idx + to]! <= p.W) out.push(new GfsAction(RECEIVER[t]!, to, m, p));
         break;
       case Msg.Apply:
-        if (s.up[to] && sApplyEnabled(s, p, to, f3(m), f4(m))) act(K.SApply, to, m);
+        if (s[p.up + to] === 1 && sApplyEnabled(s, p, to, f3(m), f4(m))) out.push(new GfsAction(K.SApply, to, m, p));
         break;
       default:
-        if (s.up[to]) act(RECEIVER[t]!, to, m);
+        if (s[p.up + to] === 1) out.push(new GfsAction(RECEIVER[t]!, to, m, p));
     }
   }
-  if (s.losses < p.MaxLoss) for (const m of s.msgs) act(K.Lose, 0, m);
+  if (s[p.losses]! < p.MaxLoss) for (let i = a; i < s.length; i++) out.push(new GfsAction(K.Lose, 0, s[i]!, p));
   return out;
 }
 
-function hasExtendReq(msgs: readonly number[], cs: number): boolean {
-  for (const m of msgs) if (mType(m) === Msg.ExtendReq && f1(m) === cs) return true;
-  return false;
-}
-
-/** The successor of `s` under `a` (which {@link enabledActions} listed). */
+/** The successor of `s` under `a` (which {@link enabledActions} listed). Never writes `s`. */
 export function nextState(s: GfsState, a: GfsAction, p: Params): GfsState {
   const { node, x: m } = a;
   switch (a.kind) {
     case K.Tick:
-      return tick(s, node);
+      return tick(s, p, node);
     case K.MGrant:
       return mGrant(s, p, m);
     case K.MReport:
-      return mReport(s, m);
+      return mReport(s, p, m);
     case K.MCrash:
       return mCrash(s, p);
     case K.MRestart:
       return mRestart(s, p);
     case K.CRequestExtend:
-      return cRequestExtend(s, node);
+      return cRequestExtend(s, p, node);
     case K.PReply:
-      return pReply(s, node, m);
+      return pReply(s, p, node, m);
     case K.PTimeout:
-      return pTimeout(s, node, m);
+      return pTimeout(s, p, node, m);
     case K.CCrash:
-      return cCrash(s, node);
+      return cCrash(s, p, node);
     case K.CRestart:
-      return cRestart(s, node);
+      return cRestart(s, p, node);
     case K.CLookup:
-      return cLookup(s, node);
+      return cLookup(s, p, node);
     case K.CPush:
       return cPush(s, p, node, m);
     case K.CWrite:
@@ -327,9 +296,9 @@ export function nextState(s: GfsState, a: GfsAction, p: Params): GfsState {
     case K.CTimeout:
       return cTimeout(s, p, node);
     case K.MLookup:
-      return mLookup(s, m, f1(m));
+      return mLookup(s, p, m, f1(m));
     case K.CLearn:
-      return cLearn(s, m, node, f2(m), f3(m));
+      return cLearn(s, p, m, node, f2(m), f3(m));
     case K.CGrant:
       return cGrant(s, p, m, node, f2(m), f5(m));
     case K.CBump:
@@ -341,13 +310,13 @@ export function nextState(s: GfsState, a: GfsAction, p: Params): GfsState {
     case K.PWrite:
       return pWrite(s, p, m, node, f2(m), f3(m), f4(m));
     case K.SApply:
-      return sApply(s, m, node, f2(m), f3(m), f4(m), f5(m));
+      return sApply(s, p, m, node, f2(m), f3(m), f4(m), f5(m));
     case K.PAck:
-      return pAck(s, m, node, f2(m), f3(m), f4(m), f5(m) === 1);
+      return pAck(s, p, m, node, f2(m), f3(m), f4(m), f5(m) === 1);
     case K.CResult:
       return cResult(s, p, m, node, f2(m), f3(m) === 1);
     case K.Lose:
-      return lose(s, m);
+      return lose(s, p, m);
     default:
       throw new Error(`unknown GFS action kind ${a.kind}`);
   }
@@ -375,23 +344,23 @@ export function stateToJSON(s: GfsState, p: Params): Record<string, unknown> {
     return out;
   };
   return {
-    clock: { M: s.clock[0], ...perCs((cs) => s.clock[cs]) },
-    mUp: s.mUp,
-    mVersion: s.mVersion,
-    mLease: s.mLeaseHolder === 0 ? null : { holder: s.mLeaseHolder, exp: s.mLeaseExp },
-    mGrace: s.mGrace,
-    mCurrent: csMembers(s.mCurrent),
-    grants: s.grants,
-    up: perCs((cs) => s.up[cs]),
-    ver: perCs((cs) => s.ver[cs]),
-    leaseVer: perCs((cs) => s.leaseVer[cs]),
-    leaseExp: perCs((cs) => s.leaseExp[cs]),
+    clock: { M: s[p.clock], ...perCs((cs) => s[p.clock + cs]) },
+    mUp: s[p.mUp] === 1,
+    mVersion: s[p.mVersion],
+    mLease: s[p.mLeaseHolder] === 0 ? null : { holder: s[p.mLeaseHolder], exp: s[p.mLeaseExp] },
+    mGrace: s[p.mGrace],
+    mCurrent: csMembers(s[p.mCurrent]!),
+    grants: s[p.grants],
+    up: perCs((cs) => s[p.up + cs] === 1),
+    ver: perCs((cs) => s[p.ver + cs]),
+    leaseVer: perCs((cs) => s[p.leaseVer + cs]),
+    leaseExp: perCs((cs) => s[p.leaseExp + cs]),
     log: perCs((cs) =>
-      s.log[cs]!.map((e) => ({ v: entryV(e), sn: entrySn(e), d: entryD(e) < 0 ? null : dataItem(p, entryD(e)) })),
+      [...logOf(s, p, cs)].map((e) => ({ v: entryV(e), sn: entrySn(e), d: entryD(e) < 0 ? null : dataItem(p, entryD(e)) })),
     ),
-    buf: perCs((cs) => items(s.buf[cs]!)),
+    buf: perCs((cs) => items(s[p.buf + cs]!)),
     pend: perCs((cs) =>
-      s.pend[cs]!.map((e) => ({
+      [...pendOf(s, p, cs)].map((e) => ({
         v: pendV(e),
         sn: pendSn(e),
         c: pendC(e),
@@ -400,16 +369,16 @@ export function stateToJSON(s: GfsState, p: Params): Record<string, unknown> {
         ok: pendOk(e),
       })),
     ),
-    phase: perC((c) => PHASE_NAMES[s.phase[c]!]),
-    idx: perC((c) => s.idx[c]),
-    tries: perC((c) => s.tries[c]),
-    prim: perC((c) => (s.prim[c] === 0 ? null : s.prim[c])),
-    secs: perC((c) => csMembers(s.secs[c]!)),
-    pushed: perC((c) => csMembers(s.pushed[c]!)),
-    msgs: s.msgs.map((m) => messageToJSON(p, m)),
-    acked: items(s.acked),
-    crashes: s.crashes,
-    losses: s.losses,
+    phase: perC((c) => PHASE_NAMES[s[p.phase + c]!]),
+    idx: perC((c) => s[p.idx + c]),
+    tries: perC((c) => s[p.tries + c]),
+    prim: perC((c) => (s[p.prim + c] === 0 ? null : s[p.prim + c])),
+    secs: perC((c) => csMembers(s[p.secs + c]!)),
+    pushed: perC((c) => csMembers(s[p.pushed + c]!)),
+    msgs: [...msgsOf(s, p)].map((m) => messageToJSON(p, m)),
+    acked: items(s[p.acked]!),
+    crashes: s[p.crashes],
+    losses: s[p.losses],
   };
 }
 
@@ -455,7 +424,12 @@ export function gfsSpec(cfg: Config, options: GfsSpecOptions = {}): Spec<GfsStat
     invariants: invariants(p),
     sometimes: sometimesProperties(p).filter((q) => wanted.has(q.name)),
     actionProperties: actionProperties(p),
-    encode: (s, out) => encodeState(s, p, out),
+    encode: (s, out) => out.ints(s),
+    decode: (words, start, end) => {
+      const s: number[] = [];
+      for (let i = start; i < end; i++) s.push(words[i]!);
+      return s;
+    },
     toJSON: (s) => stateToJSON(s, p),
   };
 }

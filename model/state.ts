@@ -8,16 +8,24 @@
  * heartbeats (folded into `MReport` and `MGrant`'s liveness view) and real time (bounded-skew
  * integer clocks, normalised so that the minimum clock is always 0).
  *
- * Representation, chosen for speed in the explorer's hot loop and for exact set semantics:
- * - per-chunkserver arrays are indexed by the chunkserver's id `1..N` (slot 0 is unused and
- *   always holds the initial value); per-client arrays likewise by `1..C`; `clock[0]` is the
- *   master's clock and `clock[cs]` chunkserver `cs`'s;
+ * Representation: a state is one array of small integers (its own compact encoding: the
+ * explorer hashes its words directly and queues it as words; plain arrays of small
+ * integers copy several times faster than small typed arrays in V8). A fixed header holds every scalar and
+ * every per-node variable at the offsets of {@link Params} (`s[p.ver + cs]` is `ver[cs]`,
+ * `s[p.clock + 0]` the master's clock, `s[p.phase + c]` client `c`'s phase); variable-size
+ * parts follow in order: each chunkserver's log, each chunkserver's `pend` set, and the
+ * messages in flight, their lengths in the header (`logLen`, `pendLen`; the messages run
+ * to the end of the array).
  * - sets of chunkservers and sets of data items are bitmasks (`cs` is bit `cs - 1`, data item
  *   `d` is bit `d`, see {@link dataIndex});
- * - sets of records (messages in flight, `pend` entries) are sorted arrays of distinct packed
- *   integers, so equal sets are equal arrays; log entries are packed integers in log order.
+ * - sets of records (messages in flight, `pend` entries) are sorted runs of distinct packed
+ *   integers, so equal sets are equal words; log entries are packed integers in log order;
  * - `mLease = none` is `mLeaseHolder = 0` (and `mLeaseExp = 0`); an expired lease keeps its
  *   holder (reading 3), so it stays distinct from `none`.
+ *
+ * Purity: a transition never writes the array it is given. It first takes a fresh copy
+ * (with {@link copy}, or a helper that changes a length, which always returns a new array)
+ * and writes only that copy.
  */
 
 /** The model's constants (one configuration), as the design page names them. */
@@ -86,45 +94,11 @@ export type Phase = (typeof Phase)[keyof typeof Phase];
 /** Printable names of {@link Phase} values. */
 export const PHASE_NAMES = ['Idle', 'Lookup', 'Push', 'Write'] as const;
 
-/** The model's variables; see the module comment for the representation. */
-export interface GfsState {
-  /** `clock[0]` is the master's clock, `clock[cs]` chunkserver `cs`'s. */
-  readonly clock: readonly number[];
-  readonly mUp: boolean;
-  readonly mVersion: number;
-  /** The holder of `mLease`, 0 for `none`. */
-  readonly mLeaseHolder: number;
-  /** The expiry of `mLease` (0 when `none`). */
-  readonly mLeaseExp: number;
-  readonly mGrace: number;
-  /** Bitmask of chunkservers. */
-  readonly mCurrent: number;
-  readonly grants: number;
-  readonly up: readonly boolean[];
-  readonly ver: readonly number[];
-  readonly leaseVer: readonly number[];
-  readonly leaseExp: readonly number[];
-  /** Per chunkserver, the log as packed entries (see {@link packEntry}). */
-  readonly log: readonly (readonly number[])[];
-  /** Per chunkserver, a bitmask of data items. */
-  readonly buf: readonly number[];
-  /** Per chunkserver, a sorted array of packed pend entries (see {@link packPend}). */
-  readonly pend: readonly (readonly number[])[];
-  readonly phase: readonly Phase[];
-  readonly idx: readonly number[];
-  readonly tries: readonly number[];
-  readonly prim: readonly number[];
-  /** Per client, a bitmask of chunkservers. */
-  readonly secs: readonly number[];
-  /** Per client, a bitmask of chunkservers. */
-  readonly pushed: readonly number[];
-  /** Messages in flight: a sorted array of distinct packed messages (see `network.ts`). */
-  readonly msgs: readonly number[];
-  /** Bitmask of data items whose client was told "success" (ghost). */
-  readonly acked: number;
-  readonly crashes: number;
-  readonly losses: number;
-}
+/** A state of the model: one array of small integers, laid out as the module comment says. */
+export type GfsState = readonly number[];
+
+/** A state a transition owns and may write: a fresh copy, never the caller's. */
+export type Owned = number[];
 
 /** The index of data item `(c, k)`, the k-th write of client c: `(c - 1) * W + (k - 1)`. */
 export function dataIndex(cfg: Constants, c: number, k: number): number {
@@ -171,72 +145,34 @@ export const pendWaiting = (e: number): number => (e >>> 1) & 31;
 /** The `ok` flag of a packed pend entry. */
 export const pendOk = (e: number): boolean => (e & 1) === 1;
 
-/** A copy of `a` with `a[i] = v`. */
-export function setAt<T>(a: readonly T[], i: number, v: T): T[] {
-  const b = a.slice();
-  b[i] = v;
-  return b;
+/** A fresh copy of a state, for a transition to write. */
+export const copy = (s: GfsState): Owned => s.slice();
+
+/** A new array: `s` with `x` inserted at `pos`. */
+export function insertWord(s: GfsState, pos: number, x: number): Owned {
+  const t = s.slice(0, pos);
+  t.push(x);
+  for (let i = pos; i < s.length; i++) t.push(s[i]!);
+  return t;
 }
 
-/** Inserts `x` into a sorted array of distinct numbers (a set); returns `a` itself if present. */
-export function setAdd(a: readonly number[], x: number): readonly number[] {
-  let lo = 0;
-  let hi = a.length;
+/** A new array: `s` without the word at `pos`. */
+export function removeWord(s: GfsState, pos: number): Owned {
+  const t = s.slice(0, pos);
+  for (let i = pos + 1; i < s.length; i++) t.push(s[i]!);
+  return t;
+}
+
+/** Where `x` is, or would be inserted, in the sorted run `s[start..end)`. */
+export function sortedPos(s: GfsState, start: number, end: number, x: number): number {
+  let lo = start;
+  let hi = end;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (a[mid]! < x) lo = mid + 1;
+    if (s[mid]! < x) lo = mid + 1;
     else hi = mid;
   }
-  if (a[lo] === x) return a;
-  const b = new Array<number>(a.length + 1);
-  for (let i = 0; i < lo; i++) b[i] = a[i]!;
-  b[lo] = x;
-  for (let i = lo; i < a.length; i++) b[i + 1] = a[i]!;
-  return b;
-}
-
-/** Removes `x` from a sorted array of distinct numbers; returns `a` itself if absent. */
-export function setRemove(a: readonly number[], x: number): readonly number[] {
-  const i = a.indexOf(x);
-  if (i < 0) return a;
-  const b = a.slice();
-  b.splice(i, 1);
-  return b;
-}
-
-/** The initial state: all clocks 0, everyone up, versions 1, `mCurrent = CS`, clients Idle at `idx = 1`. */
-export function initialState(cfg: Constants): GfsState {
-  const n = cfg.N + 1;
-  const c = cfg.C + 1;
-  const zerosN = new Array<number>(n).fill(0);
-  const zerosC = new Array<number>(c).fill(0);
-  return {
-    clock: zerosN,
-    mUp: true,
-    mVersion: 1,
-    mLeaseHolder: 0,
-    mLeaseExp: 0,
-    mGrace: 0,
-    mCurrent: (1 << cfg.N) - 1,
-    grants: 0,
-    up: new Array<boolean>(n).fill(true),
-    ver: new Array<number>(n).fill(1),
-    leaseVer: zerosN,
-    leaseExp: zerosN,
-    log: new Array<readonly number[]>(n).fill([]),
-    buf: zerosN,
-    pend: new Array<readonly number[]>(n).fill([]),
-    phase: new Array<Phase>(c).fill(Phase.Idle),
-    idx: new Array<number>(c).fill(1),
-    tries: zerosC,
-    prim: zerosC,
-    secs: zerosC,
-    pushed: zerosC,
-    msgs: [],
-    acked: 0,
-    crashes: 0,
-    losses: 0,
-  };
+  return lo;
 }
 
 /** Most log entries of one version a chunkserver can hold: every write attempt appends at most once. */
@@ -244,22 +180,189 @@ export function maxEntriesPerVersion(cfg: Constants): number {
   return cfg.C * cfg.W * (cfg.MaxRetries + 1);
 }
 
-/** What every transition reads: the constants and each mutant flag as a boolean. */
+/**
+ * What every transition reads: the constants, each mutant flag as a boolean, and the
+ * state's layout (offsets into the state's array). Per-node offsets are biased so that
+ * `s[p.ver + cs]` addresses `ver[cs]` for `cs` in `1..N`, and `s[p.phase + c]` client `c`'s.
+ */
 export interface Params extends Constants {
   /** `bug[m]` is true when mutant `m` is on. */
   readonly bug: Readonly<Record<Mutant, boolean>>;
+  /** `s[clock + n]`: `n = 0` the master, `n = cs` a chunkserver. */
+  readonly clock: number;
+  /** Offset of `mUp` (0 or 1). */
+  readonly mUp: number;
+  /** Offset of `mVersion`. */
+  readonly mVersion: number;
+  /** Offset of `mLease.holder` (0 for `none`). */
+  readonly mLeaseHolder: number;
+  /** Offset of `mLease.exp`. */
+  readonly mLeaseExp: number;
+  /** Offset of `mGrace`. */
+  readonly mGrace: number;
+  /** Offset of `mCurrent` (a chunkserver bitmask). */
+  readonly mCurrent: number;
+  /** Offset of `grants`. */
+  readonly grants: number;
+  /** Offset of `acked` (a data-item bitmask). */
+  readonly acked: number;
+  /** Offset of `crashes`. */
+  readonly crashes: number;
+  /** Offset of `losses`. */
+  readonly losses: number;
+  /** Biased offset of `up[cs]` (0 or 1). */
+  readonly up: number;
+  /** Biased offset of `ver[cs]`. */
+  readonly ver: number;
+  /** Biased offset of `leaseVer[cs]`. */
+  readonly leaseVer: number;
+  /** Biased offset of `leaseExp[cs]`. */
+  readonly leaseExp: number;
+  /** Biased offset of `buf[cs]` (a data-item bitmask). */
+  readonly buf: number;
+  /** Biased offset of the length of `log[cs]`. */
+  readonly logLen: number;
+  /** Biased offset of the size of `pend[cs]`. */
+  readonly pendLen: number;
+  /** Biased offset of `phase[c]`. */
+  readonly phase: number;
+  /** Biased offset of `idx[c]`. */
+  readonly idx: number;
+  /** Biased offset of `tries[c]`. */
+  readonly tries: number;
+  /** Biased offset of `prim[c]` (0 when unknown). */
+  readonly prim: number;
+  /** Biased offset of `secs[c]` (a chunkserver bitmask). */
+  readonly secs: number;
+  /** Biased offset of `pushed[c]` (a chunkserver bitmask). */
+  readonly pushed: number;
+  /** Words in the fixed header; the variable-size parts start here. */
+  readonly header: number;
 }
 
-/** The {@link Params} of a configuration. */
+/** The {@link Params} of a configuration: constants, mutant flags and layout. */
 export function toParams(cfg: Config): Params {
   const bug = Object.fromEntries(MUTANTS.map((m) => [m, cfg.mutants.includes(m)])) as Record<Mutant, boolean>;
   const { mutants: _, ...constants } = cfg;
-  return { ...constants, bug };
+  let at = 0;
+  const scalar = (): number => at++;
+  // Biased by one so that index 1 (the first chunkserver or client) lands on the first word.
+  const perNode = (n: number): number => {
+    const o = at - 1;
+    at += n;
+    return o;
+  };
+  const clock = at;
+  at += cfg.N + 1;
+  const layout = {
+    clock,
+    mUp: scalar(),
+    mVersion: scalar(),
+    mLeaseHolder: scalar(),
+    mLeaseExp: scalar(),
+    mGrace: scalar(),
+    mCurrent: scalar(),
+    grants: scalar(),
+    acked: scalar(),
+    crashes: scalar(),
+    losses: scalar(),
+    up: perNode(cfg.N),
+    ver: perNode(cfg.N),
+    leaseVer: perNode(cfg.N),
+    leaseExp: perNode(cfg.N),
+    buf: perNode(cfg.N),
+    logLen: perNode(cfg.N),
+    pendLen: perNode(cfg.N),
+    phase: perNode(cfg.C),
+    idx: perNode(cfg.C),
+    tries: perNode(cfg.C),
+    prim: perNode(cfg.C),
+    secs: perNode(cfg.C),
+    pushed: perNode(cfg.C),
+  };
+  return { ...constants, bug, ...layout, header: at };
+}
+
+/** The initial state: all clocks 0, everyone up, versions 1, `mCurrent = CS`, clients Idle at `idx = 1`. */
+export function initialState(p: Params): GfsState {
+  const s: Owned = [];
+  for (let i = 0; i < p.header; i++) s.push(0);
+  s[p.mUp] = 1;
+  s[p.mVersion] = 1;
+  s[p.mCurrent] = (1 << p.N) - 1;
+  for (let cs = 1; cs <= p.N; cs++) {
+    s[p.up + cs] = 1;
+    s[p.ver + cs] = 1;
+  }
+  for (let c = 1; c <= p.C; c++) s[p.idx + c] = 1;
+  return s;
+}
+
+/** Where chunkserver `cs`'s log starts. */
+export function logStart(s: GfsState, p: Params, cs: number): number {
+  let at = p.header;
+  for (let i = 1; i < cs; i++) at += s[p.logLen + i]!;
+  return at;
+}
+
+/** Where chunkserver `cs`'s `pend` set starts. */
+export function pendStart(s: GfsState, p: Params, cs: number): number {
+  let at = p.header;
+  for (let i = 1; i <= p.N; i++) at += s[p.logLen + i]!;
+  for (let i = 1; i < cs; i++) at += s[p.pendLen + i]!;
+  return at;
+}
+
+/** Where the messages in flight start; they run to the end of the array. */
+export function msgsStart(s: GfsState, p: Params): number {
+  let at = p.header;
+  for (let i = 1; i <= p.N; i++) at += s[p.logLen + i]! + s[p.pendLen + i]!;
+  return at;
+}
+
+/** Chunkserver `cs`'s log entries (a copy; hot paths loop over indices instead). */
+export function logOf(s: GfsState, p: Params, cs: number): number[] {
+  const a = logStart(s, p, cs);
+  return s.slice(a, a + s[p.logLen + cs]!);
+}
+
+/** Chunkserver `cs`'s `pend` entries (a copy). */
+export function pendOf(s: GfsState, p: Params, cs: number): number[] {
+  const a = pendStart(s, p, cs);
+  return s.slice(a, a + s[p.pendLen + cs]!);
+}
+
+/** The messages in flight (a copy). */
+export function msgsOf(s: GfsState, p: Params): number[] {
+  return s.slice(msgsStart(s, p));
+}
+
+/** A new state with `e` appended to chunkserver `cs`'s log. */
+export function appendLog(s: GfsState, p: Params, cs: number, e: number): Owned {
+  const t = insertWord(s, logStart(s, p, cs) + s[p.logLen + cs]!, e);
+  t[p.logLen + cs]!++;
+  return t;
+}
+
+/** A new state with `e` added to chunkserver `cs`'s `pend` set (`e` must be absent). */
+export function addPend(s: GfsState, p: Params, cs: number, e: number): Owned {
+  const a = pendStart(s, p, cs);
+  const t = insertWord(s, sortedPos(s, a, a + s[p.pendLen + cs]!, e), e);
+  t[p.pendLen + cs]!++;
+  return t;
+}
+
+/** A new state with `e` removed from chunkserver `cs`'s `pend` set (`e` must be present). */
+export function removePend(s: GfsState, p: Params, cs: number, e: number): Owned {
+  const a = pendStart(s, p, cs);
+  const t = removeWord(s, sortedPos(s, a, a + s[p.pendLen + cs]!, e));
+  t[p.pendLen + cs]!--;
+  return t;
 }
 
 /** `LeaseCurrent = mLease ≠ none ∧ clock[M] < mLease.exp`. */
-export function leaseCurrent(s: GfsState): boolean {
-  return s.mLeaseHolder !== 0 && s.clock[0]! < s.mLeaseExp;
+export function leaseCurrent(s: GfsState, p: Params): boolean {
+  return s[p.mLeaseHolder] !== 0 && s[p.clock]! < s[p.mLeaseExp]!;
 }
 
 /**
@@ -269,16 +372,18 @@ export function leaseCurrent(s: GfsState): boolean {
  */
 export function isPrimary(s: GfsState, p: Params, cs: number): boolean {
   return (
-    s.up[cs]! &&
-    s.leaseVer[cs] === s.ver[cs] &&
-    s.clock[cs]! + (p.bug.ignoreSkew ? 0 : p.S) < s.leaseExp[cs]!
+    s[p.up + cs] === 1 &&
+    s[p.leaseVer + cs] === s[p.ver + cs] &&
+    s[p.clock + cs]! + (p.bug.ignoreSkew ? 0 : p.S) < s[p.leaseExp + cs]!
   );
 }
 
 /** `nextSn(cs) = 1 + |{e ∈ log[cs] : e.v = ver[cs]}|` (reading 7: `⊥` entries count). */
-export function nextSn(s: GfsState, cs: number): number {
-  const v = s.ver[cs]!;
+export function nextSn(s: GfsState, p: Params, cs: number): number {
+  const v = s[p.ver + cs]!;
+  const a = logStart(s, p, cs);
+  const b = a + s[p.logLen + cs]!;
   let n = 1;
-  for (const e of s.log[cs]!) if (e >>> 10 === v) n++;
+  for (let i = a; i < b; i++) if (s[i]! >>> 10 === v) n++;
   return n;
 }

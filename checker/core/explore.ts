@@ -10,6 +10,7 @@
 import { Fingerprinter, collisionProbability } from './hash.js';
 import { FingerprintSet } from './fpset.js';
 import type { Action, Spec, StateProperty } from './spec.js';
+import { ObjectLevel, WordLevel, type Level } from './level.js';
 import { rebuildTrace, type Trace } from './trace.js';
 
 /** Options of a run. Every bound ends the run as `incomplete`, never as a crash. */
@@ -171,6 +172,9 @@ export function check<S, A extends Action>(spec: Spec<S, A>, options: CheckOptio
   let sometimesLeft = sometimes.length;
   const violations: Violation<S>[] = [];
   const violated = new Set<string>();
+  // Per-property "already reported" flags, by index: no string hashing in the hot loop.
+  const invariantDone = invariants.map(() => false);
+  const actionPropDone = actionProps.map(() => false);
   const levels: number[] = [];
   const start = Date.now();
   let generated = 0;
@@ -227,10 +231,14 @@ export function check<S, A extends Action>(spec: Spec<S, A>, options: CheckOptio
 
   /** Checks the invariants of a state; returns true when the run must stop. */
   const checkState = (s: S, parentId: number, hi: number, lo: number): boolean => {
-    for (const inv of invariants) {
-      if (violated.has(inv.name)) continue;
+    for (let k = 0; k < invariants.length; k++) {
+      if (invariantDone[k]) continue;
+      const inv = invariants[k]!;
       ctxWhere = inv.name;
-      if (!inv.check(s) && violation(inv.name, 'invariant', parentId, hi, lo)) return true;
+      if (!inv.check(s)) {
+        invariantDone[k] = true;
+        if (violation(inv.name, 'invariant', parentId, hi, lo)) return true;
+      }
     }
     return false;
   };
@@ -255,7 +263,9 @@ export function check<S, A extends Action>(spec: Spec<S, A>, options: CheckOptio
   const violationResult = (): CheckResult<S> => ({ kind: 'violation', violations: [...violations], stats: stats() });
 
   emit?.({ type: 'start', spec: spec.name });
-  let current: S[] = [];
+  const newLevel = (): Level<S> => (spec.decode ? new WordLevel<S>(spec.decode.bind(spec)) : new ObjectLevel<S>());
+  let current = newLevel();
+  let nextLevel = newLevel();
   let levelStart = 0;
   let ctxWhere = 'initStates';
   let ctxParent = -1;
@@ -273,7 +283,7 @@ export function check<S, A extends Action>(spec: Spec<S, A>, options: CheckOptio
       const inModel = !constraint || guard('constraint', -1, hi, lo, () => constraint(s));
       if (inModel) {
         if (seen.put(hi, lo, -1) < 0) continue;
-        current.push(s);
+        current.push(s, fp.buffer, fp.length);
         noteSometimes(s, -1, hi, lo);
       }
       if (checkState(s, -1, hi, lo)) return finish(violationResult());
@@ -287,7 +297,7 @@ export function check<S, A extends Action>(spec: Spec<S, A>, options: CheckOptio
         // has a successor that is not already stored.
         let cut = false;
         for (let i = 0; i < current.length && !cut; i++) {
-          const s = current[i]!;
+          const s = current.take();
           for (const a of guard('actions', levelStart + i, 0, 0, () => spec.actions(s))) {
             const t = guard('next', levelStart + i, 0, 0, () => spec.next(s, a));
             const c = canon ? canon(t) : t;
@@ -304,11 +314,10 @@ export function check<S, A extends Action>(spec: Spec<S, A>, options: CheckOptio
         }
         break;
       }
-      const nextLevel: S[] = [];
       const nextStart = seen.size;
       depth++;
       for (let i = 0; i < current.length; i++) {
-        const s = current[i]!;
+        const s = current.take();
         const id = levelStart + i;
         // The hot loop sets a context instead of allocating a closure per call: a throw
         // from the spec is turned into an `error` result naming where it happened.
@@ -344,16 +353,20 @@ export function check<S, A extends Action>(spec: Spec<S, A>, options: CheckOptio
           ctxParent = id;
           ctxHi = hi;
           ctxLo = lo;
-          for (const p of actionProps) {
-            if (violated.has(p.name)) continue;
-            ctxWhere = `action property ${p.name}`;
-            if (!p.check(s, t, a) && violation(p.name, 'action', id, hi, lo)) return finish(violationResult());
+          for (let j = 0; j < actionProps.length; j++) {
+            if (actionPropDone[j]) continue;
+            const p = actionProps[j]!;
+            ctxWhere = p.name;
+            if (!p.check(s, t, a)) {
+              actionPropDone[j] = true;
+              if (violation(p.name, 'action', id, hi, lo)) return finish(violationResult());
+            }
           }
           ctxWhere = 'constraint';
           if (!constraint || constraint(c)) {
             if (seen.put(hi, lo, id) < 0) continue;
             cov.newStates++;
-            nextLevel.push(c);
+            nextLevel.push(c, fp.buffer, fp.length);
             noteSometimes(c, id, hi, lo);
           }
           if (checkState(c, id, hi, lo)) {
@@ -392,7 +405,10 @@ export function check<S, A extends Action>(spec: Spec<S, A>, options: CheckOptio
       }
       levels.push(nextLevel.length);
       emit?.({ type: 'level', depth, newStates: nextLevel.length });
+      const done = current;
+      done.clear();
       current = nextLevel;
+      nextLevel = done;
       levelStart = nextStart;
     }
   } catch (e0) {

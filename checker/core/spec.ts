@@ -49,6 +49,8 @@ export interface ActionProperty<S, A extends Action = Action> {
 export interface StateEncoder {
   /** Appends one integer (it is truncated to 32 bits: `x | 0`). */
   int(x: number): void;
+  /** Appends every element of `words` (each truncated to 32 bits), in a tight loop. */
+  ints(words: ArrayLike<number>): void;
 }
 
 /** A message a step sent or received, as renderers see it. */
@@ -115,6 +117,12 @@ export interface Spec<S, A extends Action = Action> {
    * objects, arrays, Sets, Maps, numbers, strings, booleans and null).
    */
   encode?(state: S, out: StateEncoder): void;
+  /**
+   * The inverse of {@link Spec.encode}: rebuilds a state from its words `words[start..end)`.
+   * Optional; when given, the engine keeps its breadth-first queue as encoded words (a few
+   * bytes a state instead of a graph of objects). The result must not alias `words`.
+   */
+  decode?(words: Int32Array, start: number, end: number): S;
   /** Describes a step for renderers (swimlane charts); optional. */
   describeStep?(before: S, action: A, after: S): StepInfo;
   /** A JSON-friendly view of a state for trace files and reports; defaults to the state. */
