@@ -18,6 +18,7 @@ export { formatAction } from './spec.js';
 export { check, assert, CheckFailure } from './explore.js';
 export type { ActionCoverage, CheckEvent, CheckOptions, CheckResult, CheckStats, Violation } from './explore.js';
 export type { Trace } from './trace.js';
-export { ReplayError } from './trace.js';
+export { ReplayError, StepNotEnabledError, replaySteps } from './trace.js';
+export type { StepLabel } from './trace.js';
 export { Fingerprinter, collisionProbability } from './hash.js';
 export { FingerprintSet } from './fpset.js';

@@ -72,3 +72,49 @@ export function rebuildTrace<S, A extends Action>(
   }
   return { states, actions };
 }
+
+/** A step as trace files record it: the action's name and arguments. */
+export interface StepLabel {
+  readonly action: string;
+  readonly args: readonly unknown[];
+}
+
+/** Thrown by {@link replaySteps} when a step is not enabled; `step` is 1-based. */
+export class StepNotEnabledError extends ReplayError {
+  constructor(
+    readonly step: number,
+    readonly label: StepLabel,
+    readonly enabled: readonly Action[],
+  ) {
+    super(
+      `step ${step} (${label.action}(${label.args.map(String).join(', ')})) is not enabled; enabled there: ${
+        enabled.map((a) => (a.args.length ? `${a.name}(${a.args.map(String).join(', ')})` : a.name)).join(', ') || '(nothing)'
+      }`,
+    );
+  }
+}
+
+const sameArgs = (a: readonly unknown[], b: readonly unknown[]): boolean =>
+  a.length === b.length && a.every((x, i) => x === b[i]);
+
+/**
+ * Re-executes labelled steps from the initial state `initIndex` of the spec: at each step,
+ * the enabled action with the same name and arguments. Throws {@link StepNotEnabledError}
+ * at the first step that is not enabled.
+ */
+export function replaySteps<S, A extends Action>(spec: Spec<S, A>, steps: readonly StepLabel[], initIndex = 0): Trace<S> {
+  const inits = spec.initStates();
+  if (initIndex < 0 || initIndex >= inits.length) throw new ReplayError(`the spec has no initial state #${initIndex}`);
+  let cur = inits[initIndex] as S;
+  const states: S[] = [cur];
+  const actions: Action[] = [];
+  steps.forEach((step, i) => {
+    const enabled = spec.actions(cur);
+    const a = enabled.find((x) => x.name === step.action && sameArgs(x.args, step.args));
+    if (!a) throw new StepNotEnabledError(i + 1, step, enabled);
+    cur = spec.next(cur, a);
+    states.push(cur);
+    actions.push(a);
+  });
+  return { states, actions };
+}

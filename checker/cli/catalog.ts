@@ -1,0 +1,74 @@
+/**
+ * What the CLI checks, described as data: families of specs (a model parameterised by
+ * named constants and optional variants, e.g. mutants), named spec entries with their
+ * expectations, and suites. The engine and CLI are generic; a project hands its catalog
+ * to {@link main} (the GFS project's is `specs/catalog.ts`).
+ */
+import type { Spec } from '../core/spec.js';
+
+/** A spec of any state type: the CLI handles states only through the spec's own functions. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnySpec = Spec<any, any>;
+
+/** A constant of a family: an integer in a range, or a boolean. */
+export type ConstantInfo =
+  | { readonly name: string; readonly kind: 'int'; readonly min: number; readonly max: number; readonly doc: string }
+  | { readonly name: string; readonly kind: 'bool'; readonly doc: string };
+
+/** Values of a family's constants. */
+export type ConstantValues = Readonly<Record<string, number | boolean>>;
+
+/** A parameterised model: build a spec from constant values and an optional variant. */
+export interface Family {
+  /** The family's name, recorded in trace files (`model`). */
+  readonly name: string;
+  /** Its constants, in display order. */
+  readonly constants: readonly ConstantInfo[];
+  /** Variant names (e.g. mutants); the empty list when there are none. */
+  readonly variants: readonly string[];
+  /** Invariant names every built spec has, in check order. */
+  readonly invariants: readonly string[];
+  /** Checks values together (cross-constant limits); returns an error message or null. */
+  validate(values: ConstantValues): string | null;
+  /** Builds the spec; `sometimes` names the `sometimes` properties to require. */
+  build(values: ConstantValues, variant: string | null, sometimes: readonly string[]): AnySpec;
+}
+
+/** What a spec entry expects. */
+export type Expectation =
+  | { readonly kind: 'holds'; readonly distinctStates?: number; readonly depth?: number }
+  | { readonly kind: 'violates'; readonly invariant: string; readonly traceLength?: number };
+
+/** A named check: a family, its constants, a variant, the invariants to check and the expectation. */
+export interface SpecEntry {
+  /** The name users type: `leasecheck check NAME`. */
+  readonly name: string;
+  /** One line for `leasecheck list`. */
+  readonly description: string;
+  /** The family it builds. */
+  readonly family: Family;
+  /** Constant values (every constant of the family). */
+  readonly constants: ConstantValues;
+  /** The variant (mutant), or null. */
+  readonly variant: string | null;
+  /** Invariants to check; null for all of the family's. */
+  readonly invariants: readonly string[] | null;
+  /** The expectation. */
+  readonly expect: Expectation;
+  /** `sometimes` properties that must hold somewhere (only checked when the run is not ad hoc). */
+  readonly sometimes: readonly string[];
+  /** Whether symmetry reduction is on by default (it only applies where the spec has a canonicaliser). */
+  readonly symmetry: boolean;
+}
+
+/** Everything the CLI can run. */
+export interface Catalog {
+  /** The tool's name for messages. */
+  readonly tool: string;
+  /** The named specs. */
+  readonly specs: readonly SpecEntry[];
+  /** Suites: name to spec names. */
+  readonly suites: Readonly<Record<string, readonly string[]>>;
+  /** The families, for `replay` (by the trace file's `model`). */
+  readonly families: readonly Family[];
+}

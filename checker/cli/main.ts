@@ -1,0 +1,325 @@
+/**
+ * The leasecheck command line: one pipeline, `parse -> load -> check -> render -> exit`.
+ * {@link main} returns the exit code; {@link run} is the only place that calls
+ * `process.exit`. A user mistake is a {@link UsageError}: one paragraph, exit 2, no stack.
+ *
+ * Commands: `list`, `check [SPEC...]`, `replay TRACE.json`, `graph SPEC --out FILE`.
+ */
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import yargs from 'yargs';
+import { check } from '../core/explore.js';
+import { formatAction } from '../core/spec.js';
+import { replaySteps, StepNotEnabledError } from '../core/trace.js';
+import { VERSION } from '../version.js';
+import type { Catalog } from './catalog.js';
+import { EXIT, listOf, UsageError } from './errors.js';
+import { dotToSvg, stateGraphDot } from './graph.js';
+import { plan, parseSets, planEntry, type Overrides } from './plan.js';
+import { progressLine, renderDetails, renderJson, renderTable } from './render.js';
+import { describeExpectation, runCheck, type RunRecord } from './run.js';
+import { parseTraceFile } from './tracefile.js';
+
+/** Where the CLI writes; tests pass buffers. */
+export interface Io {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+  /** The terminal for progress, when stdout and stderr are terminals. */
+  readonly tty?: NodeJS.WriteStream;
+}
+
+const defaultIo: Io = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+  ...(process.stdout.isTTY && process.stderr.isTTY ? { tty: process.stderr } : {}),
+};
+
+interface CheckArgs {
+  specs: string[];
+  suite?: string;
+  set: string[];
+  mutant?: string;
+  invariant: string[];
+  'max-states'?: number;
+  'max-depth'?: number;
+  'time-limit'?: number;
+  symmetry?: boolean;
+  'report-dir'?: string;
+  json: boolean;
+  quiet: boolean;
+  continue: boolean;
+  levels: boolean;
+  deadlock: boolean;
+  details: boolean;
+}
+
+const positive = (name: string, v: number | undefined): number | undefined => {
+  if (v === undefined) return undefined;
+  if (!Number.isFinite(v) || v <= 0) throw new UsageError(`--${name} must be a positive number (got ${v}).`);
+  return v;
+};
+
+async function cmdCheck(catalog: Catalog, a: CheckArgs, io: Io): Promise<number> {
+  const overrides: Overrides = { set: a.set, mutant: a.mutant, invariants: a.invariant };
+  const checks = await plan(catalog, a.specs, a.suite, overrides);
+  const maxStates = positive('max-states', a['max-states']);
+  const maxDepth = positive('max-depth', a['max-depth']);
+  const timeLimit = positive('time-limit', a['time-limit']);
+  const records: RunRecord[] = [];
+  const meta = {
+    tool: { name: catalog.tool, version: VERSION },
+    options: {
+      maxStates: maxStates ?? null,
+      maxDepth: maxDepth ?? null,
+      timeLimitSeconds: timeLimit ?? null,
+      symmetry: a.symmetry ?? 'default',
+      continue: a.continue,
+      deadlock: a.deadlock,
+      workers: 1,
+    },
+  };
+  for (const c of checks) {
+    if (!a.json && !a.quiet) io.err(`checking ${c.name} (${describeExpectation(c)})...\n`);
+    const r = runCheck(c, {
+      ...(maxStates !== undefined ? { maxStates } : {}),
+      ...(maxDepth !== undefined ? { maxDepth } : {}),
+      ...(timeLimit !== undefined ? { timeLimitMs: timeLimit * 1000 } : {}),
+      ...(a.symmetry !== undefined ? { symmetry: a.symmetry } : {}),
+      continueAfterViolation: a.continue,
+      checkDeadlock: a.deadlock,
+      ...(a['report-dir'] ? { reportDir: a['report-dir'] } : {}),
+      ...(io.tty && !a.json && !a.quiet ? { onEvent: progressLine(io.tty, c.name) } : {}),
+    });
+    records.push(r);
+    if (a.json) io.out(renderJson(r, meta) + '\n');
+    else if (!a.quiet && (a.details || a.levels || checks.length === 1)) io.out(renderDetails(r, a.levels) + '\n');
+  }
+  if (!a.json) io.out(renderTable(records) + '\n');
+  // A spec whose function threw fails its expectation (exit 1): the spec is at fault, not the tool.
+  return records.every((r) => r.met) ? EXIT.ok : EXIT.failed;
+}
+
+function cmdList(catalog: Catalog, json: boolean, io: Io): number {
+  if (json) {
+    for (const s of catalog.specs) {
+      io.out(
+        JSON.stringify({ spec: s.name, description: s.description, constants: s.constants, mutant: s.variant, invariants: s.invariants, expect: s.expect, sometimes: s.sometimes }) + '\n',
+      );
+    }
+    return EXIT.ok;
+  }
+  const lines: string[] = [];
+  for (const s of catalog.specs) {
+    const consts = Object.entries(s.constants)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
+    const e = s.expect;
+    const exp = e.kind === 'holds'
+      ? `holds${e.distinctStates !== undefined ? ` (${e.distinctStates.toLocaleString('en-US')} states, depth ${e.depth})` : ''}`
+      : `violates ${e.invariant}${e.traceLength !== undefined ? ` in ${e.traceLength} states` : ''}`;
+    lines.push(`${s.name}\n    ${s.description}\n    ${consts}${s.variant ? ` mutant=${s.variant}` : ''}${s.invariants ? ` invariants=${s.invariants.join(',')}` : ''}\n    expects: ${exp}`);
+  }
+  lines.push('', ...Object.entries(catalog.suites).map(([k, v]) => `suite ${k}: ${v.join(', ')}`));
+  for (const f of catalog.families) {
+    lines.push('', `constants of ${f.name} (--set NAME=VALUE):`);
+    for (const c of f.constants) lines.push(`  ${c.name.padEnd(13)} ${c.kind === 'int' ? `${c.min}..${c.max}` : 'true|false'}  ${c.doc}`);
+    lines.push(`mutants (--mutant NAME): ${listOf(f.variants)}`, `invariants (--invariant NAME): ${listOf(f.invariants)}`);
+  }
+  io.out(lines.join('\n') + '\n');
+  return EXIT.ok;
+}
+
+function cmdReplay(catalog: Catalog, path: string, json: boolean, io: Io): number {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`);
+  }
+  const t = parseTraceFile(text, path);
+  const family = catalog.families.find((f) => f.name === t.model);
+  if (!family) throw new UsageError(`${path} is a trace of model '${t.model}'; this leasecheck knows: ${listOf(catalog.families.map((f) => f.name))}.`);
+  const known = family.constants.map((c) => c.name);
+  const missing = known.filter((k) => !(k in t.constants));
+  if (missing.length > 0) throw new UsageError(`${path} does not give the constants ${missing.join(', ')} of ${family.name}.`);
+  const values = parseSets(family, Object.entries(t.constants).map(([k, v]) => `${k}=${v}`));
+  const problem = family.validate(values);
+  if (problem) throw new UsageError(`${path} has a bad configuration: ${problem}.`);
+  if (t.mutant !== null && !family.variants.includes(t.mutant)) {
+    throw new UsageError(`${path} names an unknown mutant '${t.mutant}'; mutants: ${listOf(family.variants)}.`);
+  }
+  const spec = family.build(values, t.mutant, []);
+  let trace;
+  try {
+    trace = replaySteps(spec, t.steps);
+  } catch (e) {
+    if (e instanceof StepNotEnabledError) throw new UsageError(`${path} does not replay: ${e.message}.`);
+    throw e;
+  }
+  if (t.states.length > 0 && spec.toJSON) {
+    for (let i = 0; i < trace.states.length; i++) {
+      if (JSON.stringify(spec.toJSON(trace.states[i])) !== JSON.stringify(t.states[i])) {
+        throw new UsageError(`${path} does not replay: state ${i + 1} differs from the one recorded (the file was edited, or the model changed).`);
+      }
+    }
+  }
+  const last = trace.states.at(-1);
+  let violated: boolean | null = null;
+  if (t.invariant !== null) {
+    const inv = (spec.invariants ?? []).find((p) => p.name === t.invariant);
+    const act = (spec.actionProperties ?? []).find((p) => p.name === t.invariant);
+    if (inv) violated = !inv.check(last);
+    else if (act) {
+      if (trace.actions.length === 0) throw new UsageError(`${path} claims the action property ${t.invariant} but has no step.`);
+      violated = !act.check(trace.states.at(-2), last, trace.actions.at(-1)!);
+    } else {
+      throw new UsageError(`${path} claims an unknown property '${t.invariant}'; ${family.name} has: ${listOf(family.invariants)}.`);
+    }
+  }
+  const summary = {
+    trace: path,
+    spec: t.spec,
+    steps: trace.actions.length,
+    traceLength: trace.states.length,
+    invariant: t.invariant,
+    replays: true,
+    violated,
+  };
+  if (json) io.out(JSON.stringify(summary) + '\n');
+  else {
+    io.out(`${path}: all ${trace.actions.length} steps replay (${trace.states.length} states).\n`);
+    if (t.invariant === null) io.out('it claims no violation.\n');
+    else io.out(violated ? `the final state violates ${t.invariant}, as claimed.\n` : `the final state does NOT violate ${t.invariant}, which the trace claims.\n`);
+  }
+  return violated === false ? EXIT.failed : EXIT.ok;
+}
+
+interface GraphArgs {
+  spec: string;
+  out: string;
+  set: string[];
+  mutant?: string;
+  invariant: string[];
+  'max-states': number;
+}
+
+async function cmdGraph(catalog: Catalog, a: GraphArgs, io: Io): Promise<number> {
+  if (!/\.(dot|svg)$/.test(a.out)) throw new UsageError(`--out must end in .dot or .svg (got ${a.out}).`);
+  const entry = catalog.specs.find((s) => s.name === a.spec);
+  if (!entry) throw new UsageError(`unknown spec '${a.spec}'; specs: ${listOf(catalog.specs.map((s) => s.name))}.`);
+  const p = planEntry(entry, { set: a.set, mutant: a.mutant, invariants: a.invariant });
+  const maxStates = positive('max-states', a['max-states'])!;
+  const r = check(p.spec, { ...(p.invariants ? { invariants: p.invariants } : {}), maxStates: maxStates + 1, symmetry: false });
+  const highlight = r.kind === 'violation' ? r.violations[0]!.trace : undefined;
+  const dot = stateGraphDot(p.spec, maxStates, highlight);
+  mkdirSync(dirname(a.out), { recursive: true });
+  writeFileSync(a.out, a.out.endsWith('.svg') ? await dotToSvg(dot) : dot);
+  io.out(
+    `${a.out}: state graph of ${p.name}${highlight ? `, counterexample of ${highlight.states.length} states in red (${highlight.actions.map(formatAction).join(' -> ')})` : ''}.\n`,
+  );
+  return EXIT.ok;
+}
+
+/** Parses `argv` and runs the command; returns the exit code. Never calls `process.exit`. */
+export async function main(argv: readonly string[], catalog: Catalog, io: Io = defaultIo): Promise<number> {
+  let code: number = EXIT.ok;
+  const checkOptions = {
+    set: { type: 'string', array: true, default: [] as string[], describe: 'set a model constant, NAME=VALUE (repeatable)' },
+    mutant: { type: 'string', describe: "turn on a deliberate bug ('none' for none)" },
+    invariant: { type: 'string', array: true, default: [] as string[], describe: 'check only this invariant (repeatable)' },
+  } as const;
+  const parser = yargs([...argv])
+    .scriptName(catalog.tool)
+    .usage(`${catalog.tool} <command> [options]`)
+    .command(
+      'list',
+      'list the specs, suites, constants and mutants',
+      (y) => y.option('json', { type: 'boolean', default: false }),
+      (a) => {
+        code = cmdList(catalog, a.json, io);
+      },
+    )
+    .command(
+      'check [specs..]',
+      'model-check specs (names from `list`, or paths to spec modules)',
+      (y) =>
+        y
+          .positional('specs', { type: 'string', array: true, default: [] as string[] })
+          .options({
+            suite: { type: 'string', describe: 'run a suite of specs (see `list`)' },
+            ...checkOptions,
+            'max-states': { type: 'number', describe: 'stop (incomplete) after this many distinct states' },
+            'max-depth': { type: 'number', describe: 'do not expand states deeper than this (in states)' },
+            'time-limit': { type: 'number', describe: 'stop (incomplete) after this many seconds' },
+            symmetry: { type: 'boolean', describe: 'symmetry reduction (default: on for correct-protocol specs, where the spec has one)' },
+            'report-dir': { type: 'string', describe: 'write DIR/<spec>/trace.json for each counterexample' },
+            json: { type: 'boolean', default: false, describe: 'print one JSON object per spec, nothing else' },
+            quiet: { type: 'boolean', default: false, describe: 'print only the summary table' },
+            continue: { type: 'boolean', default: false, describe: 'keep exploring after a violation; report each violated invariant' },
+            levels: { type: 'boolean', default: false, describe: 'print the number of new states at each depth' },
+            deadlock: { type: 'boolean', default: false, describe: 'report states with no enabled action' },
+            details: { type: 'boolean', default: false, describe: 'print coverage and traces for every spec' },
+          }),
+      async (a) => {
+        code = await cmdCheck(catalog, a as unknown as CheckArgs, io);
+      },
+    )
+    .command(
+      'replay <trace>',
+      're-execute a trace file; exit 0 when it violates what it claims',
+      (y) => y.positional('trace', { type: 'string', demandOption: true }).option('json', { type: 'boolean', default: false }),
+      (a) => {
+        code = cmdReplay(catalog, a.trace, a.json, io);
+      },
+    )
+    .command(
+      'graph <spec>',
+      'draw the whole state graph of a small configuration (DOT or SVG)',
+      (y) =>
+        y
+          .positional('spec', { type: 'string', demandOption: true })
+          .options({
+            out: { type: 'string', demandOption: true, describe: 'FILE.dot or FILE.svg' },
+            ...checkOptions,
+            'max-states': { type: 'number', default: 2000, describe: 'refuse graphs larger than this' },
+          }),
+      async (a) => {
+        code = await cmdGraph(catalog, a as unknown as GraphArgs, io);
+      },
+    )
+    .demandCommand(1, `name a command: list, check, replay or graph (try '${catalog.tool} --help')`)
+    .strict()
+    .version(VERSION)
+    .help()
+    .exitProcess(false)
+    .fail((msg, err) => {
+      if (err) throw err;
+      throw new UsageError(msg);
+    });
+  let helpShown = false;
+  parser.showHelpOnFail(false);
+  await parser.parseAsync([...argv], {}, (_err, _argv, output) => {
+    if (output) {
+      helpShown = true;
+      io.out(output + '\n');
+    }
+  });
+  return helpShown ? EXIT.ok : code;
+}
+
+/** Runs the CLI and exits: the only `process.exit` of the program. */
+export async function run(argv: readonly string[], catalog: Catalog): Promise<never> {
+  let code: number;
+  try {
+    code = await main(argv, catalog);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`${catalog.tool}: ${e.message}\n`);
+      code = EXIT.usage;
+    } else {
+      process.stderr.write(`${catalog.tool}: internal error: ${e instanceof Error ? (process.env.LEASECHECK_DEBUG ? e.stack : e.message) : String(e)}\n`);
+      code = EXIT.internal;
+    }
+  }
+  process.exit(code);
+}

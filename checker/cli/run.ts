@@ -1,0 +1,158 @@
+/**
+ * Runs one planned check and judges it against its expectation: the `check` step of the
+ * CLI's `parse -> load -> check -> render -> exit` pipeline. Produces a {@link RunRecord},
+ * which is what the table and the JSON lines render.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { check, type CheckEvent, type CheckResult, type CheckStats } from '../core/explore.js';
+import { formatAction } from '../core/spec.js';
+import type { Trace } from '../core/trace.js';
+import type { PlannedCheck } from './plan.js';
+import { toTraceFile } from './tracefile.js';
+
+/** Options shared by every check of one CLI run. */
+export interface RunOptions {
+  readonly maxStates?: number;
+  readonly maxDepth?: number;
+  readonly timeLimitMs?: number;
+  /** `--symmetry` / `--no-symmetry`; undefined: each spec's default. */
+  readonly symmetry?: boolean;
+  readonly continueAfterViolation: boolean;
+  readonly checkDeadlock: boolean;
+  /** Where to write `<spec>/trace.json` for violations; undefined: nowhere. */
+  readonly reportDir?: string;
+  readonly onEvent?: (event: CheckEvent) => void;
+}
+
+/** What one check produced, judged. */
+export interface RunRecord {
+  readonly spec: string;
+  readonly constants: Readonly<Record<string, number | boolean>>;
+  readonly mutant: string | null;
+  /** `holds`, or `violates INV` (with the expected length when pinned). */
+  readonly expected: string;
+  readonly met: boolean;
+  /** Why not met; empty when met. */
+  readonly failures: readonly string[];
+  readonly result: CheckResult<unknown>['kind'];
+  /** The first violated property, if any. */
+  readonly invariant: string | null;
+  readonly distinctStates: number;
+  readonly generatedStates: number;
+  readonly depth: number;
+  readonly traceLength: number | null;
+  readonly seconds: number;
+  readonly statesPerSecond: number;
+  readonly tracePath: string | null;
+  readonly symmetry: boolean;
+  readonly adHoc: boolean;
+  /** Every violation (with `--continue`, possibly several). */
+  readonly violations: readonly { readonly invariant: string; readonly traceLength: number }[];
+  /** The first counterexample, formatted as `Action(args)` steps. */
+  readonly trace: readonly string[] | null;
+  readonly error: string | null;
+  readonly stats: CheckStats;
+}
+
+/** Describes an expectation for tables: `holds` or `violates INV (len N)`. */
+export function describeExpectation(p: PlannedCheck): string {
+  const e = p.expect;
+  if (e.kind === 'holds') return 'holds';
+  return `violates ${e.invariant}${e.traceLength !== undefined ? ` in ${e.traceLength}` : ''}`;
+}
+
+function judge(p: PlannedCheck, r: CheckResult<unknown>): string[] {
+  const f: string[] = [];
+  const s = r.stats;
+  if (r.kind === 'incomplete') f.push(`the run ended incomplete (${r.reason}) after ${s.distinctStates} states`);
+  if (r.kind === 'error') f.push(`error in ${r.where}: ${r.message}`);
+  if (r.kind === 'deadlock') f.push('deadlock');
+  const e = p.expect;
+  if (e.kind === 'holds') {
+    if (r.kind === 'violation') f.push(`violated ${r.violations.map((v) => v.property).join(', ')}`);
+    if (r.kind === 'ok' && !p.adHoc) {
+      if (e.distinctStates !== undefined && s.distinctStates !== e.distinctStates) {
+        f.push(`distinct states ${s.distinctStates}, pinned ${e.distinctStates}`);
+      }
+      if (e.depth !== undefined && s.depth !== e.depth) f.push(`depth ${s.depth}, pinned ${e.depth}`);
+      const missed = Object.entries(s.sometimes).filter(([, d]) => d === null).map(([k]) => k);
+      if (missed.length > 0) f.push(`sometimes never held: ${missed.join(', ')}`);
+    }
+  } else {
+    if (r.kind === 'ok') f.push(`not caught: ${e.invariant} holds`);
+    if (r.kind === 'violation') {
+      const v = r.violations[0]!;
+      if (v.property !== e.invariant) f.push(`caught by ${v.property}, expected ${e.invariant}`);
+      else if (e.traceLength !== undefined && v.trace.states.length !== e.traceLength && !p.adHoc) {
+        f.push(`counterexample of ${v.trace.states.length} states, pinned ${e.traceLength}`);
+      }
+    }
+  }
+  return f;
+}
+
+/** Runs a planned check and judges it; writes its trace file when asked to. */
+export function runCheck(p: PlannedCheck, o: RunOptions): RunRecord {
+  const symmetry = (o.symmetry ?? p.symmetry) && typeof p.spec.canonicalize === 'function';
+  const r = check(p.spec, {
+    ...(p.invariants ? { invariants: p.invariants } : {}),
+    continueAfterViolation: o.continueAfterViolation,
+    checkDeadlock: o.checkDeadlock,
+    ...(o.maxStates !== undefined ? { maxStates: o.maxStates } : {}),
+    ...(o.maxDepth !== undefined ? { maxDepth: o.maxDepth } : {}),
+    ...(o.timeLimitMs !== undefined ? { timeLimitMs: o.timeLimitMs } : {}),
+    symmetry,
+    ...(o.onEvent ? { onEvent: o.onEvent } : {}),
+  });
+  const violations = r.kind === 'violation' || r.kind === 'incomplete' ? r.violations : [];
+  const first = violations[0];
+  let trace: Trace<unknown> | undefined = first?.trace;
+  if (r.kind === 'deadlock') trace = r.trace;
+  if (r.kind === 'error') trace = r.trace;
+  let tracePath: string | null = null;
+  if (o.reportDir && trace) {
+    const dir = join(o.reportDir, p.name);
+    mkdirSync(dir, { recursive: true });
+    tracePath = join(dir, 'trace.json');
+    const file = toTraceFile(
+      p.spec,
+      {
+        spec: p.name,
+        model: p.family?.name ?? p.spec.name,
+        constants: p.constants,
+        mutant: p.mutant,
+        symmetry,
+        invariant: first?.property ?? null,
+        kind: first?.kind ?? null,
+        result: r.kind,
+      },
+      trace,
+    );
+    writeFileSync(tracePath, JSON.stringify(file, null, 1) + '\n');
+  }
+  const failures = judge(p, r);
+  return {
+    spec: p.name,
+    constants: p.constants,
+    mutant: p.mutant,
+    expected: describeExpectation(p),
+    met: failures.length === 0,
+    failures,
+    result: r.kind,
+    invariant: first?.property ?? null,
+    distinctStates: r.stats.distinctStates,
+    generatedStates: r.stats.generatedStates,
+    depth: r.stats.depth,
+    traceLength: trace ? trace.states.length : null,
+    seconds: r.stats.seconds,
+    statesPerSecond: Math.round(r.stats.statesPerSecond),
+    tracePath,
+    symmetry,
+    adHoc: p.adHoc,
+    violations: violations.map((v) => ({ invariant: v.property, traceLength: v.trace.states.length })),
+    trace: trace ? trace.actions.map(formatAction) : null,
+    error: r.kind === 'error' ? `${r.where}: ${r.message}` : null,
+    stats: r.stats,
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * The trace file, `trace.json`: a counterexample (or any behaviour) as data that
+ * `leasecheck replay`, the report generator and the fuzzer read and write.
+ *
+ * Format (version 1):
+ * ```json
+ * {
+ *   "format": "leasecheck-trace", "version": 1,
+ *   "spec": "mutant-ignoreSkew", "model": "gfs-lease",
+ *   "constants": { "N": 2, ... }, "mutant": "ignoreSkew" | null, "symmetry": false,
+ *   "invariant": "LeaseAgreement", "kind": "invariant" | "action", "result": "violation",
+ *   "states": [ <state>, ... ],            // the spec's JSON view, initial state first
+ *   "steps": [ { "action": "Tick", "args": ["M"] }, ... ]   // steps[i]: states[i] -> states[i+1]
+ * }
+ * ```
+ * A state's JSON view is the spec's `toJSON`: for the GFS model, records as objects, sets as
+ * sorted arrays, a data item as `[c, k]`, `⊥` and `none` as null (see `model/spec.ts`).
+ */
+import type { Trace } from '../core/trace.js';
+import type { AnySpec, ConstantValues } from './catalog.js';
+import { UsageError } from './errors.js';
+
+/** The trace file's contents. */
+export interface TraceFile {
+  readonly format: 'leasecheck-trace';
+  readonly version: 1;
+  readonly spec: string;
+  readonly model: string;
+  readonly constants: ConstantValues;
+  readonly mutant: string | null;
+  readonly symmetry: boolean;
+  readonly invariant: string | null;
+  readonly kind: 'invariant' | 'action' | null;
+  readonly result: string;
+  readonly states: readonly unknown[];
+  readonly steps: readonly { readonly action: string; readonly args: readonly unknown[] }[];
+}
+
+/** Builds the trace file of a trace. */
+export function toTraceFile(
+  spec: AnySpec,
+  meta: Omit<TraceFile, 'format' | 'version' | 'states' | 'steps'>,
+  trace: Trace<unknown>,
+): TraceFile {
+  const view = (s: unknown): unknown => (spec.toJSON ? spec.toJSON(s) : s);
+  return {
+    format: 'leasecheck-trace',
+    version: 1,
+    ...meta,
+    states: trace.states.map(view),
+    steps: trace.actions.map((a) => ({ action: a.name, args: [...a.args] })),
+  };
+}
+
+/** Parses and validates a trace file's text; every problem is a {@link UsageError} naming the file. */
+export function parseTraceFile(text: string, path: string): TraceFile {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`${path} is not valid JSON (${(e as Error).message}); a trace file is the trace.json that 'leasecheck check --report-dir' writes.`);
+  }
+  const bad = (what: string): never => {
+    throw new UsageError(`${path} is not a leasecheck trace file: ${what}.`);
+  };
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) bad('expected a JSON object');
+  const o = data as Record<string, unknown>;
+  if (o.format !== 'leasecheck-trace') bad(`"format" must be "leasecheck-trace" (got ${JSON.stringify(o.format)})`);
+  if (o.version !== 1) bad(`"version" must be 1 (got ${JSON.stringify(o.version)}); this leasecheck reads version 1`);
+  for (const key of ['spec', 'model', 'result'] as const) if (typeof o[key] !== 'string') bad(`"${key}" must be a string`);
+  if (typeof o.constants !== 'object' || o.constants === null || Array.isArray(o.constants)) bad('"constants" must be an object');
+  for (const [k, v] of Object.entries(o.constants as object)) {
+    if (typeof v !== 'number' && typeof v !== 'boolean') bad(`constant "${k}" must be a number or a boolean`);
+  }
+  if (o.mutant !== null && typeof o.mutant !== 'string') bad('"mutant" must be a string or null');
+  if (o.invariant !== null && typeof o.invariant !== 'string') bad('"invariant" must be a string or null');
+  if (typeof o.symmetry !== 'boolean') bad('"symmetry" must be a boolean');
+  if (!Array.isArray(o.states)) bad('"states" must be an array');
+  if (!Array.isArray(o.steps)) bad('"steps" must be an array');
+  (o.steps as unknown[]).forEach((s, i) => {
+    const st = s as Record<string, unknown>;
+    if (typeof st !== 'object' || st === null || typeof st.action !== 'string' || !Array.isArray(st.args)) {
+      bad(`step ${i + 1} must be an object {"action": string, "args": array}`);
+    }
+  });
+  const states = o.states as unknown[];
+  if (states.length !== 0 && states.length !== (o.steps as unknown[]).length + 1) {
+    bad(`it has ${states.length} states for ${(o.steps as unknown[]).length} steps (expected one more state than steps)`);
+  }
+  return { ...(o as unknown as TraceFile), kind: (o.kind as TraceFile['kind']) ?? 'invariant' };
+}

@@ -1,0 +1,153 @@
+/**
+ * The GFS lease checks: configurations of the model, the invariants checked, and the
+ * expectation of each. Correct-protocol specs pin their exact distinct-state counts and
+ * depths (from runs, equal to TLC's where TLC was run); mutant specs name the invariant
+ * that must catch them and the shortest counterexample's length, in states.
+ *
+ * Each of the four lease bugs has two specs: with all invariants checked `LeaseAgreement`
+ * catches it first; checked alone, `SinglePrimary` catches it two steps later.
+ */
+import type { Catalog, ConstantValues, Expectation, Family, SpecEntry } from '../checker/cli/catalog.js';
+import { INVARIANT_NAMES, SOMETIMES_NAMES } from '../model/invariants.js';
+import { gfsSpec } from '../model/spec.js';
+import { BASE_CONSTANTS, maxEntriesPerVersion, MUTANTS, type Constants, type Mutant } from '../model/state.js';
+
+/** The GFS lease model as a family: the design page's constants and seven mutants. */
+export const gfsFamily: Family = {
+  name: 'gfs-lease',
+  constants: [
+    { name: 'N', kind: 'int', min: 1, max: 5, doc: 'chunkservers holding a replica' },
+    { name: 'C', kind: 'int', min: 1, max: 4, doc: 'clients' },
+    { name: 'W', kind: 'int', min: 1, max: 4, doc: 'writes per client' },
+    { name: 'L', kind: 'int', min: 1, max: 15, doc: 'lease duration in ticks' },
+    { name: 'S', kind: 'int', min: 1, max: 15, doc: 'bound on clock skew (S >= 1)' },
+    { name: 'MaxCrashes', kind: 'int', min: 0, max: 9, doc: 'crash events in a behaviour' },
+    { name: 'MaxLoss', kind: 'int', min: 0, max: 9, doc: 'messages the network may lose' },
+    { name: 'MaxRetries', kind: 'int', min: 0, max: 9, doc: 'extra attempts per write' },
+    { name: 'MaxGrants', kind: 'int', min: 1, max: 9, doc: 'leases granted in a behaviour' },
+    { name: 'PersistLease', kind: 'bool', doc: 'the master keeps its lease table across a crash' },
+  ],
+  variants: MUTANTS,
+  invariants: INVARIANT_NAMES,
+  validate(v) {
+    // Packed fields are 5 bits wide (see model/network.ts).
+    const c = v as unknown as Constants;
+    if (c.S + c.L > 31) return `S + L must be at most 31 (got ${c.S + c.L})`;
+    if (c.C * c.W > 30) return `C * W (data items) must be at most 30 (got ${c.C * c.W})`;
+    if (maxEntriesPerVersion(c) > 31) return `C * W * (MaxRetries + 1) must be at most 31 (got ${maxEntriesPerVersion(c)})`;
+    return null;
+  },
+  build(values, variant, sometimes) {
+    const mutants = variant === null ? [] : [variant as Mutant];
+    return gfsSpec({ ...(values as unknown as Constants), mutants }, { sometimes });
+  },
+};
+
+const ALWAYS_SOMETIMES = ['LeaseGranted', 'LeaseExtended', 'WriteAcked', 'WriteFailed', 'AllWritesDone'];
+
+const base = BASE_CONSTANTS as unknown as ConstantValues;
+
+function correct(
+  name: string,
+  description: string,
+  over: Partial<Constants>,
+  distinctStates: number,
+  depth: number,
+  extraSometimes: readonly string[] = [],
+): SpecEntry {
+  return {
+    name,
+    description,
+    family: gfsFamily,
+    constants: { ...base, ...over },
+    variant: null,
+    invariants: null,
+    expect: { kind: 'holds', distinctStates, depth },
+    sometimes: [...ALWAYS_SOMETIMES, ...extraSometimes].filter((n) => (SOMETIMES_NAMES as readonly string[]).includes(n)),
+    symmetry: true,
+  };
+}
+
+function mutant(
+  bug: Mutant,
+  over: Partial<Constants>,
+  invariant: string,
+  traceLength: number,
+  alone = false,
+): SpecEntry {
+  const expect: Expectation = { kind: 'violates', invariant, traceLength };
+  return {
+    name: `mutant-${bug}${alone ? '-alone' : ''}`,
+    description: alone ? `${bug}, only ${invariant} checked` : `${bug}, all invariants checked`,
+    family: gfsFamily,
+    constants: { ...base, ...over },
+    variant: bug,
+    invariants: alone ? [invariant] : null,
+    expect,
+    sometimes: [],
+    symmetry: false,
+  };
+}
+
+/** Every named spec. Counts and lengths are pinned from runs (see specs/catalog.test.ts). */
+export const SPECS: readonly SpecEntry[] = [
+  correct('lease', 'the base configuration of the design page (TLC: 69,057 states, depth 38)', {}, 69_057, 38),
+  correct('lease-n1', 'one chunkserver', { N: 1 }, 3_155, 31),
+  correct('lease-n3', 'three chunkservers', { N: 3 }, 1_264_479, 45),
+  correct('lease-crash', 'one crash (master or chunkserver)', { MaxCrashes: 1 }, 576_372, 40, [
+    'CrashRestarted',
+    'StaleReplicaDropped',
+    'InconsistentRegion',
+  ]),
+  correct('lease-persist', 'one crash, the master persists its lease table', { MaxCrashes: 1, PersistLease: true }, 463_473, 40, [
+    'CrashRestarted',
+    'StaleReplicaDropped',
+  ]),
+  correct('lease-loss', 'one lost message', { MaxLoss: 1 }, 256_943, 40, ['MessageLost', 'StaleReplicaDropped']),
+  correct('lease-retry', 'one retry per write', { MaxRetries: 1 }, 1_275_647, 49, ['InconsistentRegion']),
+  correct('lease-grants2', 'a second grant (TLC: 1,020,777 states, depth 50)', { MaxGrants: 2 }, 1_020_777, 50, [
+    'StaleReplicaDropped',
+  ]),
+  correct('lease-w2', 'two writes by one client', { W: 2 }, 1_855_871, 50),
+  correct('lease-c2', 'two clients', { C: 2 }, 3_327_111, 49),
+  correct('lease-crash-grants2', 'one crash and a second grant', { MaxCrashes: 1, MaxGrants: 2 }, 8_534_112, 52, [
+    'CrashRestarted',
+    'StaleReplicaDropped',
+    'InconsistentRegion',
+  ]),
+  mutant('noGraceAfterRestart', { MaxCrashes: 1, MaxGrants: 2 }, 'LeaseAgreement', 7),
+  mutant('noGraceAfterRestart', { MaxCrashes: 1, MaxGrants: 2 }, 'SinglePrimary', 9, true),
+  mutant('ignoreSkew', { MaxGrants: 2 }, 'LeaseAgreement', 9),
+  mutant('ignoreSkew', { MaxGrants: 2 }, 'SinglePrimary', 11, true),
+  mutant('expiryFromReceipt', { MaxGrants: 2 }, 'LeaseAgreement', 9),
+  mutant('expiryFromReceipt', { MaxGrants: 2 }, 'SinglePrimary', 11, true),
+  mutant('grantWhileLeased', { MaxGrants: 2 }, 'LeaseAgreement', 5),
+  mutant('grantWhileLeased', { MaxGrants: 2 }, 'SinglePrimary', 7, true),
+  mutant('arrivalOrder', { W: 2 }, 'MutationOrder', 20),
+  mutant('ackBeforeReplicas', {}, 'AckedDurable', 12),
+  mutant('noVersionBump', { MaxCrashes: 1 }, 'AckedDurable', 12),
+];
+
+const mutantSpecs = SPECS.filter((s) => s.variant !== null).map((s) => s.name);
+
+/** The project's catalog: specs, suites and the GFS family. */
+export const catalog: Catalog = {
+  tool: 'leasecheck',
+  specs: SPECS,
+  suites: {
+    default: [
+      'lease',
+      'lease-n1',
+      'lease-n3',
+      'lease-crash',
+      'lease-persist',
+      'lease-loss',
+      'lease-retry',
+      'lease-grants2',
+      ...mutantSpecs,
+    ],
+    deep: ['lease-w2', 'lease-c2', 'lease-crash-grants2'],
+    mutants: mutantSpecs,
+  },
+  families: [gfsFamily],
+};

@@ -1,0 +1,7 @@
+/**
+ * The `leasecheck` program: the generic CLI with the GFS lease catalog.
+ */
+import { run } from '../checker/cli/main.js';
+import { catalog } from './catalog.js';
+
+await run(process.argv.slice(2), catalog);
