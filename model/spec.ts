@@ -174,6 +174,7 @@ export class GfsAction implements Action {
         return [node, x];
       case K.MGrant:
       case K.MReport:
+        return [x];
       case K.CRequestExtend:
       case K.CCrash:
       case K.CRestart:

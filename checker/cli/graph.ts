@@ -1,7 +1,8 @@
 /**
  * The whole state graph of a small spec as Graphviz DOT (and SVG through graphviz-cli):
  * one node per distinct state, one edge per transition labelled with its action, the
- * initial states boxed, and a counterexample path, when given, drawn in red.
+ * initial states double-circled, and a counterexample path, when given, drawn in red. With
+ * a depth bound it draws only the states within that many (in states, initial = 1).
  */
 import { Fingerprinter } from '../core/hash.js';
 import { formatAction } from '../core/spec.js';
@@ -12,7 +13,7 @@ import { UsageError } from './errors.js';
 const esc = (s: string): string => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 
 /** Builds the DOT text of the state graph; refuses (UsageError) above `maxStates` states. */
-export function stateGraphDot(spec: AnySpec, maxStates: number, highlight?: Trace<unknown>, symmetry = false): string {
+export function stateGraphDot(spec: AnySpec, maxStates: number, highlight?: Trace<unknown>, maxDepth = Infinity, symmetry = false): string {
   const fp = new Fingerprinter();
   const canon = symmetry && spec.canonicalize ? spec.canonicalize.bind(spec) : (s: unknown) => s;
   const key = (s: unknown): string => {
@@ -25,8 +26,9 @@ export function stateGraphDot(spec: AnySpec, maxStates: number, highlight?: Trac
   };
   const ids = new Map<string, number>();
   const states: unknown[] = [];
+  const depth: number[] = [];
   const edges: [number, number, string][] = [];
-  const visit = (s: unknown): number => {
+  const visit = (s: unknown, d: number): number => {
     const k = key(s);
     let id = ids.get(k);
     if (id === undefined) {
@@ -38,13 +40,15 @@ export function stateGraphDot(spec: AnySpec, maxStates: number, highlight?: Trac
       id = ids.size;
       ids.set(k, id);
       states.push(s);
+      depth.push(d);
     }
     return id;
   };
-  const inits = spec.initStates().map(visit);
+  const inits = spec.initStates().map((s) => visit(s, 1));
   for (let i = 0; i < states.length; i++) {
+    if (depth[i]! >= maxDepth) continue;
     const s = states[i];
-    for (const a of spec.actions(s)) edges.push([i, visit(spec.next(s, a)), formatAction(a)]);
+    for (const a of spec.actions(s)) edges.push([i, visit(spec.next(s, a), depth[i]! + 1), formatAction(a)]);
   }
   const onPath = new Set<string>();
   const pathNodes = new Set<number>();

@@ -201,6 +201,7 @@ interface GraphArgs {
   mutant?: string;
   invariant: string[];
   'max-states': number;
+  'max-depth'?: number;
 }
 
 async function cmdGraph(catalog: Catalog, a: GraphArgs, io: Io): Promise<number> {
@@ -209,9 +210,15 @@ async function cmdGraph(catalog: Catalog, a: GraphArgs, io: Io): Promise<number>
   if (!entry) throw new UsageError(`unknown spec '${a.spec}'; specs: ${listOf(catalog.specs.map((s) => s.name))}.`);
   const p = planEntry(entry, { set: a.set, mutant: a.mutant, invariants: a.invariant });
   const maxStates = positive('max-states', a['max-states'])!;
-  const r = check(p.spec, { ...(p.invariants ? { invariants: p.invariants } : {}), maxStates: maxStates + 1, symmetry: false });
+  const maxDepth = positive('max-depth', a['max-depth']);
+  const r = check(p.spec, {
+    ...(p.invariants ? { invariants: p.invariants } : {}),
+    maxStates: maxStates + 1,
+    ...(maxDepth !== undefined ? { maxDepth } : {}),
+    symmetry: false,
+  });
   const highlight = r.kind === 'violation' ? r.violations[0]!.trace : undefined;
-  const dot = stateGraphDot(p.spec, maxStates, highlight);
+  const dot = stateGraphDot(p.spec, maxStates, highlight, maxDepth);
   mkdirSync(dirname(a.out), { recursive: true });
   writeFileSync(a.out, a.out.endsWith('.svg') ? await dotToSvg(dot) : dot);
   io.out(
@@ -220,8 +227,26 @@ async function cmdGraph(catalog: Catalog, a: GraphArgs, io: Io): Promise<number>
   return EXIT.ok;
 }
 
-/** Parses `argv` and runs the command; returns the exit code. Never calls `process.exit`. */
+/**
+ * Parses `argv`, runs the command and reports errors; returns the exit code. Never calls
+ * `process.exit`. A {@link UsageError} is printed as one paragraph (exit 2); anything else
+ * is an internal error (exit 3), with its stack only when LEASECHECK_DEBUG is set.
+ */
 export async function main(argv: readonly string[], catalog: Catalog, io: Io = defaultIo): Promise<number> {
+  try {
+    return await dispatch(argv, catalog, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`${catalog.tool}: ${e.message}\n`);
+      return EXIT.usage;
+    }
+    const detail = e instanceof Error ? (process.env.LEASECHECK_DEBUG ? e.stack : e.message) : String(e);
+    io.err(`${catalog.tool}: internal error: ${detail}\n`);
+    return EXIT.internal;
+  }
+}
+
+async function dispatch(argv: readonly string[], catalog: Catalog, io: Io): Promise<number> {
   let code: number = EXIT.ok;
   const checkOptions = {
     set: { type: 'string', array: true, default: [] as string[], describe: 'set a model constant, NAME=VALUE (repeatable)' },
@@ -282,6 +307,7 @@ export async function main(argv: readonly string[], catalog: Catalog, io: Io = d
             out: { type: 'string', demandOption: true, describe: 'FILE.dot or FILE.svg' },
             ...checkOptions,
             'max-states': { type: 'number', default: 2000, describe: 'refuse graphs larger than this' },
+            'max-depth': { type: 'number', describe: 'draw only the states within this depth (in states)' },
           }),
       async (a) => {
         code = await cmdGraph(catalog, a as unknown as GraphArgs, io);
@@ -309,17 +335,5 @@ export async function main(argv: readonly string[], catalog: Catalog, io: Io = d
 
 /** Runs the CLI and exits: the only `process.exit` of the program. */
 export async function run(argv: readonly string[], catalog: Catalog): Promise<never> {
-  let code: number;
-  try {
-    code = await main(argv, catalog);
-  } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`${catalog.tool}: ${e.message}\n`);
-      code = EXIT.usage;
-    } else {
-      process.stderr.write(`${catalog.tool}: internal error: ${e instanceof Error ? (process.env.LEASECHECK_DEBUG ? e.stack : e.message) : String(e)}\n`);
-      code = EXIT.internal;
-    }
-  }
-  process.exit(code);
+  process.exit(await main(argv, catalog));
 }
