@@ -419,6 +419,7 @@ export function gfsSpec(cfg: Config, options: GfsSpecOptions = {}): Spec<GfsStat
   return {
     name: options.name ?? 'gfs-lease',
     params: p,
+    actionNames: KIND_NAMES,
     initStates: () => [initialState(p)],
     actions: (s) => enabledActions(s, p),
     next: (s, a) => nextState(s, a, p),

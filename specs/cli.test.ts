@@ -83,6 +83,11 @@ describe('leasecheck as a subprocess', () => {
     expect(out).toMatch(/uncaught: FAILED: not caught: MutationOrder holds/);
   });
 
+  it('flags actions that never fired', async () => {
+    const r = await cli('check', 'lease', '--json');
+    expect(JSON.parse(r.out).neverFired).toEqual(['MReport', 'MCrash', 'MRestart', 'CCrash', 'CRestart', 'Lose']);
+  });
+
   it('exits 1 when a run ends incomplete', async () => {
     const r = await cli('check', 'lease', '--max-states', '1000', '--json');
     expect(r.code).toBe(1);
@@ -186,6 +191,25 @@ describe('bad input: one paragraph, exit 2, no stack trace', () => {
       expect(r.err).not.toMatch(/\n\s+at /);
     });
   }
+});
+
+describe("a user's own spec module", () => {
+  it('checks ./path/to/spec.ts through the public API, with its own expectation', async () => {
+    const r = await cli('check', './checker/fixtures/user-spec.ts', '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ spec: 'Counter', result: 'violation', invariant: 'Small', traceLength: 4, met: true });
+    const adHoc = await cli('check', './checker/fixtures/user-spec.ts', '--invariant', 'Small', '--quiet');
+    expect(adHoc.code).toBe(1);
+  });
+
+  it('refuses a module that is not a spec, and a missing one', async () => {
+    const bad = join(tmp, 'not-a-spec.mjs');
+    writeFileSync(bad, 'export default 42;\n');
+    const r = await cli('check', bad);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/must export a spec/);
+    expect((await cli('check', './nope/spec.ts')).err).toMatch(/no spec module at/);
+  });
 });
 
 describe('list and graph', () => {

@@ -57,7 +57,7 @@ export interface CheckStats {
   readonly queue: number;
   /** Per action name, in the order the names were first seen. */
   readonly coverage: Readonly<Record<string, ActionCoverage>>;
-  /** Action names the spec declared (or that were seen) that never fired. */
+  /** Action names the spec declared (`actionNames`) that never fired. */
   readonly neverFired: readonly string[];
   /** For each `sometimes` property, the depth where it first held, or null if never. */
   readonly sometimes: Readonly<Record<string, number | null>>;
@@ -167,7 +167,7 @@ export function check<S, A extends Action>(spec: Spec<S, A>, options: CheckOptio
   const fp = new Fingerprinter();
   const encode = spec.encode ? (s: S) => spec.encode!(s, fp) : (s: S) => fp.value(s);
   const seen = new FingerprintSet();
-  const coverage = new Map<string, ActionCoverage>();
+  const coverage = new Map<string, ActionCoverage>((spec.actionNames ?? []).map((n) => [n, { fired: 0, newStates: 0 }]));
   const sometimesAt = new Map<string, number | null>(sometimes.map((p) => [p.name, null]));
   let sometimesLeft = sometimes.length;
   const violations: Violation<S>[] = [];

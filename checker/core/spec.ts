@@ -94,6 +94,11 @@ export interface Spec<S, A extends Action = Action> {
   actions(state: S): readonly A[];
   /** The successor of `state` under `action` (which `actions(state)` listed). Pure. */
   next(state: S, action: A): S;
+  /**
+   * Every action name the spec can produce, so that coverage can flag the ones that never
+   * fired. Optional: without it only names that fired at least once are known.
+   */
+  readonly actionNames?: readonly string[];
   /** `always` properties: must hold in every reachable state, initial states included. */
   readonly invariants?: readonly StateProperty<S>[];
   /** `sometimes` properties: each must hold in at least one reachable state. */
