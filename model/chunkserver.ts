@@ -10,7 +10,7 @@
  * Abstracted: chunk data (a log of `(version, serial, data item)`), the data flow's LRU
  * buffer (a set of pushed items), and timeouts (`PTimeout` may fire at any time).
  */
-import { apply, applyAck, consume, extendReq, send, writeResp } from './network.js';
+import { apply, applyAck, consume, extendReq, reply, send, writeResp } from './network.js';
 import {
   addPend,
   appendLog,
@@ -75,9 +75,9 @@ export function cExtended(s: GfsState, p: Params, m: number, cs: number, v: numb
  * and records no `pend` entry (reading 10).
  */
 export function pWrite(s: GfsState, p: Params, m: number, cs: number, c: number, d: number, secs: number): GfsState {
-  let t = consume(s, p, m);
   const bit = 1 << d;
-  if (!(isPrimary(s, p, cs) && s[p.buf + cs]! & bit)) return send(t, p, writeResp(c, d, false));
+  if (!(isPrimary(s, p, cs) && s[p.buf + cs]! & bit)) return reply(s, p, m, writeResp(c, d, false));
+  let t = consume(s, p, m);
   const v = s[p.ver + cs]!;
   const sn = nextSn(s, p, cs);
   t[p.buf + cs] = s[p.buf + cs]! & ~bit;
@@ -102,12 +102,12 @@ export function sApplyEnabled(s: GfsState, p: Params, cs: number, v: number, sn:
  * mutation of another version is refused (`ok = false`).
  */
 export function sApply(s: GfsState, p: Params, m: number, cs: number, prim: number, v: number, sn: number, d: number): GfsState {
-  const t = consume(s, p, m);
-  if (v !== s[p.ver + cs]) return send(t, p, applyAck(prim, cs, v, sn, false));
+  if (v !== s[p.ver + cs]) return reply(s, p, m, applyAck(prim, cs, v, sn, false));
   const bit = 1 << d;
   const has = (s[p.buf + cs]! & bit) !== 0;
+  const t = appendLog(reply(s, p, m, applyAck(prim, cs, v, sn, has)), p, cs, packEntry(v, nextSn(s, p, cs), has ? d : -1));
   if (has) t[p.buf + cs] = s[p.buf + cs]! & ~bit;
-  return send(appendLog(t, p, cs, packEntry(v, nextSn(s, p, cs), has ? d : -1)), p, applyAck(prim, cs, v, sn, has));
+  return t;
 }
 
 /** `PAck(ApplyAck(cs, sec, v, sn, ok))`: the `pend` entry `(v, sn)` stops waiting for `sec` and ANDs in `ok`; without such an entry the ack is dropped. */

@@ -8,7 +8,7 @@
  * `mLease` can be lost in a crash), heartbeats (the liveness view in `MGrant` and the chunk
  * report in `MReport`), and the master's choice of primary (any current, live replica).
  */
-import { bump, consume, extendResp, grant, inFlightTo, lookupResp, Msg, send } from './network.js';
+import { bump, consume, extendResp, grant, inFlightTo, lookupResp, Msg, reply, send } from './network.js';
 import { copy, csBit, leaseCurrent, type GfsState, type Params } from './state.js';
 
 /**
@@ -50,16 +50,16 @@ export function mGrant(s: GfsState, p: Params, h: number): GfsState {
 /** `MLookup(LookupReq(c))`, enabled while `mUp ∧ LeaseCurrent`: answers with the holder and the other current replicas. */
 export function mLookup(s: GfsState, p: Params, m: number, c: number): GfsState {
   const h = s[p.mLeaseHolder]!;
-  return send(consume(s, p, m), p, lookupResp(c, h, s[p.mCurrent]! & ~csBit(h)));
+  return reply(s, p, m, lookupResp(c, h, s[p.mCurrent]! & ~csBit(h)));
 }
 
 /** `MExtend(ExtendReq(cs, v))`: extends the lease if it is current, held by `cs` and of the current version; else drops the request. */
 export function mExtend(s: GfsState, p: Params, m: number, cs: number, v: number): GfsState {
-  const t = consume(s, p, m);
-  if (!(leaseCurrent(s, p) && s[p.mLeaseHolder] === cs && v === s[p.mVersion])) return t;
+  if (!(leaseCurrent(s, p) && s[p.mLeaseHolder] === cs && v === s[p.mVersion])) return consume(s, p, m);
   const exp = s[p.clock]! + p.L;
+  const t = reply(s, p, m, extendResp(cs, v, exp));
   t[p.mLeaseExp] = exp;
-  return send(t, p, extendResp(cs, v, exp));
+  return t;
 }
 
 /**

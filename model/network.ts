@@ -111,6 +111,27 @@ export function send(t: Owned, p: Params, m: number): Owned {
   return t[i] === m && i < t.length ? t : insertWord(t, i, m);
 }
 
+/**
+ * Consumes `m` and puts `r` in flight, in one copy: what a receive that answers does
+ * (same result as `send(consume(s, p, m), p, r)`).
+ */
+export function reply(s: GfsState, p: Params, m: number, r: number): Owned {
+  const a = msgsStart(s, p);
+  const t = s.slice(0, a);
+  let placed = false;
+  for (let i = a; i < s.length; i++) {
+    const x = s[i]!;
+    if (x === m) continue;
+    if (!placed && r <= x) {
+      if (r !== x) t.push(r);
+      placed = true;
+    }
+    t.push(x);
+  }
+  if (!placed) t.push(r);
+  return t;
+}
+
 /** `Lose(m)`: `losses < MaxLoss`; removes `m` from the network. */
 export function lose(s: GfsState, p: Params, m: number): Owned {
   const t = consume(s, p, m);

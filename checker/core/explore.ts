@@ -263,7 +263,8 @@ export function check<S, A extends Action>(spec: Spec<S, A>, options: CheckOptio
   const violationResult = (): CheckResult<S> => ({ kind: 'violation', violations: [...violations], stats: stats() });
 
   emit?.({ type: 'start', spec: spec.name });
-  const newLevel = (): Level<S> => (spec.decode ? new WordLevel<S>(spec.decode.bind(spec)) : new ObjectLevel<S>());
+  const newLevel = (): Level<S> =>
+    spec.decode && spec.encode ? new WordLevel<S>(spec.encode.bind(spec), spec.decode.bind(spec)) : new ObjectLevel<S>();
   let current = newLevel();
   let nextLevel = newLevel();
   let levelStart = 0;
@@ -283,7 +284,7 @@ export function check<S, A extends Action>(spec: Spec<S, A>, options: CheckOptio
       const inModel = !constraint || guard('constraint', -1, hi, lo, () => constraint(s));
       if (inModel) {
         if (seen.put(hi, lo, -1) < 0) continue;
-        current.push(s, fp.buffer, fp.length);
+        current.push(s);
         noteSometimes(s, -1, hi, lo);
       }
       if (checkState(s, -1, hi, lo)) return finish(violationResult());
@@ -366,7 +367,7 @@ export function check<S, A extends Action>(spec: Spec<S, A>, options: CheckOptio
           if (!constraint || constraint(c)) {
             if (seen.put(hi, lo, id) < 0) continue;
             cov.newStates++;
-            nextLevel.push(c, fp.buffer, fp.length);
+            nextLevel.push(c);
             noteSometimes(c, id, hi, lo);
           }
           if (checkState(c, id, hi, lo)) {

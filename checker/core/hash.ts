@@ -25,16 +25,11 @@ function fmix(h: number): number {
 const f64 = new Float64Array(1);
 const f64Words = new Int32Array(f64.buffer);
 
-/**
- * A streaming 64-bit hasher; reuse one instance with {@link Fingerprinter.reset}. It also
- * keeps the words it was fed since the last reset ({@link Fingerprinter.words}), so that a
- * new state's encoding can be queued without encoding it twice.
- */
+/** A streaming 64-bit hasher; reuse one instance with {@link Fingerprinter.reset}. */
 export class Fingerprinter implements StateEncoder {
   private h1 = 0;
   private h2 = 0;
   private n = 0;
-  private buf = new Int32Array(256);
   /** High 32 bits of the last fingerprint computed by {@link Fingerprinter.finish}. */
   hi = 0;
   /** Low 32 bits of the last fingerprint computed by {@link Fingerprinter.finish}. */
@@ -47,27 +42,13 @@ export class Fingerprinter implements StateEncoder {
     this.n = 0;
   }
 
-  /** The words fed since the last reset are `buffer[0..length)`; valid until the next reset. */
-  get buffer(): Int32Array {
-    return this.buf;
-  }
-
-  /** How many words were fed since the last reset. */
-  get length(): number {
-    return this.n;
-  }
-
   /** Feeds every element of `words`. */
   ints(words: ArrayLike<number>): void {
     const len = words.length;
-    if (this.n + len > this.buf.length) this.growTo(this.n + len);
-    const buf = this.buf;
     let h1 = this.h1;
     let h2 = this.h2;
-    let n = this.n;
     for (let i = 0; i < len; i++) {
       const x = words[i]! | 0;
-      buf[n++] = x;
       let k = Math.imul(x, C1);
       k = (k << 15) | (k >>> 17);
       k = Math.imul(k, C2);
@@ -80,21 +61,11 @@ export class Fingerprinter implements StateEncoder {
     }
     this.h1 = h1;
     this.h2 = h2;
-    this.n = n;
-  }
-
-  private growTo(min: number): void {
-    let size = this.buf.length * 2;
-    while (size < min) size *= 2;
-    const b = new Int32Array(size);
-    b.set(this.buf.subarray(0, this.n));
-    this.buf = b;
+    this.n += len;
   }
 
   /** Feeds one 32-bit word. */
   int(x: number): void {
-    if (this.n === this.buf.length) this.growTo(this.n + 1);
-    this.buf[this.n] = x;
     let k = Math.imul(x | 0, C1);
     k = (k << 15) | (k >>> 17);
     k = Math.imul(k, C2);
