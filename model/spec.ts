@@ -17,6 +17,7 @@ import { cBump, cCrash, cExtended, cGrant, cRequestExtend, cRestart, pAck, pRepl
 import { cLearn, cLookup, cPush, cResult, cTimeout, cWrite, targets } from './client.js';
 import { tick, tickEnabled } from './clock.js';
 import { actionProperties, invariants, sometimesProperties } from './invariants.js';
+import { GfsSymmetry } from './symmetry.js';
 import { grantEnabled, mCrash, mExtend, mGrant, mLookup, mReport, mRestart, reportedCurrent } from './master.js';
 import { anyInFlight, f1, f2, f3, f4, f5, inFlightTo, lose, Msg, MSG_NAMES, mType } from './network.js';
 import {
@@ -416,6 +417,7 @@ export function messageToJSON(p: Params, m: number): Record<string, unknown> {
 export function gfsSpec(cfg: Config, options: GfsSpecOptions = {}): Spec<GfsState, GfsAction> & { readonly params: Params } {
   const p = toParams(cfg);
   const wanted = new Set(options.sometimes ?? []);
+  const symmetry = new GfsSymmetry(p);
   return {
     name: options.name ?? 'gfs-lease',
     params: p,
@@ -426,6 +428,7 @@ export function gfsSpec(cfg: Config, options: GfsSpecOptions = {}): Spec<GfsStat
     invariants: invariants(p),
     sometimes: sometimesProperties(p).filter((q) => wanted.has(q.name)),
     actionProperties: actionProperties(p),
+    ...(symmetry.size > 1 ? { canonicalize: (s: GfsState) => symmetry.canonicalize(s) } : {}),
     encode: (s, out) => out.ints(s),
     decode: (words, start, end) => {
       const s: number[] = [];

@@ -25,7 +25,7 @@ describe('leasecheck as a subprocess', () => {
   it('prints one JSON object per spec and nothing else on stdout, with exit 0 when every expectation is met', () => {
     const r = spawnSync(
       process.execPath,
-      ['--import', 'tsx', 'specs/cli.ts', 'check', 'lease', 'mutant-grantWhileLeased', '--json', '--report-dir', tmp],
+      ['--import', 'tsx', 'specs/cli.ts', 'check', 'lease', 'mutant-grantWhileLeased', '--no-symmetry', '--json', '--report-dir', tmp],
       { encoding: 'utf8' },
     );
     expect(r.status).toBe(0);
@@ -43,6 +43,7 @@ describe('leasecheck as a subprocess', () => {
       traceLength: null,
       tracePath: null,
       mutant: null,
+      symmetry: false,
       constants: { N: 2, C: 1, W: 1, L: 2, S: 1, MaxGrants: 1 },
       tool: { name: 'leasecheck', version: VERSION },
     });
@@ -77,10 +78,20 @@ describe('leasecheck as a subprocess', () => {
     };
     let out = '';
     const io = { out: (t: string) => (out += t), err: () => {} };
-    expect(await main(['check', 'miscounted'], wrong, io)).toBe(1);
+    expect(await main(['check', 'miscounted', '--no-symmetry'], wrong, io)).toBe(1);
     expect(out).toMatch(/miscounted: FAILED: distinct states 69057, pinned 69058/);
     expect(await main(['check', 'uncaught'], wrong, io)).toBe(1);
     expect(out).toMatch(/uncaught: FAILED: not caught: MutationOrder holds/);
+  });
+
+  it('reduces by symmetry by default for correct-protocol specs, with both counts pinned', async () => {
+    const r = await cli('check', 'lease', 'lease-n3', '--json');
+    expect(r.code).toBe(0);
+    const [a, b] = r.out.trim().split('\n').map((l) => JSON.parse(l));
+    expect(a).toMatchObject({ spec: 'lease', symmetry: true, distinctStates: 34_533, depth: 38, met: true });
+    expect(b).toMatchObject({ spec: 'lease-n3', symmetry: true, distinctStates: 228_019, depth: 45, met: true });
+    const m = await cli('check', 'mutant-ignoreSkew', '--symmetry', '--json');
+    expect(JSON.parse(m.out)).toMatchObject({ symmetry: true, invariant: 'LeaseAgreement', traceLength: 9, met: true });
   });
 
   it('flags actions that never fired', async () => {

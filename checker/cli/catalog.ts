@@ -36,7 +36,15 @@ export interface Family {
 
 /** What a spec entry expects. */
 export type Expectation =
-  | { readonly kind: 'holds'; readonly distinctStates?: number; readonly depth?: number }
+  | {
+      readonly kind: 'holds';
+      /** Distinct states without symmetry reduction (comparable with TLC). */
+      readonly distinctStates?: number;
+      /** Distinct states with symmetry reduction (orbits), when the spec has a canonicaliser. */
+      readonly symmetricStates?: number;
+      /** Depth, in states (the same with and without symmetry). */
+      readonly depth?: number;
+    }
   | { readonly kind: 'violates'; readonly invariant: string; readonly traceLength?: number };
 
 /** A named check: a family, its constants, a variant, the invariants to check and the expectation. */

@@ -62,7 +62,7 @@ export function describeExpectation(p: PlannedCheck): string {
   return `violates ${e.invariant}${e.traceLength !== undefined ? ` in ${e.traceLength}` : ''}`;
 }
 
-function judge(p: PlannedCheck, r: CheckResult<unknown>): string[] {
+function judge(p: PlannedCheck, r: CheckResult<unknown>, symmetry: boolean): string[] {
   const f: string[] = [];
   const s = r.stats;
   if (r.kind === 'incomplete') f.push(`the run ended incomplete (${r.reason}) after ${s.distinctStates} states`);
@@ -72,8 +72,9 @@ function judge(p: PlannedCheck, r: CheckResult<unknown>): string[] {
   if (e.kind === 'holds') {
     if (r.kind === 'violation') f.push(`violated ${r.violations.map((v) => v.property).join(', ')}`);
     if (r.kind === 'ok' && !p.adHoc) {
-      if (e.distinctStates !== undefined && s.distinctStates !== e.distinctStates) {
-        f.push(`distinct states ${s.distinctStates}, pinned ${e.distinctStates}`);
+      const pinned = symmetry ? e.symmetricStates : e.distinctStates;
+      if (pinned !== undefined && s.distinctStates !== pinned) {
+        f.push(`distinct states ${s.distinctStates}, pinned ${pinned}${symmetry ? ' with symmetry' : ''}`);
       }
       if (e.depth !== undefined && s.depth !== e.depth) f.push(`depth ${s.depth}, pinned ${e.depth}`);
       const missed = Object.entries(s.sometimes).filter(([, d]) => d === null).map(([k]) => k);
@@ -131,7 +132,7 @@ export function runCheck(p: PlannedCheck, o: RunOptions): RunRecord {
     );
     writeFileSync(tracePath, JSON.stringify(file, null, 1) + '\n');
   }
-  const failures = judge(p, r);
+  const failures = judge(p, r, symmetry);
   return {
     spec: p.name,
     constants: p.constants,

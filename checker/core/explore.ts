@@ -9,9 +9,10 @@
  */
 import { Fingerprinter, collisionProbability } from './hash.js';
 import { FingerprintSet } from './fpset.js';
-import type { Action, Spec, StateProperty } from './spec.js';
+import type { Action, ActionProperty, Spec, StateProperty } from './spec.js';
 import { ObjectLevel, WordLevel, type Level } from './level.js';
 import { rebuildTrace, type Trace } from './trace.js';
+import { Outbox } from './outbox.js';
 
 /** Options of a run. Every bound ends the run as `incomplete`, never as a crash. */
 export interface CheckOptions {
@@ -118,19 +119,22 @@ export type CheckEvent =
   | { readonly type: 'violation'; readonly property: string; readonly length: number }
   | { readonly type: 'done'; readonly kind: CheckResult<unknown>['kind'] };
 
-class SpecError extends Error {
-  constructor(
-    readonly where: string,
-    override readonly cause: unknown,
-    readonly parentId: number,
-    readonly hi: number,
-    readonly lo: number,
-  ) {
-    super(cause instanceof Error ? cause.message : String(cause));
-  }
+/** Something an explorer found: a violation, a deadlock, or a spec function that threw. */
+export interface Finding {
+  readonly kind: 'invariant' | 'action' | 'deadlock' | 'error';
+  /** The property's name; for errors, where it happened (`next`, an invariant's name, ...). */
+  readonly property: string;
+  /** For errors, the message. */
+  readonly message?: string;
+  /** The stored parent of the state found (-1: the state is initial); a global id. */
+  readonly parent: number;
+  /** The found state's fingerprint (0, 0 when there is no state to show). */
+  readonly hi: number;
+  readonly lo: number;
 }
 
-function selectInvariants<S, A extends Action>(spec: Spec<S, A>, names: readonly string[] | undefined): StateProperty<S>[] {
+/** Checks option names against the spec; the one option error that throws. */
+export function selectInvariants<S, A extends Action>(spec: Spec<S, A>, names: readonly string[] | undefined): StateProperty<S>[] {
   const all = spec.invariants ?? [];
   if (!names) return [...all];
   return names.map((n) => {
@@ -145,288 +149,463 @@ function selectInvariants<S, A extends Action>(spec: Spec<S, A>, names: readonly
 }
 
 /**
- * Explores every state reachable from the spec's initial states, breadth first.
+ * The breadth-first explorer's core, one level at a time: the single loop that both
+ * {@link check} (one explorer, in this thread) and the parallel checker (one explorer per
+ * worker thread) run. With `workers > 1`, states are partitioned by fingerprint: this
+ * explorer stores the states it owns (`hi mod workers = index`) and hands the others to
+ * their owners through outboxes; ids are global (`local * workers + index`).
+ *
+ * It never throws for a spec's fault: a spec function that throws becomes a finding.
+ */
+export class Explorer<S, A extends Action> {
+  /** The visited set of the states this explorer owns. */
+  readonly seen = new FingerprintSet();
+  /** Depth of the current level, in states (initial states: 1). */
+  depth = 1;
+  /** Successors generated (initial states included). */
+  generated = 0;
+  /** New states stored per depth (index 0: depth 1). */
+  readonly levels: number[] = [];
+  /** Per action name: fired, new states. */
+  readonly coverage: Map<string, ActionCoverage>;
+  /** For each `sometimes` property, the depth where it first held here. */
+  readonly sometimesAt: Map<string, number | null>;
+  /** What was found, in order. */
+  readonly findings: Finding[] = [];
+  /** A finding ended the run (not in continue mode), or a bound was hit. */
+  stopped = false;
+
+  private current: Level<S>;
+  private next: Level<S>;
+  private currentStart = 0;
+  private readonly fp = new Fingerprinter();
+  private readonly invariants: StateProperty<S>[];
+  private readonly sometimes: readonly StateProperty<S>[];
+  private readonly actionProps: readonly ActionProperty<S, A>[];
+  private readonly invariantDone: boolean[];
+  private readonly actionPropDone: boolean[];
+  private sometimesLeft: number;
+  private readonly canon: ((s: S) => S) | undefined;
+  private readonly constraint: ((s: S) => boolean) | undefined;
+  private readonly maxStates: number;
+  private readonly continueAfter: boolean;
+  private readonly actionIndex: Map<string, number>;
+
+  constructor(
+    private readonly spec: Spec<S, A>,
+    options: CheckOptions,
+    /** This explorer's index among `workers`. */
+    readonly index = 0,
+    /** How many explorers share the state space. */
+    readonly workers = 1,
+  ) {
+    this.invariants = selectInvariants(spec, options.invariants);
+    this.sometimes = spec.sometimes ?? [];
+    this.actionProps = spec.actionProperties ?? [];
+    this.invariantDone = this.invariants.map(() => false);
+    this.actionPropDone = this.actionProps.map(() => false);
+    this.sometimesLeft = this.sometimes.length;
+    this.sometimesAt = new Map(this.sometimes.map((p) => [p.name, null]));
+    this.coverage = new Map((spec.actionNames ?? []).map((n) => [n, { fired: 0, newStates: 0 }]));
+    this.actionIndex = new Map((spec.actionNames ?? []).map((n, i) => [n, i]));
+    this.canon = options.symmetry !== false && spec.canonicalize ? spec.canonicalize.bind(spec) : undefined;
+    this.constraint = spec.constraint?.bind(spec);
+    this.maxStates = Math.ceil((options.maxStates ?? Infinity) / workers);
+    this.continueAfter = options.continueAfterViolation ?? false;
+    const newLevel = (): Level<S> =>
+      spec.decode && spec.encode ? new WordLevel<S>(spec.encode.bind(spec), spec.decode.bind(spec)) : new ObjectLevel<S>();
+    this.current = newLevel();
+    this.next = newLevel();
+  }
+
+  /** States waiting in the current level. */
+  get queue(): number {
+    return this.current.length;
+  }
+
+  /** States already found for the next level. */
+  get nextSize(): number {
+    return this.next.length;
+  }
+
+  /** The global id of local id `id`. */
+  private gid(id: number): number {
+    return id * this.workers + this.index;
+  }
+
+  /** The global id of a stored state's parent, and its fingerprint, for trace rebuilding. */
+  lookup(gid: number): readonly [number, number, number] {
+    const id = (gid - this.index) / this.workers;
+    return [this.seen.hi(id), this.seen.lo(id), this.seen.parent(id)];
+  }
+
+  private fingerprint(s: S): void {
+    const fp = this.fp;
+    fp.reset();
+    if (this.spec.encode) this.spec.encode(s, fp);
+    else fp.value(s);
+    fp.finish();
+  }
+
+  private find(f: Finding): void {
+    this.findings.push(f);
+    if (!this.continueAfter || f.kind === 'error' || f.kind === 'deadlock') this.stopped = true;
+  }
+
+  /** Checks a state's invariants (a new or out-of-model state). */
+  private checkState(s: S, parent: number, hi: number, lo: number): void {
+    const invs = this.invariants;
+    for (let k = 0; k < invs.length; k++) {
+      if (this.invariantDone[k]) continue;
+      const inv = invs[k]!;
+      let ok: boolean;
+      try {
+        ok = inv.check(s);
+      } catch (e) {
+        this.find({ kind: 'error', property: inv.name, message: e instanceof Error ? e.message : String(e), parent, hi, lo });
+        return;
+      }
+      if (!ok) {
+        this.invariantDone[k] = true;
+        this.find({ kind: 'invariant', property: inv.name, parent, hi, lo });
+        if (this.stopped) return;
+      }
+    }
+  }
+
+  private noteSometimes(s: S, depth: number): void {
+    if (this.sometimesLeft === 0) return;
+    for (const p of this.sometimes) {
+      if (this.sometimesAt.get(p.name) !== null) continue;
+      let held: boolean;
+      try {
+        held = p.check(s);
+      } catch (e) {
+        this.find({ kind: 'error', property: p.name, message: e instanceof Error ? e.message : String(e), parent: -1, hi: 0, lo: 0 });
+        return;
+      }
+      if (held) {
+        this.sometimesAt.set(p.name, depth);
+        this.sometimesLeft--;
+      }
+    }
+  }
+
+  /** Stores a new state owned here (already known to be new); checks what a new state needs. */
+  private stored(s: S, parent: number, hi: number, lo: number, depth: number, actionName: string | null): void {
+    this.next.push(s);
+    this.levels[depth - 1] = (this.levels[depth - 1] ?? 0) + 1;
+    if (actionName !== null) this.coverage.get(actionName)!.newStates++;
+    this.noteSometimes(s, depth);
+    this.checkState(s, parent, hi, lo);
+    if (this.seen.size >= this.maxStates) this.stopped = true;
+  }
+
+  /** Seeds the initial states this explorer owns (as the next level; call {@link advance} after). */
+  seed(): void {
+    let where = 'initStates';
+    try {
+      const inits = this.spec.initStates();
+      for (const s0 of inits) {
+        this.generated++;
+        where = 'canonicalize';
+        const s = this.canon ? this.canon(s0) : s0;
+        where = 'encode';
+        this.fingerprint(s);
+        const { hi, lo } = this.fp;
+        if (this.workers > 1 && (hi >>> 0) % this.workers !== this.index) continue;
+        where = 'constraint';
+        if (!this.constraint || this.constraint(s)) {
+          if (this.seen.put(hi, lo, -1) < 0) continue;
+          where = 'invariants';
+          this.stored(s, -1, hi, lo, 1, null);
+        } else {
+          this.checkState(s, -1, hi, lo);
+        }
+        if (this.stopped) return;
+      }
+    } catch (e) {
+      this.find({ kind: 'error', property: where, message: e instanceof Error ? e.message : String(e), parent: -1, hi: 0, lo: 0 });
+    }
+    this.depth = 0;
+  }
+
+  /**
+   * Expands the current level. Successors owned here are stored; the others are written to
+   * `outboxes[owner]` as `(hi, lo, parent, action, length, words...)`. Stops early when a
+   * finding or a bound stops the run; `deadline` is checked every 1,024 successors.
+   */
+  expand(outboxes: readonly Outbox[] | null, deadline = Infinity, onProgress?: () => void): void {
+    const spec = this.spec;
+    const seen = this.seen;
+    const fp = this.fp;
+    const canon = this.canon;
+    const constraint = this.constraint;
+    const props = this.actionProps;
+    const workers = this.workers;
+    const nextDepth = this.depth + 1;
+    let where = 'actions';
+    let parent = -1;
+    let hi = 0;
+    let lo = 0;
+    try {
+      for (let i = 0, n = this.current.length; i < n; i++) {
+        const s = this.current.take();
+        const id = this.currentStart + i;
+        const gid = this.gid(id);
+        where = 'actions';
+        parent = seen.parent(id);
+        hi = seen.hi(id);
+        lo = seen.lo(id);
+        const acts = spec.actions(s);
+        if (acts.length === 0 && this.checkDeadlock) {
+          this.find({ kind: 'deadlock', property: 'deadlock', parent, hi, lo });
+          return;
+        }
+        for (let k = 0; k < acts.length; k++) {
+          const a = acts[k]!;
+          this.generated++;
+          where = 'next';
+          parent = seen.parent(id);
+          hi = seen.hi(id);
+          lo = seen.lo(id);
+          const t = spec.next(s, a);
+          let cov = this.coverage.get(a.name);
+          if (cov === undefined) this.coverage.set(a.name, (cov = { fired: 0, newStates: 0 }));
+          cov.fired++;
+          where = 'canonicalize';
+          const c = canon ? canon(t) : t;
+          where = 'encode';
+          this.fingerprint(c);
+          parent = gid;
+          hi = fp.hi;
+          lo = fp.lo;
+          for (let j = 0; j < props.length; j++) {
+            if (this.actionPropDone[j]) continue;
+            const p = props[j]!;
+            where = p.name;
+            if (!p.check(s, t, a)) {
+              this.actionPropDone[j] = true;
+              this.find({ kind: 'action', property: p.name, parent: gid, hi, lo });
+              if (this.stopped) return;
+            }
+          }
+          where = 'constraint';
+          if (constraint && !constraint(c)) {
+            where = 'invariants';
+            this.checkState(c, gid, hi, lo);
+          } else {
+            const owner = workers === 1 ? 0 : (hi >>> 0) % workers;
+            if (owner !== this.index) {
+              outboxes![owner]!.record(hi, lo, gid, this.actionIndex.get(a.name) ?? -1, c, spec);
+              continue;
+            }
+            if (seen.put(hi, lo, gid) < 0) continue;
+            where = 'invariants';
+            this.stored(c, gid, hi, lo, nextDepth, a.name);
+          }
+          if (this.stopped) return;
+          if ((this.generated & 1023) === 0) {
+            onProgress?.();
+            if (Date.now() >= deadline) {
+              this.stopped = true;
+              return;
+            }
+          }
+        }
+      }
+    } catch (e) {
+      this.find({ kind: 'error', property: where, message: e instanceof Error ? e.message : String(e), parent, hi, lo });
+    }
+  }
+
+  /** Stores the states other explorers sent (records as {@link expand} writes them). */
+  absorb(records: Int32Array, length: number): void {
+    const decode = this.spec.decode!;
+    const names = this.spec.actionNames ?? [];
+    const nextDepth = this.depth + 1;
+    let at = 0;
+    try {
+      while (at < length) {
+        const hi = records[at]!;
+        const lo = records[at + 1]!;
+        const parent = records[at + 2]!;
+        const action = records[at + 3]!;
+        const len = records[at + 4]!;
+        const start = at + 5;
+        at = start + len;
+        if (this.seen.put(hi, lo, parent) < 0) continue;
+        const s = decode.call(this.spec, records, start, start + len);
+        this.stored(s, parent, hi, lo, nextDepth, action >= 0 ? names[action]! : null);
+        if (this.stopped) return;
+      }
+    } catch (e) {
+      this.find({ kind: 'error', property: 'invariants', message: e instanceof Error ? e.message : String(e), parent: -1, hi: 0, lo: 0 });
+    }
+  }
+
+  /** Makes the next level current; returns its size. */
+  advance(): number {
+    const done = this.current;
+    done.clear();
+    this.current = this.next;
+    this.next = done;
+    this.currentStart = this.seen.size - this.current.length;
+    this.depth++;
+    return this.current.length;
+  }
+
+  /**
+   * For a depth bound: whether some successor of the current level is not stored here
+   * (one explorer only). Expands nothing.
+   */
+  anyUnseenSuccessor(): boolean {
+    for (let i = 0, n = this.current.length; i < n; i++) {
+      const s = this.current.take();
+      for (const a of this.spec.actions(s)) {
+        const t = this.spec.next(s, a);
+        const c = this.canon ? this.canon(t) : t;
+        this.fingerprint(c);
+        if ((!this.constraint || this.constraint(c)) && !this.seen.has(this.fp.hi, this.fp.lo)) return true;
+      }
+    }
+    return false;
+  }
+
+  /** Deadlock checking on or off. */
+  checkDeadlock = false;
+}
+
+/** Merges coverage maps (in the order names were first seen). */
+export function mergeCoverage(maps: readonly Map<string, ActionCoverage>[]): Record<string, ActionCoverage> {
+  const out: Record<string, ActionCoverage> = {};
+  for (const m of maps) {
+    for (const [k, v] of m) {
+      const o = (out[k] ??= { fired: 0, newStates: 0 });
+      o.fired += v.fired;
+      o.newStates += v.newStates;
+    }
+  }
+  return out;
+}
+
+/**
+ * Explores every state reachable from the spec's initial states, breadth first, in this
+ * thread.
  *
  * Deterministic: the same spec and options give the same counts and the same first
  * counterexample. Throws only for a bad option (an unknown invariant name); everything
  * that goes wrong inside the spec's functions is an `error` result.
  */
 export function check<S, A extends Action>(spec: Spec<S, A>, options: CheckOptions = {}): CheckResult<S> {
-  const invariants = selectInvariants(spec, options.invariants);
-  const sometimes = spec.sometimes ?? [];
-  const actionProps = spec.actionProperties ?? [];
-  const canon = options.symmetry !== false && spec.canonicalize ? spec.canonicalize.bind(spec) : undefined;
-  const constraint = spec.constraint?.bind(spec);
+  const x = new Explorer(spec, options);
+  x.checkDeadlock = options.checkDeadlock ?? false;
   const emit = options.onEvent;
   const progressMs = options.progressIntervalMs ?? 1000;
   const maxStates = options.maxStates ?? Infinity;
   const maxDepth = options.maxDepth ?? Infinity;
-  const deadline = options.timeLimitMs === undefined ? Infinity : Date.now() + options.timeLimitMs;
-  const continueAfter = options.continueAfterViolation ?? false;
-
-  const fp = new Fingerprinter();
-  const encode = spec.encode ? (s: S) => spec.encode!(s, fp) : (s: S) => fp.value(s);
-  const seen = new FingerprintSet();
-  const coverage = new Map<string, ActionCoverage>((spec.actionNames ?? []).map((n) => [n, { fired: 0, newStates: 0 }]));
-  const sometimesAt = new Map<string, number | null>(sometimes.map((p) => [p.name, null]));
-  let sometimesLeft = sometimes.length;
-  const violations: Violation<S>[] = [];
-  const violated = new Set<string>();
-  // Per-property "already reported" flags, by index: no string hashing in the hot loop.
-  const invariantDone = invariants.map(() => false);
-  const actionPropDone = actionProps.map(() => false);
-  const levels: number[] = [];
   const start = Date.now();
-  let generated = 0;
-  let depth = 0;
-  let queueLeft = 0;
+  const deadline = options.timeLimitMs === undefined ? Infinity : start + options.timeLimitMs;
+  const canon = options.symmetry !== false && spec.canonicalize ? spec.canonicalize.bind(spec) : undefined;
   let nextProgress = start + progressMs;
-
-  const fingerprint = (s: S): void => {
-    fp.reset();
-    encode(s);
-    fp.finish();
-  };
+  let queue = 0;
 
   const stats = (): CheckStats => {
     const seconds = (Date.now() - start) / 1000;
-    const cov: Record<string, ActionCoverage> = {};
-    for (const [k, v] of coverage) cov[k] = { ...v };
+    const coverage = mergeCoverage([x.coverage]);
     return {
-      distinctStates: seen.size,
-      generatedStates: generated,
-      depth,
-      levels: [...levels],
-      queue: queueLeft,
-      coverage: cov,
-      neverFired: [...coverage].filter(([, v]) => v.fired === 0).map(([k]) => k),
-      sometimes: Object.fromEntries(sometimesAt),
-      collisionProbability: collisionProbability(seen.size, generated),
-      visitedBytes: seen.bytes,
+      distinctStates: x.seen.size,
+      generatedStates: x.generated,
+      depth: x.depth,
+      levels: [...x.levels],
+      queue,
+      coverage,
+      neverFired: Object.entries(coverage).filter(([, v]) => v.fired === 0).map(([k]) => k),
+      sometimes: Object.fromEntries(x.sometimesAt),
+      collisionProbability: collisionProbability(x.seen.size, x.generated),
+      visitedBytes: x.seen.bytes,
       seconds,
-      statesPerSecond: seconds > 0 ? seen.size / seconds : seen.size,
+      statesPerSecond: seconds > 0 ? x.seen.size / seconds : x.seen.size,
     };
   };
-
-  const trace = (parentId: number, hi: number, lo: number): Trace<S> =>
-    rebuildTrace(spec, seen, parentId, hi, lo, canon);
-
-  /** Records a violation; returns true when the run must stop. */
-  const violation = (property: string, kind: Violation<S>['kind'], parentId: number, hi: number, lo: number): boolean => {
-    if (violated.has(property)) return false;
-    violated.add(property);
-    const t = trace(parentId, hi, lo);
-    violations.push({ property, kind, trace: t });
-    emit?.({ type: 'violation', property, length: t.states.length });
-    return !continueAfter;
+  const done = (r: CheckResult<S>): CheckResult<S> => {
+    emit?.({ type: 'done', kind: r.kind });
+    return r;
   };
-
-  const guard = <T>(where: string, parentId: number, hi: number, lo: number, f: () => T): T => {
-    try {
-      return f();
-    } catch (e) {
-      throw new SpecError(where, e, parentId, hi, lo);
-    }
+  const trace = (f: Finding): Trace<S> => rebuildTrace(spec, x.seen, f.parent, f.hi, f.lo, canon);
+  const violations = (): Violation<S>[] =>
+    x.findings
+      .filter((f) => f.kind === 'invariant' || f.kind === 'action')
+      .map((f) => ({ property: f.property, kind: f.kind as Violation<S>['kind'], trace: trace(f) }));
+  const progress = (): void => {
+    const now = Date.now();
+    if (!emit || now < nextProgress) return;
+    nextProgress = now + progressMs;
+    const sec = (now - start) / 1000;
+    emit({ type: 'progress', distinct: x.seen.size, generated: x.generated, queue: x.queue + x.nextSize, depth: x.depth, statesPerSecond: sec > 0 ? x.seen.size / sec : 0, seconds: sec });
   };
-
-  /** Checks the invariants of a state; returns true when the run must stop. */
-  const checkState = (s: S, parentId: number, hi: number, lo: number): boolean => {
-    for (let k = 0; k < invariants.length; k++) {
-      if (invariantDone[k]) continue;
-      const inv = invariants[k]!;
-      ctxWhere = inv.name;
-      if (!inv.check(s)) {
-        invariantDone[k] = true;
-        if (violation(inv.name, 'invariant', parentId, hi, lo)) return true;
-      }
-    }
-    return false;
-  };
-
-  const noteSometimes = (s: S, parentId: number, hi: number, lo: number): void => {
-    if (sometimesLeft === 0) return;
-    for (const p of sometimes) {
-      if (sometimesAt.get(p.name) !== null) continue;
-      ctxWhere = p.name;
-      if (p.check(s)) {
-        sometimesAt.set(p.name, depth);
-        sometimesLeft--;
-      }
-    }
-  };
-
-  const finish = (result: CheckResult<S>): CheckResult<S> => {
-    emit?.({ type: 'done', kind: result.kind });
-    return result;
-  };
-
-  const violationResult = (): CheckResult<S> => ({ kind: 'violation', violations: [...violations], stats: stats() });
-
-  emit?.({ type: 'start', spec: spec.name });
-  const newLevel = (): Level<S> =>
-    spec.decode && spec.encode ? new WordLevel<S>(spec.encode.bind(spec), spec.decode.bind(spec)) : new ObjectLevel<S>();
-  let current = newLevel();
-  let nextLevel = newLevel();
-  let levelStart = 0;
-  let ctxWhere = 'initStates';
-  let ctxParent = -1;
-  let ctxHi = 0;
-  let ctxLo = 0;
-  try {
-    // Initial states: depth 1.
-    depth = 1;
-    const inits = guard('initStates', -1, 0, 0, () => spec.initStates());
-    for (const s0 of inits) {
-      generated++;
-      const s = canon ? guard('canonicalize', -1, 0, 0, () => canon(s0)) : s0;
-      fingerprint(s);
-      const { hi, lo } = fp;
-      const inModel = !constraint || guard('constraint', -1, hi, lo, () => constraint(s));
-      if (inModel) {
-        if (seen.put(hi, lo, -1) < 0) continue;
-        current.push(s);
-        noteSometimes(s, -1, hi, lo);
-      }
-      if (checkState(s, -1, hi, lo)) return finish(violationResult());
-    }
-    levels.push(current.length);
-    emit?.({ type: 'level', depth: 1, newStates: current.length });
-
-    while (current.length > 0) {
-      if (depth >= maxDepth) {
-        // Expand nothing at the bound; the run is complete only if no state at the bound
-        // has a successor that is not already stored.
-        let cut = false;
-        for (let i = 0; i < current.length && !cut; i++) {
-          const s = current.take();
-          for (const a of guard('actions', levelStart + i, 0, 0, () => spec.actions(s))) {
-            const t = guard('next', levelStart + i, 0, 0, () => spec.next(s, a));
-            const c = canon ? canon(t) : t;
-            fingerprint(c);
-            if ((!constraint || constraint(c)) && !seen.has(fp.hi, fp.lo)) {
-              cut = true;
-              break;
-            }
-          }
-        }
-        if (cut) {
-          queueLeft = current.length;
-          return finish({ kind: 'incomplete', reason: 'maxDepth', violations: [...violations], stats: stats() });
-        }
-        break;
-      }
-      const nextStart = seen.size;
-      depth++;
-      for (let i = 0; i < current.length; i++) {
-        const s = current.take();
-        const id = levelStart + i;
-        // The hot loop sets a context instead of allocating a closure per call: a throw
-        // from the spec is turned into an `error` result naming where it happened.
-        const sParent = seen.parent(id);
-        const sHi = seen.hi(id);
-        const sLo = seen.lo(id);
-        ctxParent = sParent;
-        ctxHi = sHi;
-        ctxLo = sLo;
-        ctxWhere = 'actions';
-        const acts = spec.actions(s);
-        if (acts.length === 0 && options.checkDeadlock) {
-          queueLeft = current.length - i;
-          return finish({ kind: 'deadlock', trace: trace(ctxParent, ctxHi, ctxLo), stats: stats() });
-        }
-        for (let k = 0; k < acts.length; k++) {
-          const a = acts[k]!;
-          generated++;
-          ctxParent = sParent;
-          ctxHi = sHi;
-          ctxLo = sLo;
-          ctxWhere = 'next';
-          const t = spec.next(s, a);
-          let cov = coverage.get(a.name);
-          if (cov === undefined) coverage.set(a.name, (cov = { fired: 0, newStates: 0 }));
-          cov.fired++;
-          ctxWhere = 'canonicalize';
-          const c = canon ? canon(t) : t;
-          ctxWhere = 'encode';
-          fingerprint(c);
-          const hi = fp.hi;
-          const lo = fp.lo;
-          ctxParent = id;
-          ctxHi = hi;
-          ctxLo = lo;
-          for (let j = 0; j < actionProps.length; j++) {
-            if (actionPropDone[j]) continue;
-            const p = actionProps[j]!;
-            ctxWhere = p.name;
-            if (!p.check(s, t, a)) {
-              actionPropDone[j] = true;
-              if (violation(p.name, 'action', id, hi, lo)) return finish(violationResult());
-            }
-          }
-          ctxWhere = 'constraint';
-          if (!constraint || constraint(c)) {
-            if (seen.put(hi, lo, id) < 0) continue;
-            cov.newStates++;
-            nextLevel.push(c);
-            noteSometimes(c, id, hi, lo);
-          }
-          if (checkState(c, id, hi, lo)) {
-            queueLeft = current.length - i - 1 + nextLevel.length;
-            return finish(violationResult());
-          }
-          if (seen.size >= maxStates) {
-            queueLeft = current.length - i - 1 + nextLevel.length;
-            return finish({ kind: 'incomplete', reason: 'maxStates', violations: [...violations], stats: stats() });
-          }
-          if ((generated & 1023) === 0) {
-            const now = Date.now();
-            if (now >= nextProgress && emit) {
-              nextProgress = now + progressMs;
-              const sec = (now - start) / 1000;
-              emit({
-                type: 'progress',
-                distinct: seen.size,
-                generated,
-                queue: current.length - i - 1 + nextLevel.length,
-                depth,
-                statesPerSecond: sec > 0 ? seen.size / sec : 0,
-                seconds: sec,
-              });
-            }
-            if (now >= deadline) {
-              queueLeft = current.length - i - 1 + nextLevel.length;
-              return finish({ kind: 'incomplete', reason: 'timeLimit', violations: [...violations], stats: stats() });
-            }
-          }
-        }
-      }
-      if (nextLevel.length === 0) {
-        depth--;
-        break;
-      }
-      levels.push(nextLevel.length);
-      emit?.({ type: 'level', depth, newStates: nextLevel.length });
-      const done = current;
-      done.clear();
-      current = nextLevel;
-      nextLevel = done;
-      levelStart = nextStart;
-    }
-  } catch (e0) {
-    const e = e0 instanceof SpecError ? e0 : new SpecError(ctxWhere, e0, ctxParent, ctxHi, ctxLo);
-    {
+  /**
+   * Turns the explorer's state into a result: `finished` when the exploration completed,
+   * otherwise it stopped (a finding, or a bound: `cut` names the depth bound).
+   */
+  const conclude = (finished: boolean, cut = false): CheckResult<S> => {
+    const error = x.findings.find((f) => f.kind === 'error');
+    if (error) {
       let t: Trace<S> | undefined;
       try {
-        t = e.hi === 0 && e.lo === 0 ? undefined : trace(e.parentId, e.hi, e.lo);
+        t = error.hi === 0 && error.lo === 0 ? undefined : trace(error);
       } catch {
         t = undefined;
       }
-      return finish({ kind: 'error', message: e.message, where: e.where, ...(t ? { trace: t } : {}), stats: stats() });
+      return done({ kind: 'error', message: error.message ?? '', where: error.property, ...(t ? { trace: t } : {}), stats: stats() });
     }
+    const dl = x.findings.find((f) => f.kind === 'deadlock');
+    if (dl) return done({ kind: 'deadlock', trace: trace(dl), stats: stats() });
+    const vs = violations();
+    for (const v of vs) emit?.({ type: 'violation', property: v.property, length: v.trace.states.length });
+    const stoppedByViolation = vs.length > 0 && !options.continueAfterViolation;
+    if (finished || stoppedByViolation) {
+      return done(vs.length > 0 ? { kind: 'violation', violations: vs, stats: stats() } : { kind: 'ok', stats: stats() });
+    }
+    const reason = cut ? 'maxDepth' : x.seen.size >= maxStates ? 'maxStates' : 'timeLimit';
+    return done({ kind: 'incomplete', reason, violations: vs, stats: stats() });
+  };
+
+  emit?.({ type: 'start', spec: spec.name });
+  x.seed();
+  x.advance();
+  emit?.({ type: 'level', depth: 1, newStates: x.queue });
+  if (x.stopped) {
+    queue = x.queue;
+    return conclude(false);
   }
-  queueLeft = 0;
-  if (violations.length > 0) return finish(violationResult());
-  return finish({ kind: 'ok', stats: stats() });
+  while (x.queue > 0) {
+    if (x.depth >= maxDepth) {
+      let cut: boolean;
+      try {
+        cut = x.anyUnseenSuccessor();
+      } catch (e) {
+        x.findings.push({ kind: 'error', property: 'next', message: e instanceof Error ? e.message : String(e), parent: -1, hi: 0, lo: 0 });
+        return conclude(false);
+      }
+      if (cut) {
+        queue = x.queue;
+        return conclude(false, true);
+      }
+      break;
+    }
+    x.expand(null, deadline, progress);
+    if (x.stopped) {
+      queue = x.queue + x.nextSize;
+      return conclude(false);
+    }
+    const n = x.nextSize;
+    if (n === 0) break;
+    x.advance();
+    emit?.({ type: 'level', depth: x.depth, newStates: n });
+  }
+  queue = 0;
+  return conclude(true);
 }
 
 /** Thrown by {@link assert} when a run does not end `ok` with every `sometimes` property reached. */

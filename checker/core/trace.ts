@@ -25,6 +25,20 @@ export interface Trace<S> {
 /** Thrown when a fingerprint chain cannot be replayed: the spec is not deterministic or not pure. */
 export class ReplayError extends Error {}
 
+/** Where a stored state's fingerprint and parent are: one explorer's set, or several workers'. */
+export type ParentLookup = (id: number) => readonly [hi: number, lo: number, parent: number];
+
+/** The fingerprint chain from an initial state to `(hi, lo)`, whose parent is stored state `parentId`. */
+export function fingerprintChain(lookup: ParentLookup, parentId: number, hi: number, lo: number): [number, number][] {
+  const fps: [number, number][] = [[hi >>> 0, lo >>> 0]];
+  for (let id = parentId; id >= 0; ) {
+    const [h, l, parent] = lookup(id);
+    fps.push([h >>> 0, l >>> 0]);
+    id = parent;
+  }
+  return fps.reverse();
+}
+
 /**
  * Rebuilds the trace ending in the state with fingerprint `(hi, lo)` whose parent is the
  * stored state `parentId` (-1 when the target is itself initial).
@@ -37,11 +51,21 @@ export function rebuildTrace<S, A extends Action>(
   lo: number,
   canonicalize?: (s: S) => S,
 ): Trace<S> {
-  const fps: [number, number][] = [[hi >>> 0, lo >>> 0]];
-  for (let id = parentId; id >= 0; id = seen.parent(id)) fps.push([seen.hi(id), seen.lo(id)]);
-  fps.reverse();
+  const lookup: ParentLookup = (id) => [seen.hi(id), seen.lo(id), seen.parent(id)];
+  return replayFingerprints(spec, fingerprintChain(lookup, parentId, hi, lo), canonicalize);
+}
+
+/**
+ * Replays a fingerprint chain: from the initial state with the first fingerprint, each
+ * step takes the first enabled action whose (canonical) successor has the next one.
+ */
+export function replayFingerprints<S, A extends Action>(
+  spec: Spec<S, A>,
+  fps: readonly (readonly [number, number])[],
+  canonicalize?: (s: S) => S,
+): Trace<S> {
   const fp = new Fingerprinter();
-  const matches = (s: S, [h, l]: [number, number]): boolean => {
+  const matches = (s: S, [h, l]: readonly [number, number]): boolean => {
     const c = canonicalize ? canonicalize(s) : s;
     fp.reset();
     if (spec.encode) spec.encode(c, fp);
