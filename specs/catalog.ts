@@ -150,4 +150,15 @@ export const catalog: Catalog = {
     mutants: mutantSpecs,
   },
   families: [gfsFamily],
+  module: import.meta.url,
 };
+
+/**
+ * Builds a spec of one of the catalog's families: what a parallel-checking worker thread
+ * calls (through a `SpecRef` naming this module) to get its own copy of a spec.
+ */
+export function buildSpec(family: string, values: ConstantValues, variant: string | null, sometimes: readonly string[]) {
+  const f = catalog.families.find((x) => x.name === family);
+  if (!f) throw new Error(`unknown family ${family}`);
+  return f.build(values, variant, sometimes);
+}

@@ -79,4 +79,9 @@ export interface Catalog {
   readonly suites: Readonly<Record<string, readonly string[]>>;
   /** The families, for `replay` (by the trace file's `model`). */
   readonly families: readonly Family[];
+  /**
+   * The URL of a module exporting `buildSpec(family, values, variant, sometimes)`, which
+   * worker threads import to build their own copy of a spec (parallel checking).
+   */
+  readonly module: string;
 }

@@ -8,7 +8,7 @@
  * states, the initial states at depth 1; a trace's length is its number of states.
  */
 import { Fingerprinter, collisionProbability } from './hash.js';
-import { FingerprintSet } from './fpset.js';
+import { FingerprintSet, MAX_ACTION_INDEX } from './fpset.js';
 import type { Action, ActionProperty, Spec, StateProperty } from './spec.js';
 import { ObjectLevel, WordLevel, type Level } from './level.js';
 import { rebuildTrace, type Trace } from './trace.js';
@@ -128,9 +128,11 @@ export interface Finding {
   readonly message?: string;
   /** The stored parent of the state found (-1: the state is initial); a global id. */
   readonly parent: number;
-  /** The found state's fingerprint (0, 0 when there is no state to show). */
-  readonly hi: number;
-  readonly lo: number;
+  /**
+   * The index of the action (among the parent's enabled ones; for an initial state, among
+   * the initial states) that reaches the state found; -1 when there is no state to show.
+   */
+  readonly action: number;
 }
 
 /** Checks option names against the spec; the one option error that throws. */
@@ -160,6 +162,12 @@ export function selectInvariants<S, A extends Action>(spec: Spec<S, A>, names: r
 export class Explorer<S, A extends Action> {
   /** The visited set of the states this explorer owns. */
   readonly seen = new FingerprintSet();
+  /**
+   * With several workers, the fingerprints this explorer already sent to other owners:
+   * their owner has stored them (or is storing them this level), so they need not travel
+   * again. Cuts most of the traffic, since most successors are duplicates.
+   */
+  private readonly sent: FingerprintSet | null;
   /** Depth of the current level, in states (initial states: 1). */
   depth = 1;
   /** Successors generated (initial states included). */
@@ -216,6 +224,12 @@ export class Explorer<S, A extends Action> {
       spec.decode && spec.encode ? new WordLevel<S>(spec.encode.bind(spec), spec.decode.bind(spec)) : new ObjectLevel<S>();
     this.current = newLevel();
     this.next = newLevel();
+    this.sent = workers > 1 ? new FingerprintSet() : null;
+  }
+
+  /** Bytes of the visited set plus, with several workers, the sent-fingerprint cache. */
+  get bytes(): number {
+    return this.seen.bytes + (this.sent?.bytes ?? 0);
   }
 
   /** States waiting in the current level. */
@@ -233,10 +247,10 @@ export class Explorer<S, A extends Action> {
     return id * this.workers + this.index;
   }
 
-  /** The global id of a stored state's parent, and its fingerprint, for trace rebuilding. */
-  lookup(gid: number): readonly [number, number, number] {
+  /** A stored state's parent (global id) and action index, for trace rebuilding. */
+  lookup(gid: number): readonly [number, number] {
     const id = (gid - this.index) / this.workers;
-    return [this.seen.hi(id), this.seen.lo(id), this.seen.parent(id)];
+    return [this.seen.parent(id), this.seen.action(id)];
   }
 
   private fingerprint(s: S): void {
@@ -253,7 +267,7 @@ export class Explorer<S, A extends Action> {
   }
 
   /** Checks a state's invariants (a new or out-of-model state). */
-  private checkState(s: S, parent: number, hi: number, lo: number): void {
+  private checkState(s: S, parent: number, action: number): void {
     const invs = this.invariants;
     for (let k = 0; k < invs.length; k++) {
       if (this.invariantDone[k]) continue;
@@ -262,12 +276,12 @@ export class Explorer<S, A extends Action> {
       try {
         ok = inv.check(s);
       } catch (e) {
-        this.find({ kind: 'error', property: inv.name, message: e instanceof Error ? e.message : String(e), parent, hi, lo });
+        this.find({ kind: 'error', property: inv.name, message: e instanceof Error ? e.message : String(e), parent, action });
         return;
       }
       if (!ok) {
         this.invariantDone[k] = true;
-        this.find({ kind: 'invariant', property: inv.name, parent, hi, lo });
+        this.find({ kind: 'invariant', property: inv.name, parent, action });
         if (this.stopped) return;
       }
     }
@@ -281,7 +295,7 @@ export class Explorer<S, A extends Action> {
       try {
         held = p.check(s);
       } catch (e) {
-        this.find({ kind: 'error', property: p.name, message: e instanceof Error ? e.message : String(e), parent: -1, hi: 0, lo: 0 });
+        this.find({ kind: 'error', property: p.name, message: e instanceof Error ? e.message : String(e), parent: -1, action: -1 });
         return;
       }
       if (held) {
@@ -292,12 +306,12 @@ export class Explorer<S, A extends Action> {
   }
 
   /** Stores a new state owned here (already known to be new); checks what a new state needs. */
-  private stored(s: S, parent: number, hi: number, lo: number, depth: number, actionName: string | null): void {
+  private stored(s: S, parent: number, action: number, depth: number, actionName: string | null): void {
     this.next.push(s);
     this.levels[depth - 1] = (this.levels[depth - 1] ?? 0) + 1;
     if (actionName !== null) this.coverage.get(actionName)!.newStates++;
     this.noteSometimes(s, depth);
-    this.checkState(s, parent, hi, lo);
+    this.checkState(s, parent, action);
     if (this.seen.size >= this.maxStates) this.stopped = true;
   }
 
@@ -306,33 +320,35 @@ export class Explorer<S, A extends Action> {
     let where = 'initStates';
     try {
       const inits = this.spec.initStates();
-      for (const s0 of inits) {
-        this.generated++;
+      for (let k = 0; k < inits.length; k++) {
+        const s0 = inits[k]!;
         where = 'canonicalize';
         const s = this.canon ? this.canon(s0) : s0;
         where = 'encode';
         this.fingerprint(s);
         const { hi, lo } = this.fp;
+        // Each explorer sees every initial state; only the owner counts and stores it.
         if (this.workers > 1 && (hi >>> 0) % this.workers !== this.index) continue;
+        this.generated++;
         where = 'constraint';
         if (!this.constraint || this.constraint(s)) {
-          if (this.seen.put(hi, lo, -1) < 0) continue;
+          if (this.seen.put(hi, lo, -1, k) < 0) continue;
           where = 'invariants';
-          this.stored(s, -1, hi, lo, 1, null);
+          this.stored(s, -1, k, 1, null);
         } else {
-          this.checkState(s, -1, hi, lo);
+          this.checkState(s, -1, k);
         }
         if (this.stopped) return;
       }
     } catch (e) {
-      this.find({ kind: 'error', property: where, message: e instanceof Error ? e.message : String(e), parent: -1, hi: 0, lo: 0 });
+      this.find({ kind: 'error', property: where, message: e instanceof Error ? e.message : String(e), parent: -1, action: -1 });
     }
     this.depth = 0;
   }
 
   /**
    * Expands the current level. Successors owned here are stored; the others are written to
-   * `outboxes[owner]` as `(hi, lo, parent, action, length, words...)`. Stops early when a
+   * `outboxes[owner]` as `(hi, lo, parent, action index, action name index, length, words...)`. Stops early when a
    * finding or a bound stops the run; `deadline` is checked every 1,024 successors.
    */
   expand(outboxes: readonly Outbox[] | null, deadline = Infinity, onProgress?: () => void): void {
@@ -345,30 +361,31 @@ export class Explorer<S, A extends Action> {
     const workers = this.workers;
     const nextDepth = this.depth + 1;
     let where = 'actions';
+    // What a throw is about: the state reached by `action` from stored state `parent`.
     let parent = -1;
-    let hi = 0;
-    let lo = 0;
+    let action = -1;
     try {
       for (let i = 0, n = this.current.length; i < n; i++) {
         const s = this.current.take();
         const id = this.currentStart + i;
         const gid = this.gid(id);
         where = 'actions';
-        parent = seen.parent(id);
-        hi = seen.hi(id);
-        lo = seen.lo(id);
+        const sParent = seen.parent(id);
+        const sAction = seen.action(id);
+        parent = sParent;
+        action = sAction;
         const acts = spec.actions(s);
         if (acts.length === 0 && this.checkDeadlock) {
-          this.find({ kind: 'deadlock', property: 'deadlock', parent, hi, lo });
+          this.find({ kind: 'deadlock', property: 'deadlock', parent, action });
           return;
         }
+        if (acts.length > MAX_ACTION_INDEX + 1) throw new RangeError(`a state has ${acts.length} enabled actions; at most ${MAX_ACTION_INDEX + 1} are supported`);
         for (let k = 0; k < acts.length; k++) {
           const a = acts[k]!;
           this.generated++;
           where = 'next';
-          parent = seen.parent(id);
-          hi = seen.hi(id);
-          lo = seen.lo(id);
+          parent = sParent;
+          action = sAction;
           const t = spec.next(s, a);
           let cov = this.coverage.get(a.name);
           if (cov === undefined) this.coverage.set(a.name, (cov = { fired: 0, newStates: 0 }));
@@ -377,32 +394,34 @@ export class Explorer<S, A extends Action> {
           const c = canon ? canon(t) : t;
           where = 'encode';
           this.fingerprint(c);
+          const hi = fp.hi;
+          const lo = fp.lo;
           parent = gid;
-          hi = fp.hi;
-          lo = fp.lo;
+          action = k;
           for (let j = 0; j < props.length; j++) {
             if (this.actionPropDone[j]) continue;
             const p = props[j]!;
             where = p.name;
             if (!p.check(s, t, a)) {
               this.actionPropDone[j] = true;
-              this.find({ kind: 'action', property: p.name, parent: gid, hi, lo });
+              this.find({ kind: 'action', property: p.name, parent: gid, action: k });
               if (this.stopped) return;
             }
           }
           where = 'constraint';
           if (constraint && !constraint(c)) {
             where = 'invariants';
-            this.checkState(c, gid, hi, lo);
+            this.checkState(c, gid, k);
           } else {
             const owner = workers === 1 ? 0 : (hi >>> 0) % workers;
             if (owner !== this.index) {
-              outboxes![owner]!.record(hi, lo, gid, this.actionIndex.get(a.name) ?? -1, c, spec);
+              if (this.sent!.put(hi, lo, 0, 0) < 0) continue;
+              outboxes![owner]!.record(hi, lo, gid, k, this.actionIndex.get(a.name) ?? -1, c, spec);
               continue;
             }
-            if (seen.put(hi, lo, gid) < 0) continue;
+            if (seen.put(hi, lo, gid, k) < 0) continue;
             where = 'invariants';
-            this.stored(c, gid, hi, lo, nextDepth, a.name);
+            this.stored(c, gid, k, nextDepth, a.name);
           }
           if (this.stopped) return;
           if ((this.generated & 1023) === 0) {
@@ -415,7 +434,7 @@ export class Explorer<S, A extends Action> {
         }
       }
     } catch (e) {
-      this.find({ kind: 'error', property: where, message: e instanceof Error ? e.message : String(e), parent, hi, lo });
+      this.find({ kind: 'error', property: where, message: e instanceof Error ? e.message : String(e), parent, action });
     }
   }
 
@@ -431,16 +450,17 @@ export class Explorer<S, A extends Action> {
         const lo = records[at + 1]!;
         const parent = records[at + 2]!;
         const action = records[at + 3]!;
-        const len = records[at + 4]!;
-        const start = at + 5;
+        const name = records[at + 4]!;
+        const len = records[at + 5]!;
+        const start = at + 6;
         at = start + len;
-        if (this.seen.put(hi, lo, parent) < 0) continue;
+        if (this.seen.put(hi, lo, parent, action) < 0) continue;
         const s = decode.call(this.spec, records, start, start + len);
-        this.stored(s, parent, hi, lo, nextDepth, action >= 0 ? names[action]! : null);
+        this.stored(s, parent, action, nextDepth, name >= 0 ? names[name]! : null);
         if (this.stopped) return;
       }
     } catch (e) {
-      this.find({ kind: 'error', property: 'invariants', message: e instanceof Error ? e.message : String(e), parent: -1, hi: 0, lo: 0 });
+      this.find({ kind: 'error', property: 'invariants', message: e instanceof Error ? e.message : String(e), parent: -1, action: -1 });
     }
   }
 
@@ -532,7 +552,7 @@ export function check<S, A extends Action>(spec: Spec<S, A>, options: CheckOptio
     emit?.({ type: 'done', kind: r.kind });
     return r;
   };
-  const trace = (f: Finding): Trace<S> => rebuildTrace(spec, x.seen, f.parent, f.hi, f.lo, canon);
+  const trace = (f: Finding): Trace<S> => rebuildTrace(spec, x.seen, f.parent, f.action, canon);
   const violations = (): Violation<S>[] =>
     x.findings
       .filter((f) => f.kind === 'invariant' || f.kind === 'action')
@@ -553,7 +573,7 @@ export function check<S, A extends Action>(spec: Spec<S, A>, options: CheckOptio
     if (error) {
       let t: Trace<S> | undefined;
       try {
-        t = error.hi === 0 && error.lo === 0 ? undefined : trace(error);
+        t = error.action < 0 ? undefined : trace(error);
       } catch {
         t = undefined;
       }
@@ -585,7 +605,7 @@ export function check<S, A extends Action>(spec: Spec<S, A>, options: CheckOptio
       try {
         cut = x.anyUnseenSuccessor();
       } catch (e) {
-        x.findings.push({ kind: 'error', property: 'next', message: e instanceof Error ? e.message : String(e), parent: -1, hi: 0, lo: 0 });
+        x.findings.push({ kind: 'error', property: 'next', message: e instanceof Error ? e.message : String(e), parent: -1, action: -1 });
         return conclude(false);
       }
       if (cut) {

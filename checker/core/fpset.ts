@@ -1,33 +1,40 @@
 /**
- * The visited set: 64-bit fingerprints with a parent pointer per state, in typed arrays.
+ * The visited set: 64-bit fingerprints, with a parent pointer and an action index per
+ * state, in typed arrays.
  *
  * Shaped after TLC's `FPSet.put(fp): boolean` and `TLCTrace`: {@link FingerprintSet.put}
- * is the only way in, each new state gets a dense id in discovery order, and per id we
- * keep just the fingerprint and the parent's id; a counterexample is rebuilt by replay.
+ * is the only way in, and each new state gets a dense id in discovery order. The table
+ * holds the fingerprints themselves (open addressing, linear probing), so a lookup costs
+ * one cache miss; per id we keep only the parent's id and which of the parent's enabled
+ * actions led here, enough to rebuild a counterexample by replaying actions.
  *
- * Storage per distinct state: 8 bytes of fingerprint and 4 of parent id, in fixed-size
- * chunks (no copying when they grow, at most one partly used chunk), plus the open-addressing
- * table of ids (4 bytes a slot, load factor kept in (0.375, 0.75]). That is 17.3 to 22.7
- * bytes per state.
+ * Storage per distinct state: 8 bytes a table slot, the table kept between 37.5% and 75%
+ * full (10.7 to 21.3 bytes a state), plus 4 bytes of parent id and 2 of action index in
+ * fixed-size chunks (no copying when they grow): 16.7 to 27.3 bytes a state, about 22 at
+ * a million states.
  */
 
 const CHUNK_BITS = 16;
 const CHUNK = 1 << CHUNK_BITS;
 const CHUNK_MASK = CHUNK - 1;
 
-/** An open-addressing set of 64-bit fingerprints with per-entry parent ids. */
+/** The largest action index a state can record (the position among its parent's enabled actions). */
+export const MAX_ACTION_INDEX = 0xffff;
+
+/** An open-addressing set of 64-bit fingerprints with per-entry parent ids and action indices. */
 export class FingerprintSet {
-  private slots: Int32Array;
+  private table: Uint32Array;
   private mask: number;
-  private readonly fpChunks: Uint32Array[] = [];
   private readonly parentChunks: Int32Array[] = [];
+  private readonly actionChunks: Uint16Array[] = [];
   private count = 0;
+  private hasZero = false;
 
   /** @param initialSlots - the table's starting size, rounded up to a power of two. */
   constructor(initialSlots = 1 << 12) {
     let n = 16;
     while (n < initialSlots) n *= 2;
-    this.slots = new Int32Array(n);
+    this.table = new Uint32Array(n * 2);
     this.mask = n - 1;
   }
 
@@ -37,60 +44,58 @@ export class FingerprintSet {
   }
 
   /**
-   * Adds the fingerprint `(hi, lo)` with parent id `parent` (-1 for an initial state).
+   * Adds the fingerprint `(hi, lo)` with parent id `parent` (-1 for an initial state) and
+   * `action`, the index of the action (among the parent's enabled ones, or among the
+   * initial states) that led here.
    * @returns the new state's id, or -1 when the fingerprint was already present.
    */
-  put(hi: number, lo: number, parent: number): number {
-    const slots = this.slots;
+  put(hi: number, lo: number, parent: number, action: number): number {
+    hi >>>= 0;
+    lo >>>= 0;
+    const t = this.table;
     const mask = this.mask;
-    let i = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
-    for (;;) {
-      const s = slots[i]!;
-      if (s === 0) break;
-      const id = s - 1;
-      const c = this.fpChunks[id >>> CHUNK_BITS]!;
-      const o = (id & CHUNK_MASK) << 1;
-      if (c[o] === hi >>> 0 && c[o + 1] === lo >>> 0) return -1;
-      i = (i + 1) & mask;
+    if (hi === 0 && lo === 0) {
+      // (0, 0) marks an empty slot, so that one fingerprint lives outside the table.
+      if (this.hasZero) return -1;
+      this.hasZero = true;
+    } else {
+      let i = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
+      for (;;) {
+        const h = t[2 * i]!;
+        const l = t[2 * i + 1]!;
+        if (h === 0 && l === 0) break;
+        if (h === hi && l === lo) return -1;
+        i = (i + 1) & mask;
+      }
+      t[2 * i] = hi;
+      t[2 * i + 1] = lo;
     }
     const id = this.count++;
     const ci = id >>> CHUNK_BITS;
-    if (ci === this.fpChunks.length) {
-      this.fpChunks.push(new Uint32Array(CHUNK * 2));
+    if (ci === this.parentChunks.length) {
       this.parentChunks.push(new Int32Array(CHUNK));
+      this.actionChunks.push(new Uint16Array(CHUNK));
     }
-    const o = (id & CHUNK_MASK) << 1;
-    const fc = this.fpChunks[ci]!;
-    fc[o] = hi;
-    fc[o + 1] = lo;
     this.parentChunks[ci]![id & CHUNK_MASK] = parent;
-    slots[i] = id + 1;
-    if (this.count * 4 > slots.length * 3) this.grow();
+    this.actionChunks[ci]![id & CHUNK_MASK] = action;
+    if (this.count * 4 > (mask + 1) * 3) this.grow();
     return id;
   }
 
   /** True when the fingerprint `(hi, lo)` is stored. */
   has(hi: number, lo: number): boolean {
+    hi >>>= 0;
+    lo >>>= 0;
+    if (hi === 0 && lo === 0) return this.hasZero;
+    const t = this.table;
     let i = (lo ^ Math.imul(hi, 0x9e3779b1)) & this.mask;
     for (;;) {
-      const s = this.slots[i]!;
-      if (s === 0) return false;
-      const id = s - 1;
-      const c = this.fpChunks[id >>> CHUNK_BITS]!;
-      const o = (id & CHUNK_MASK) << 1;
-      if (c[o] === hi >>> 0 && c[o + 1] === lo >>> 0) return true;
+      const h = t[2 * i]!;
+      const l = t[2 * i + 1]!;
+      if (h === 0 && l === 0) return false;
+      if (h === hi && l === lo) return true;
       i = (i + 1) & this.mask;
     }
-  }
-
-  /** The high word of state `id`'s fingerprint. */
-  hi(id: number): number {
-    return this.fpChunks[id >>> CHUNK_BITS]![(id & CHUNK_MASK) << 1]!;
-  }
-
-  /** The low word of state `id`'s fingerprint. */
-  lo(id: number): number {
-    return this.fpChunks[id >>> CHUNK_BITS]![((id & CHUNK_MASK) << 1) + 1]!;
   }
 
   /** The parent id of state `id` (-1 for an initial state). */
@@ -98,27 +103,31 @@ export class FingerprintSet {
     return this.parentChunks[id >>> CHUNK_BITS]![id & CHUNK_MASK]!;
   }
 
+  /** The action index that led to state `id` (for an initial state, its index among the initial states). */
+  action(id: number): number {
+    return this.actionChunks[id >>> CHUNK_BITS]![id & CHUNK_MASK]!;
+  }
+
   /** Bytes held by the table and the per-state arrays. */
   get bytes(): number {
-    return this.slots.byteLength + this.fpChunks.length * CHUNK * 12;
+    return this.table.byteLength + this.parentChunks.length * CHUNK * 6;
   }
 
   private grow(): void {
-    const old = this.slots;
-    const n = old.length * 2;
-    const slots = new Int32Array(n);
+    const old = this.table;
+    const n = (this.mask + 1) * 2;
+    const t = new Uint32Array(n * 2);
     const mask = n - 1;
-    for (let j = 0; j < old.length; j++) {
-      const s = old[j]!;
-      if (s === 0) continue;
-      const id = s - 1;
-      const c = this.fpChunks[id >>> CHUNK_BITS]!;
-      const o = (id & CHUNK_MASK) << 1;
-      let i = (c[o + 1]! ^ Math.imul(c[o]!, 0x9e3779b1)) & mask;
-      while (slots[i] !== 0) i = (i + 1) & mask;
-      slots[i] = s;
+    for (let j = 0; j < old.length; j += 2) {
+      const h = old[j]!;
+      const l = old[j + 1]!;
+      if (h === 0 && l === 0) continue;
+      let i = (l ^ Math.imul(h, 0x9e3779b1)) & mask;
+      while (t[2 * i] !== 0 || t[2 * i + 1] !== 0) i = (i + 1) & mask;
+      t[2 * i] = h;
+      t[2 * i + 1] = l;
     }
-    this.slots = slots;
+    this.table = t;
     this.mask = mask;
   }
 }

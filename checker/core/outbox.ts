@@ -1,6 +1,7 @@
 /**
  * Records of states on their way to the explorer that owns them (parallel checking): a
- * growable `Int32Array` of `(hi, lo, parent, action, length, words...)`, written with the
+ * growable `Int32Array` of `(hi, lo, parent, action index, action name index, length,
+ * words...)`, written with the
  * spec's `encode` and read by `Explorer.absorb`. Its buffer is transferred between threads.
  */
 import type { Action, Spec, StateEncoder } from './spec.js';
@@ -13,16 +14,17 @@ export class Outbox implements StateEncoder {
   length = 0;
 
   /** Appends a record of state `s`. */
-  record<S, A extends Action>(hi: number, lo: number, parent: number, action: number, s: S, spec: Spec<S, A>): void {
-    this.ensure(this.length + 5);
+  record<S, A extends Action>(hi: number, lo: number, parent: number, action: number, name: number, s: S, spec: Spec<S, A>): void {
+    this.ensure(this.length + 6);
     const at = this.length;
     this.data[at] = hi;
     this.data[at + 1] = lo;
     this.data[at + 2] = parent;
     this.data[at + 3] = action;
-    this.length = at + 5;
+    this.data[at + 4] = name;
+    this.length = at + 6;
     spec.encode!(s, this);
-    this.data[at + 4] = this.length - at - 5;
+    this.data[at + 5] = this.length - at - 6;
   }
 
   /** Appends one word of the state being recorded. */

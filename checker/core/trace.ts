@@ -1,14 +1,9 @@
 /**
  * Counterexample traces, rebuilt by replay as TLC's `TLCTrace` does: the visited set keeps
- * only (parent id, fingerprint) per state, so a trace is the chain of fingerprints from an
- * initial state to the target, and its states and actions are recomputed by re-running the
- * spec and choosing, at each step, the first enabled action (in the spec's order) whose
- * successor has the next fingerprint.
- *
- * Under symmetry the stored fingerprints are those of canonical states; replay follows
- * the real, un-canonicalised states, matching each successor by its canonical
- * fingerprint. So a trace is always a real behaviour of the spec from one of its initial
- * states, whatever the reduction.
+ * only (parent id, action index) per state, so a trace is the chain of action indices from
+ * an initial state to the target, and its states and actions are recomputed by re-running
+ * the spec. Under symmetry the chain runs over canonical states and the reported trace is
+ * the matching real behaviour (see {@link replayActions}).
  */
 import { Fingerprinter } from './hash.js';
 import type { FingerprintSet } from './fpset.js';
@@ -25,74 +20,76 @@ export interface Trace<S> {
 /** Thrown when a fingerprint chain cannot be replayed: the spec is not deterministic or not pure. */
 export class ReplayError extends Error {}
 
-/** Where a stored state's fingerprint and parent are: one explorer's set, or several workers'. */
-export type ParentLookup = (id: number) => readonly [hi: number, lo: number, parent: number];
-
-/** The fingerprint chain from an initial state to `(hi, lo)`, whose parent is stored state `parentId`. */
-export function fingerprintChain(lookup: ParentLookup, parentId: number, hi: number, lo: number): [number, number][] {
-  const fps: [number, number][] = [[hi >>> 0, lo >>> 0]];
-  for (let id = parentId; id >= 0; ) {
-    const [h, l, parent] = lookup(id);
-    fps.push([h >>> 0, l >>> 0]);
-    id = parent;
-  }
-  return fps.reverse();
-}
+/** A stored state's parent id and the index of the action that led to it. */
+export type ParentLookup = (id: number) => readonly [parent: number, action: number];
 
 /**
- * Rebuilds the trace ending in the state with fingerprint `(hi, lo)` whose parent is the
- * stored state `parentId` (-1 when the target is itself initial).
+ * The action indices from an initial state to a target: the first is the initial state's
+ * index, each next one the position, among the enabled actions of the (canonical) state
+ * before it, of the action taken. The target's parent is stored state `parentId` (-1 when
+ * the target is initial) and `action` is the target's own index.
  */
+export function actionChain(lookup: ParentLookup, parentId: number, action: number): number[] {
+  const chain = [action];
+  for (let id = parentId; id >= 0; ) {
+    const [parent, a] = lookup(id);
+    chain.push(a);
+    id = parent;
+  }
+  return chain.reverse();
+}
+
+/** Rebuilds the trace to the state reached by `action` from stored state `parentId`. */
 export function rebuildTrace<S, A extends Action>(
   spec: Spec<S, A>,
   seen: FingerprintSet,
   parentId: number,
-  hi: number,
-  lo: number,
+  action: number,
   canonicalize?: (s: S) => S,
 ): Trace<S> {
-  const lookup: ParentLookup = (id) => [seen.hi(id), seen.lo(id), seen.parent(id)];
-  return replayFingerprints(spec, fingerprintChain(lookup, parentId, hi, lo), canonicalize);
+  return replayActions(spec, actionChain((id) => [seen.parent(id), seen.action(id)], parentId, action), canonicalize);
 }
 
 /**
- * Replays a fingerprint chain: from the initial state with the first fingerprint, each
- * step takes the first enabled action whose (canonical) successor has the next one.
+ * Replays an action chain. Without symmetry the chain is the behaviour. With it, the chain
+ * runs over canonical states, and the real behaviour follows beside it: at each step, the
+ * first enabled action of the real state (in the spec's order) whose successor has the same
+ * canonical form. So a trace is always a real behaviour of the spec from one of its initial
+ * states, whatever the reduction.
  */
-export function replayFingerprints<S, A extends Action>(
-  spec: Spec<S, A>,
-  fps: readonly (readonly [number, number])[],
-  canonicalize?: (s: S) => S,
-): Trace<S> {
+export function replayActions<S, A extends Action>(spec: Spec<S, A>, chain: readonly number[], canonicalize?: (s: S) => S): Trace<S> {
   const fp = new Fingerprinter();
-  const matches = (s: S, [h, l]: readonly [number, number]): boolean => {
-    const c = canonicalize ? canonicalize(s) : s;
+  const key = (s: S): string => {
     fp.reset();
-    if (spec.encode) spec.encode(c, fp);
-    else fp.value(c);
+    if (spec.encode) spec.encode(s, fp);
+    else fp.value(s);
     fp.finish();
-    return fp.hi === h && fp.lo === l;
+    return `${fp.hi}:${fp.lo}`;
   };
   const inits = spec.initStates();
-  const firstIdx = inits.findIndex((s) => matches(s, fps[0]!));
-  if (firstIdx < 0) throw new ReplayError('no initial state has the fingerprint of the trace start');
-  const first = inits[firstIdx] as S;
-  const states: S[] = [first];
+  if (!(chain[0]! >= 0 && chain[0]! < inits.length)) throw new ReplayError(`no initial state #${chain[0]}`);
+  let real = inits[chain[0]!] as S;
+  let canon = canonicalize ? canonicalize(real) : real;
+  const states: S[] = [real];
   const actions: Action[] = [];
-  let cur = first;
-  for (let i = 1; i < fps.length; i++) {
-    let found = false;
-    for (const a of spec.actions(cur)) {
-      const t = spec.next(cur, a);
-      if (matches(t, fps[i]!)) {
-        states.push(t);
-        actions.push(a);
-        cur = t;
-        found = true;
-        break;
-      }
+  for (let i = 1; i < chain.length; i++) {
+    const a = spec.actions(canon)[chain[i]!];
+    if (a === undefined) throw new ReplayError(`step ${i} of the trace cannot be replayed: no action #${chain[i]} is enabled`);
+    const nextCanon = spec.next(canon, a);
+    if (!canonicalize) {
+      real = nextCanon;
+      canon = nextCanon;
+      states.push(real);
+      actions.push(a);
+      continue;
     }
-    if (!found) throw new ReplayError(`step ${i} of the trace cannot be replayed: no enabled action reaches it`);
+    canon = canonicalize(nextCanon);
+    const want = key(canon);
+    const b = spec.actions(real).find((x) => key(canonicalize(spec.next(real, x))) === want);
+    if (b === undefined) throw new ReplayError(`step ${i} of the trace has no counterpart from the real state`);
+    real = spec.next(real, b);
+    states.push(real);
+    actions.push(b);
   }
   return { states, actions };
 }

@@ -1,0 +1,261 @@
+/**
+ * Parallel breadth-first search on worker threads, level-synchronous: each worker owns the
+ * states whose fingerprint's high word is its index modulo the worker count, expands its
+ * part of each level, sends the successors it does not own to their owners (through the
+ * coordinator, as transferred buffers), and stores what it receives. The distinct-state
+ * count and the depth are exactly those of one worker; a violation is reported at the
+ * level where it first appears, so its counterexample is a shortest one. With a fixed
+ * worker count, runs are deterministic too (each phase's inputs are fixed, and findings are
+ * taken in worker order).
+ *
+ * A worker builds its own spec from a {@link SpecRef} (a module and an export), since a
+ * spec's functions cannot cross threads. Parallel runs need the spec's `encode`/`decode`.
+ * Bounds are checked between phases: `maxStates` may be passed by up to one level, and a
+ * depth bound ends the run as incomplete whenever states remain at the bound.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { collisionProbability } from './hash.js';
+import { mergeCoverage, type ActionCoverage, type CheckOptions, type CheckResult, type CheckStats, type Finding, type Violation } from './explore.js';
+import { actionChain, replayActions, type Trace } from './trace.js';
+import type { Action, Spec } from './spec.js';
+
+/** Where a worker finds the spec: `import(module)[export]`, called with `args` when it is a function. */
+export interface SpecRef {
+  /** A module URL (`file://...`) or specifier. */
+  readonly module: string;
+  /** The export: a spec, or a function returning one. */
+  readonly export: string;
+  /** Arguments for the function (structured-cloneable). */
+  readonly args: readonly unknown[];
+}
+
+/** Loads the spec a {@link SpecRef} names. TypeScript modules need the tsx loader in this thread. */
+export async function loadSpec(ref: SpecRef): Promise<Spec<unknown, Action>> {
+  const mod = (await import(ref.module)) as Record<string, unknown>;
+  const x = mod[ref.export];
+  if (x === undefined) throw new Error(`${ref.module} has no export '${ref.export}'`);
+  return (typeof x === 'function' ? await (x as (...a: unknown[]) => unknown)(...ref.args) : x) as Spec<unknown, Action>;
+}
+
+/** The default worker count: the number of cores. */
+export const defaultWorkers = (): number => availableParallelism();
+
+/** Coordinator to worker. */
+export type WorkerMessage =
+  | { readonly type: 'seed' }
+  | { readonly type: 'advance' }
+  | { readonly type: 'expand'; readonly deadline: number }
+  | { readonly type: 'absorb'; readonly boxes: Int32Array[] }
+  | { readonly type: 'lookup'; readonly gid: number }
+  | { readonly type: 'stats' };
+
+/** What a worker reports after a phase. */
+export interface WorkerSummary {
+  readonly size: number;
+  readonly generated: number;
+  readonly queue: number;
+  readonly nextSize: number;
+  readonly stopped: boolean;
+  readonly findings: Finding[];
+}
+
+/** Worker to coordinator. */
+export type WorkerReply =
+  | { readonly type: 'ready' }
+  | { readonly type: 'summary'; readonly summary: WorkerSummary }
+  | { readonly type: 'expanded'; readonly summary: WorkerSummary; readonly boxes: (Int32Array | null)[] }
+  | { readonly type: 'lookup'; readonly entry: [number, number] }
+  | {
+      readonly type: 'stats';
+      readonly coverage: [string, ActionCoverage][];
+      readonly sometimes: [string, number | null][];
+      readonly levels: number[];
+      readonly bytes: number;
+    };
+
+class Channel {
+  private waiting: ((r: WorkerReply) => void)[] = [];
+  private failure: Error | undefined;
+  constructor(readonly worker: Worker) {
+    worker.on('message', (r: WorkerReply) => this.waiting.shift()?.(r));
+    worker.on('error', (e) => {
+      this.failure = e;
+      for (const w of this.waiting.splice(0)) w({ type: 'ready' });
+    });
+  }
+  next(): Promise<WorkerReply> {
+    return new Promise((resolve, reject) => {
+      if (this.failure) reject(this.failure);
+      else
+        this.waiting.push((r) => {
+          if (this.failure) reject(this.failure);
+          else resolve(r);
+        });
+    });
+  }
+  ask(m: WorkerMessage, transfer: ArrayBuffer[] = []): Promise<WorkerReply> {
+    const p = this.next();
+    this.worker.postMessage(m, transfer);
+    return p;
+  }
+}
+
+/**
+ * Checks the spec `ref` names with `workers` worker threads. Same options and result as
+ * {@link check}; `spec` is the same spec built in this thread (for traces and names).
+ */
+export async function checkParallel<S>(
+  ref: SpecRef,
+  spec: Spec<S, Action>,
+  workers: number,
+  options: CheckOptions = {},
+): Promise<CheckResult<S>> {
+  if (!spec.encode || !spec.decode) throw new RangeError(`parallel checking needs the spec's encode and decode hooks (${spec.name} lacks them)`);
+  const emit = options.onEvent;
+  const start = Date.now();
+  const deadline = options.timeLimitMs === undefined ? Infinity : start + options.timeLimitMs;
+  const maxStates = options.maxStates ?? Infinity;
+  const maxDepth = options.maxDepth ?? Infinity;
+  const here = import.meta.url;
+  const ts = here.endsWith('.ts');
+  const workerUrl = new URL(ts ? './worker.ts' : './worker.js', here);
+  const wopts = {
+    ...(options.invariants ? { invariants: [...options.invariants] } : {}),
+    ...(options.continueAfterViolation ? { continueAfterViolation: true } : {}),
+    ...(options.maxStates !== undefined ? { maxStates: options.maxStates } : {}),
+    ...(options.symmetry !== undefined ? { symmetry: options.symmetry } : {}),
+  };
+  const channels = Array.from({ length: workers }, (_, index) => {
+    const w = new Worker(workerUrl, {
+      workerData: { ref, options: wopts, index, workers, checkDeadlock: options.checkDeadlock ?? false },
+      ...(ts || ref.module.endsWith('.ts') ? { execArgv: ['--import', 'tsx'] } : {}),
+    });
+    return new Channel(w);
+  });
+  const findings: Finding[] = [];
+  let summaries: WorkerSummary[] = [];
+  let depth = 1;
+  const levels: number[] = [];
+  const all = async (m: WorkerMessage): Promise<WorkerSummary[]> => {
+    const rs = await Promise.all(channels.map((c) => c.ask(m)));
+    return rs.map((r) => (r as { summary: WorkerSummary }).summary);
+  };
+  const take = (ss: WorkerSummary[]): void => {
+    summaries = ss;
+    for (const s of ss) findings.push(...s.findings);
+  };
+  const total = (k: 'size' | 'generated' | 'queue' | 'nextSize'): number => summaries.reduce((a, s) => a + s[k], 0);
+  const stopNow = (): boolean =>
+    findings.some((f) => f.kind === 'error' || f.kind === 'deadlock') ||
+    (!options.continueAfterViolation && findings.length > 0) ||
+    total('size') >= maxStates ||
+    Date.now() >= deadline;
+
+  try {
+    await Promise.all(channels.map((c) => c.next()));
+    emit?.({ type: 'start', spec: spec.name });
+    take(await all({ type: 'seed' }));
+    take(await all({ type: 'advance' }));
+    levels.push(total('queue'));
+    emit?.({ type: 'level', depth: 1, newStates: total('queue') });
+    let finished = false;
+    let cut = false;
+    if (!stopNow()) {
+      for (;;) {
+        if (total('queue') === 0) {
+          finished = true;
+          break;
+        }
+        if (depth >= maxDepth) {
+          cut = true;
+          break;
+        }
+        const expanded = await Promise.all(channels.map((c) => c.ask({ type: 'expand', deadline })));
+        take(expanded.map((r) => (r as { summary: WorkerSummary }).summary));
+        const boxes = expanded.map((r) => (r as { boxes: (Int32Array | null)[] }).boxes);
+        const absorbed = await Promise.all(
+          channels.map((c, w) => {
+            const inbox = boxes.map((b) => b[w]).filter((b): b is Int32Array => b !== null && b !== undefined);
+            return c.ask({ type: 'absorb', boxes: inbox }, inbox.map((b) => b.buffer as ArrayBuffer));
+          }),
+        );
+        take(absorbed.map((r) => (r as { summary: WorkerSummary }).summary));
+        if (stopNow()) break;
+        const n = total('nextSize');
+        if (n === 0) {
+          finished = true;
+          break;
+        }
+        take(await all({ type: 'advance' }));
+        depth++;
+        levels.push(n);
+        emit?.({ type: 'level', depth, newStates: n });
+        if (emit) {
+          const sec = (Date.now() - start) / 1000;
+          emit({ type: 'progress', distinct: total('size'), generated: total('generated'), queue: total('queue'), depth, statesPerSecond: sec > 0 ? total('size') / sec : 0, seconds: sec });
+        }
+      }
+    }
+    // Statistics and traces.
+    const stats = await Promise.all(channels.map((c) => c.ask({ type: 'stats' })));
+    const st = stats as Extract<WorkerReply, { type: 'stats' }>[];
+    const coverage = mergeCoverage(st.map((x) => new Map(x.coverage)));
+    const sometimes: Record<string, number | null> = {};
+    for (const x of st) for (const [k, d] of x.sometimes) sometimes[k] = d === null ? (sometimes[k] ?? null) : Math.min(d, sometimes[k] ?? Infinity);
+    const seconds = (Date.now() - start) / 1000;
+    const distinct = total('size');
+    const statsOut: CheckStats = {
+      distinctStates: distinct,
+      generatedStates: total('generated'),
+      depth,
+      levels,
+      queue: finished ? 0 : total('queue') + total('nextSize'),
+      coverage,
+      neverFired: Object.entries(coverage).filter(([, v]) => v.fired === 0).map(([k]) => k),
+      sometimes,
+      collisionProbability: collisionProbability(distinct, total('generated')),
+      visitedBytes: st.reduce((a, x) => a + x.bytes, 0),
+      seconds,
+      statesPerSecond: seconds > 0 ? distinct / seconds : distinct,
+    };
+    const canon = options.symmetry !== false && spec.canonicalize ? spec.canonicalize.bind(spec) : undefined;
+    const entries = new Map<number, [number, number]>();
+    const traceOf = async (f: Finding): Promise<Trace<S>> => {
+      // Gather the parent chain from the workers that own each state, then replay it here.
+      for (let id = f.parent; id >= 0; ) {
+        const r = (await channels[id % workers]!.ask({ type: 'lookup', gid: id })) as { entry: [number, number] };
+        entries.set(id, r.entry);
+        id = r.entry[0];
+      }
+      return replayActions(spec, actionChain((id) => entries.get(id)!, f.parent, f.action), canon);
+    };
+    const done = (r: CheckResult<S>): CheckResult<S> => {
+      emit?.({ type: 'done', kind: r.kind });
+      return r;
+    };
+    const error = findings.find((f) => f.kind === 'error');
+    if (error) {
+      const t = error.action < 0 ? undefined : await traceOf(error).catch(() => undefined);
+      return done({ kind: 'error', message: error.message ?? '', where: error.property, ...(t ? { trace: t } : {}), stats: statsOut });
+    }
+    const dl = findings.find((f) => f.kind === 'deadlock');
+    if (dl) return done({ kind: 'deadlock', trace: await traceOf(dl), stats: statsOut });
+    const seen = new Set<string>();
+    const vs: Violation<S>[] = [];
+    for (const f of findings) {
+      if (seen.has(f.property)) continue;
+      seen.add(f.property);
+      const t = await traceOf(f);
+      vs.push({ property: f.property, kind: f.kind as Violation<S>['kind'], trace: t });
+      emit?.({ type: 'violation', property: f.property, length: t.states.length });
+    }
+    if (finished || (vs.length > 0 && !options.continueAfterViolation)) {
+      return done(vs.length > 0 ? { kind: 'violation', violations: vs, stats: statsOut } : { kind: 'ok', stats: statsOut });
+    }
+    const reason = cut ? 'maxDepth' : distinct >= maxStates ? 'maxStates' : 'timeLimit';
+    return done({ kind: 'incomplete', reason, violations: vs, stats: statsOut });
+  } finally {
+    await Promise.all(channels.map((c) => c.worker.terminate()));
+  }
+}
