@@ -10,6 +10,7 @@ import { dirname } from 'node:path';
 import yargs from 'yargs';
 import { check } from '../core/explore.js';
 import { formatAction } from '../core/spec.js';
+import { defaultWorkers } from '../core/parallel.js';
 import { replaySteps, StepNotEnabledError } from '../core/trace.js';
 import { VERSION } from '../version.js';
 import type { Catalog } from './catalog.js';
@@ -44,6 +45,7 @@ interface CheckArgs {
   'max-depth'?: number;
   'time-limit'?: number;
   symmetry?: boolean;
+  workers?: number;
   'report-dir'?: string;
   json: boolean;
   quiet: boolean;
@@ -65,6 +67,8 @@ async function cmdCheck(catalog: Catalog, a: CheckArgs, io: Io): Promise<number>
   const maxStates = positive('max-states', a['max-states']);
   const maxDepth = positive('max-depth', a['max-depth']);
   const timeLimit = positive('time-limit', a['time-limit']);
+  const workers = a.workers ?? defaultWorkers();
+  if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError(`--workers must be an integer from 1 to 64 (got ${a.workers}).`);
   const records: RunRecord[] = [];
   const meta = {
     tool: { name: catalog.tool, version: VERSION },
@@ -75,12 +79,13 @@ async function cmdCheck(catalog: Catalog, a: CheckArgs, io: Io): Promise<number>
       symmetry: a.symmetry ?? 'default',
       continue: a.continue,
       deadlock: a.deadlock,
-      workers: 1,
+      workers,
     },
   };
   for (const c of checks) {
     if (!a.json && !a.quiet) io.err(`checking ${c.name} (${describeExpectation(c)})...\n`);
-    const r = runCheck(c, {
+    const r = await runCheck(c, {
+      workers,
       ...(maxStates !== undefined ? { maxStates } : {}),
       ...(maxDepth !== undefined ? { maxDepth } : {}),
       ...(timeLimit !== undefined ? { timeLimitMs: timeLimit * 1000 } : {}),
@@ -208,7 +213,7 @@ async function cmdGraph(catalog: Catalog, a: GraphArgs, io: Io): Promise<number>
   if (!/\.(dot|svg)$/.test(a.out)) throw new UsageError(`--out must end in .dot or .svg (got ${a.out}).`);
   const entry = catalog.specs.find((s) => s.name === a.spec);
   if (!entry) throw new UsageError(`unknown spec '${a.spec}'; specs: ${listOf(catalog.specs.map((s) => s.name))}.`);
-  const p = planEntry(entry, { set: a.set, mutant: a.mutant, invariants: a.invariant });
+  const p = planEntry(entry, { set: a.set, mutant: a.mutant, invariants: a.invariant }, catalog.module);
   const maxStates = positive('max-states', a['max-states'])!;
   const maxDepth = positive('max-depth', a['max-depth']);
   const r = check(p.spec, {
@@ -277,6 +282,7 @@ async function dispatch(argv: readonly string[], catalog: Catalog, io: Io): Prom
             'max-depth': { type: 'number', describe: 'do not expand states deeper than this (in states)' },
             'time-limit': { type: 'number', describe: 'stop (incomplete) after this many seconds' },
             symmetry: { type: 'boolean', describe: 'symmetry reduction (default: on for correct-protocol specs, where the spec has one)' },
+            workers: { type: 'number', describe: 'worker threads (default: the number of cores; 1 checks in the main thread)' },
             'report-dir': { type: 'string', describe: 'write DIR/<spec>/trace.json for each counterexample' },
             json: { type: 'boolean', default: false, describe: 'print one JSON object per spec, nothing else' },
             quiet: { type: 'boolean', default: false, describe: 'print only the summary table' },

@@ -6,6 +6,7 @@
 import { pathToFileURL } from 'node:url';
 import { existsSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
+import type { SpecRef } from '../core/parallel.js';
 import type { AnySpec, Catalog, ConstantValues, Expectation, Family, SpecEntry } from './catalog.js';
 import { listOf, UsageError } from './errors.js';
 
@@ -15,6 +16,8 @@ export interface PlannedCheck {
   readonly name: string;
   /** The built spec. */
   readonly spec: AnySpec;
+  /** How a worker thread builds the same spec (parallel checking). */
+  readonly ref: SpecRef;
   /** The family it came from (null for a user's spec module). */
   readonly family: Family | null;
   readonly constants: ConstantValues;
@@ -78,7 +81,7 @@ function checkInvariants(names: readonly string[], all: readonly string[], where
 }
 
 /** Builds the planned check of a catalog entry under overrides. */
-export function planEntry(entry: SpecEntry, o: Overrides): PlannedCheck {
+export function planEntry(entry: SpecEntry, o: Overrides, module: string): PlannedCheck {
   const fam = entry.family;
   const sets = parseSets(fam, o.set);
   const mutant = o.mutant === undefined ? entry.variant : checkMutant(fam, o.mutant);
@@ -88,9 +91,11 @@ export function planEntry(entry: SpecEntry, o: Overrides): PlannedCheck {
   if (problem) throw new UsageError(`bad configuration for ${entry.name}: ${problem}.`);
   const adHoc = o.set.length > 0 || o.mutant !== undefined || o.invariants.length > 0;
   const expect: Expectation = adHoc ? { kind: 'holds' } : entry.expect;
+  const sometimes = adHoc ? [] : entry.sometimes;
   return {
     name: entry.name,
-    spec: fam.build(constants, mutant, adHoc ? [] : entry.sometimes),
+    spec: fam.build(constants, mutant, sometimes),
+    ref: { module, export: 'buildSpec', args: [fam.name, constants, mutant, [...sometimes]] },
     family: fam,
     constants,
     mutant,
@@ -134,10 +139,12 @@ export async function planModule(path: string, o: Overrides): Promise<PlannedChe
   const invNames = (spec.invariants ?? []).map((p) => p.name);
   checkInvariants(o.invariants, invNames, `the spec ${spec.name}`);
   const expect = (mod.expect as Expectation | undefined) ?? { kind: 'holds' };
+  const ref: SpecRef = { module: pathToFileURL(full).href, export: mod.default !== undefined ? 'default' : 'spec', args: [] };
   const adHoc = o.invariants.length > 0;
   return {
     name: spec.name ?? path,
     spec,
+    ref,
     family: null,
     constants: {},
     mutant: null,
@@ -172,7 +179,7 @@ export async function plan(catalog: Catalog, words: readonly string[], suite: st
     }
     const entry = catalog.specs.find((s) => s.name === w);
     if (!entry) throw new UsageError(`unknown spec '${w}'; specs: ${listOf(catalog.specs.map((s) => s.name))}.`);
-    out.push(planEntry(entry, o));
+    out.push(planEntry(entry, o, catalog.module));
   }
   return out;
 }

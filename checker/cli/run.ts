@@ -5,7 +5,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { check, type CheckEvent, type CheckResult, type CheckStats } from '../core/explore.js';
+import { check, type CheckEvent, type CheckOptions, type CheckResult, type CheckStats } from '../core/explore.js';
+import { checkParallel } from '../core/parallel.js';
 import { formatAction } from '../core/spec.js';
 import type { Trace } from '../core/trace.js';
 import type { PlannedCheck } from './plan.js';
@@ -20,6 +21,8 @@ export interface RunOptions {
   readonly symmetry?: boolean;
   readonly continueAfterViolation: boolean;
   readonly checkDeadlock: boolean;
+  /** Worker threads; 1 checks in this thread. */
+  readonly workers: number;
   /** Where to write `<spec>/trace.json` for violations; undefined: nowhere. */
   readonly reportDir?: string;
   readonly onEvent?: (event: CheckEvent) => void;
@@ -46,6 +49,7 @@ export interface RunRecord {
   readonly statesPerSecond: number;
   readonly tracePath: string | null;
   readonly symmetry: boolean;
+  readonly workers: number;
   readonly adHoc: boolean;
   /** Every violation (with `--continue`, possibly several). */
   readonly violations: readonly { readonly invariant: string; readonly traceLength: number }[];
@@ -94,9 +98,11 @@ function judge(p: PlannedCheck, r: CheckResult<unknown>, symmetry: boolean): str
 }
 
 /** Runs a planned check and judges it; writes its trace file when asked to. */
-export function runCheck(p: PlannedCheck, o: RunOptions): RunRecord {
+export async function runCheck(p: PlannedCheck, o: RunOptions): Promise<RunRecord> {
   const symmetry = (o.symmetry ?? p.symmetry) && typeof p.spec.canonicalize === 'function';
-  const r = check(p.spec, {
+  // Parallel checking needs a spec that encodes its states; others run in this thread.
+  const workers = p.spec.encode && p.spec.decode ? o.workers : 1;
+  const options: CheckOptions = {
     ...(p.invariants ? { invariants: p.invariants } : {}),
     continueAfterViolation: o.continueAfterViolation,
     checkDeadlock: o.checkDeadlock,
@@ -105,7 +111,8 @@ export function runCheck(p: PlannedCheck, o: RunOptions): RunRecord {
     ...(o.timeLimitMs !== undefined ? { timeLimitMs: o.timeLimitMs } : {}),
     symmetry,
     ...(o.onEvent ? { onEvent: o.onEvent } : {}),
-  });
+  };
+  const r = workers > 1 ? await checkParallel(p.ref, p.spec, workers, options) : check(p.spec, options);
   const violations = r.kind === 'violation' || r.kind === 'incomplete' ? r.violations : [];
   const first = violations[0];
   let trace: Trace<unknown> | undefined = first?.trace;
@@ -150,6 +157,7 @@ export function runCheck(p: PlannedCheck, o: RunOptions): RunRecord {
     statesPerSecond: Math.round(r.stats.statesPerSecond),
     tracePath,
     symmetry,
+    workers,
     adHoc: p.adHoc,
     violations: violations.map((v) => ({ invariant: v.property, traceLength: v.trace.states.length })),
     trace: trace ? trace.actions.map(formatAction) : null,

@@ -536,8 +536,9 @@ export function check<S, A extends Action>(spec: Spec<S, A>, options: CheckOptio
     return {
       distinctStates: x.seen.size,
       generatedStates: x.generated,
-      depth: x.depth,
-      levels: [...x.levels],
+      // The deepest level holding a stored state (TLC's depth), also when a run stops early.
+      depth: x.levels.length,
+      levels: Array.from(x.levels, (n) => n ?? 0),
       queue,
       coverage,
       neverFired: Object.entries(coverage).filter(([, v]) => v.fired === 0).map(([k]) => k),

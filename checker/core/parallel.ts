@@ -105,9 +105,9 @@ class Channel {
  * Checks the spec `ref` names with `workers` worker threads. Same options and result as
  * {@link check}; `spec` is the same spec built in this thread (for traces and names).
  */
-export async function checkParallel<S>(
+export async function checkParallel<S, A extends Action>(
   ref: SpecRef,
-  spec: Spec<S, Action>,
+  spec: Spec<S, A>,
   workers: number,
   options: CheckOptions = {},
 ): Promise<CheckResult<S>> {
@@ -120,6 +120,8 @@ export async function checkParallel<S>(
   const here = import.meta.url;
   const ts = here.endsWith('.ts');
   const workerUrl = new URL(ts ? './worker.ts' : './worker.js', here);
+  // TypeScript (the worker itself, or the spec module) loads through tsx in the worker.
+  const needsTsx = ts || ref.module.endsWith('.ts');
   const wopts = {
     ...(options.invariants ? { invariants: [...options.invariants] } : {}),
     ...(options.continueAfterViolation ? { continueAfterViolation: true } : {}),
@@ -127,16 +129,13 @@ export async function checkParallel<S>(
     ...(options.symmetry !== undefined ? { symmetry: options.symmetry } : {}),
   };
   const channels = Array.from({ length: workers }, (_, index) => {
-    const w = new Worker(workerUrl, {
-      workerData: { ref, options: wopts, index, workers, checkDeadlock: options.checkDeadlock ?? false },
-      ...(ts || ref.module.endsWith('.ts') ? { execArgv: ['--import', 'tsx'] } : {}),
-    });
+    const workerData = { ref, options: wopts, index, workers, checkDeadlock: options.checkDeadlock ?? false, entry: workerUrl.href };
+    const w = new Worker(needsTsx ? new URL('./worker-boot.mjs', here) : workerUrl, { workerData });
     return new Channel(w);
   });
   const findings: Finding[] = [];
   let summaries: WorkerSummary[] = [];
   let depth = 1;
-  const levels: number[] = [];
   const all = async (m: WorkerMessage): Promise<WorkerSummary[]> => {
     const rs = await Promise.all(channels.map((c) => c.ask(m)));
     return rs.map((r) => (r as { summary: WorkerSummary }).summary);
@@ -157,7 +156,6 @@ export async function checkParallel<S>(
     emit?.({ type: 'start', spec: spec.name });
     take(await all({ type: 'seed' }));
     take(await all({ type: 'advance' }));
-    levels.push(total('queue'));
     emit?.({ type: 'level', depth: 1, newStates: total('queue') });
     let finished = false;
     let cut = false;
@@ -189,7 +187,6 @@ export async function checkParallel<S>(
         }
         take(await all({ type: 'advance' }));
         depth++;
-        levels.push(n);
         emit?.({ type: 'level', depth, newStates: n });
         if (emit) {
           const sec = (Date.now() - start) / 1000;
@@ -205,11 +202,14 @@ export async function checkParallel<S>(
     for (const x of st) for (const [k, d] of x.sometimes) sometimes[k] = d === null ? (sometimes[k] ?? null) : Math.min(d, sometimes[k] ?? Infinity);
     const seconds = (Date.now() - start) / 1000;
     const distinct = total('size');
+    // New states per depth, summed over workers (the level being built when a run stops included).
+    const allLevels: number[] = [];
+    for (const x of st) x.levels.forEach((n, i) => (allLevels[i] = (allLevels[i] ?? 0) + (n ?? 0)));
     const statsOut: CheckStats = {
       distinctStates: distinct,
       generatedStates: total('generated'),
-      depth,
-      levels,
+      depth: allLevels.length,
+      levels: allLevels,
       queue: finished ? 0 : total('queue') + total('nextSize'),
       coverage,
       neverFired: Object.entries(coverage).filter(([, v]) => v.fired === 0).map(([k]) => k),
