@@ -222,3 +222,19 @@ describe('properties over random reachable states', () => {
     });
   });
 });
+
+describe('random behaviours of the correct protocol on a large configuration', () => {
+  const big = params({ N: 4, C: 2, W: 2, MaxRetries: 1, MaxCrashes: 2, MaxLoss: 2, MaxGrants: 3 });
+  const spec = gfsSpec({ ...BASE_CONSTANTS, N: 4, C: 2, W: 2, MaxRetries: 1, MaxCrashes: 2, MaxLoss: 2, MaxGrants: 3, mutants: [] });
+  test.prop([fc.array(fc.nat(), { minLength: 1, maxLength: 150, size: 'max' })])('keep every invariant and action property', (choices) => {
+    let s = initialState(big);
+    for (const c of choices) {
+      const acts = enabledActions(s, big);
+      const a = acts[c % acts.length]!;
+      const t = nextState(s, a, big);
+      for (const p of spec.actionProperties!) expect(p.check(s, t, a), `${p.name} after ${formatAction(a)}`).toBe(true);
+      for (const inv of spec.invariants!) expect(inv.check(t), `${inv.name} after ${formatAction(a)}`).toBe(true);
+      s = t;
+    }
+  });
+});

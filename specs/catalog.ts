@@ -7,7 +7,7 @@
  * Each of the four lease bugs has two specs: with all invariants checked `LeaseAgreement`
  * catches it first; checked alone, `SinglePrimary` catches it two steps later.
  */
-import type { Catalog, ConstantValues, Expectation, Family, SpecEntry } from '../checker/cli/catalog.js';
+import type { Catalog, ConstantValues, Expectation, Family, FuzzEntry, SpecEntry } from '../checker/cli/catalog.js';
 import { INVARIANT_NAMES, SOMETIMES_NAMES } from '../model/invariants.js';
 import { gfsSpec } from '../model/spec.js';
 import { BASE_CONSTANTS, maxEntriesPerVersion, MUTANTS, type Constants, type Mutant } from '../model/state.js';
@@ -130,6 +130,46 @@ export const SPECS: readonly SpecEntry[] = [
 
 const mutantSpecs = SPECS.filter((s) => s.variant !== null).map((s) => s.name);
 
+/** Larger than any exhaustive configuration: the mutants' campaigns. */
+const FUZZ_BIG: ConstantValues = { N: 3, C: 2, W: 2, MaxGrants: 3, MaxCrashes: 1 };
+
+/**
+ * Fuzzing campaigns: the correct protocol on a configuration far beyond exhaustive search
+ * (5 chunkservers, 3 clients with 3 writes each, 2 crashes, 2 losses, 2 retries, 3 grants),
+ * and each mutant on a configuration larger than its BFS spec. Seeds are fixed, so runs are
+ * deterministic; the lengths are pinned from runs (see specs/fuzz.test.ts).
+ */
+export const FUZZ: readonly FuzzEntry[] = [
+  {
+    name: 'fuzz-lease',
+    spec: 'lease',
+    set: { N: 5, C: 3, W: 3, MaxRetries: 2, MaxCrashes: 2, MaxLoss: 2, MaxGrants: 3 },
+    runs: 1500,
+    depth: 200,
+    seed: 1,
+    expect: { kind: 'holds' },
+  },
+  ...(
+    [
+      ['noGraceAfterRestart', FUZZ_BIG, 'LeaseAgreement'],
+      ['ignoreSkew', FUZZ_BIG, 'LeaseAgreement'],
+      ['expiryFromReceipt', FUZZ_BIG, 'LeaseAgreement'],
+      ['grantWhileLeased', FUZZ_BIG, 'LeaseAgreement'],
+      ['arrivalOrder', FUZZ_BIG, 'MutationOrder'],
+      ['ackBeforeReplicas', FUZZ_BIG, 'AckedDurable'],
+      ['noVersionBump', { N: 3, C: 2, MaxGrants: 3, MaxCrashes: 2 }, 'AckedDurable'],
+    ] as const
+  ).map(([bug, set, invariant]): FuzzEntry => ({
+    name: `fuzz-${bug}`,
+    spec: `mutant-${bug}`,
+    set,
+    runs: 20_000,
+    depth: 150,
+    seed: 1,
+    expect: { kind: 'violates', invariant },
+  })),
+];
+
 /** The project's catalog: specs, suites and the GFS family. */
 export const catalog: Catalog = {
   tool: 'leasecheck',
@@ -151,6 +191,7 @@ export const catalog: Catalog = {
   },
   families: [gfsFamily],
   module: import.meta.url,
+  fuzz: FUZZ,
 };
 
 /**

@@ -69,6 +69,22 @@ export interface SpecEntry {
   readonly symmetry: boolean;
 }
 
+/** A fuzzing campaign: a spec entry with overrides, the campaign's size, and what it must find. */
+export interface FuzzEntry {
+  /** The campaign's name: `leasecheck fuzz NAME`. */
+  readonly name: string;
+  /** The spec entry it starts from. */
+  readonly spec: string;
+  /** Constant overrides (`--set`). */
+  readonly set: ConstantValues;
+  /** Behaviours, steps per behaviour at most, and the seed. */
+  readonly runs: number;
+  readonly depth: number;
+  readonly seed: number;
+  /** `holds` (nothing found), or `violates INV`. */
+  readonly expect: Expectation;
+}
+
 /** Everything the CLI can run. */
 export interface Catalog {
   /** The tool's name for messages. */
@@ -84,4 +100,6 @@ export interface Catalog {
    * worker threads import to build their own copy of a spec (parallel checking).
    */
   readonly module: string;
+  /** Fuzzing campaigns (`leasecheck fuzz`, `npm run fuzz`). */
+  readonly fuzz: readonly FuzzEntry[];
 }

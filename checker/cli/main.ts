@@ -3,10 +3,11 @@
  * {@link main} returns the exit code; {@link run} is the only place that calls
  * `process.exit`. A user mistake is a {@link UsageError}: one paragraph, exit 2, no stack.
  *
- * Commands: `list`, `check [SPEC...]`, `replay TRACE.json`, `graph SPEC --out FILE`.
+ * Commands: `list`, `check [SPEC...]`, `fuzz [CAMPAIGN...]`, `replay TRACE.json`,
+ * `graph SPEC --out FILE`.
  */
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import yargs from 'yargs';
 import { check } from '../core/explore.js';
 import { formatAction } from '../core/spec.js';
@@ -19,7 +20,8 @@ import { dotToSvg, stateGraphDot } from './graph.js';
 import { plan, parseSets, planEntry, type Overrides } from './plan.js';
 import { progressLine, renderDetails, renderJson, renderTable } from './render.js';
 import { describeExpectation, runCheck, type RunRecord } from './run.js';
-import { parseTraceFile } from './tracefile.js';
+import { parseTraceFile, toTraceFile } from './tracefile.js';
+import { fuzz } from '../fuzz/fuzz.js';
 
 /** Where the CLI writes; tests pass buffers. */
 export interface Io {
@@ -199,6 +201,86 @@ function cmdReplay(catalog: Catalog, path: string, json: boolean, io: Io): numbe
   return violated === false ? EXIT.failed : EXIT.ok;
 }
 
+interface FuzzArgs {
+  names: string[];
+  set: string[];
+  mutant?: string;
+  invariant: string[];
+  runs?: number;
+  depth?: number;
+  seed?: number;
+  path?: string;
+  json: boolean;
+  'report-dir'?: string;
+}
+
+async function cmdFuzz(catalog: Catalog, a: FuzzArgs, io: Io): Promise<number> {
+  const names = a.names.length > 0 ? a.names : catalog.fuzz.map((f) => f.name);
+  let allMet = true;
+  const rows: string[][] = [['campaign', 'expected', 'result', 'length (first)', 'runs', 'steps', 'distinct', 'met']];
+  const notes: string[] = [];
+  for (const name of names) {
+    const campaign = catalog.fuzz.find((f) => f.name === name);
+    const entryName = campaign?.spec ?? name;
+    const entry = catalog.specs.find((s) => s.name === entryName);
+    if (!entry) {
+      throw new UsageError(`unknown campaign or spec '${name}'; campaigns: ${listOf(catalog.fuzz.map((f) => f.name))}; specs: ${listOf(catalog.specs.map((s) => s.name))}.`);
+    }
+    const campaignSets = campaign ? Object.entries(campaign.set).map(([k, v]) => `${k}=${v}`) : [];
+    const planned = planEntry(entry, { set: [...campaignSets, ...a.set], mutant: a.mutant, invariants: a.invariant }, catalog.module);
+    // A campaign keeps its own expectation unless the user changed what it checks.
+    const expect = campaign && a.set.length === 0 && a.mutant === undefined && a.invariant.length === 0 ? campaign.expect : planned.expect;
+    const runs = a.runs ?? campaign?.runs ?? 1000;
+    const depth = a.depth ?? campaign?.depth ?? 100;
+    const seed = a.seed ?? campaign?.seed ?? 1;
+    for (const [flag, v] of [['runs', runs], ['depth', depth]] as const) {
+      if (!Number.isInteger(v) || v < 1) throw new UsageError(`--${flag} must be a positive integer (got ${v}).`);
+    }
+    if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer (got ${seed}).`);
+    const r = fuzz(planned.spec, { runs, depth, seed, ...(a.path !== undefined ? { path: a.path } : {}), ...(planned.invariants ? { invariants: planned.invariants } : {}) });
+    const met = expect.kind === 'holds' ? r.result === 'ok' : r.result === 'violation' && r.invariant === expect.invariant;
+    allMet &&= met;
+    let tracePath: string | null = null;
+    if (r.trace && a['report-dir']) {
+      const dir = join(a['report-dir'], name);
+      mkdirSync(dir, { recursive: true });
+      tracePath = join(dir, 'trace.json');
+      const file = toTraceFile(
+        planned.spec,
+        { spec: name, model: entry.family.name, constants: planned.constants, mutant: planned.mutant, symmetry: false, invariant: r.invariant, kind: 'invariant', result: 'violation' },
+        r.trace,
+      );
+      writeFileSync(tracePath, JSON.stringify(file, null, 1) + '\n');
+    }
+    const reproduce = `${catalog.tool} fuzz ${name} --seed ${seed} --runs ${runs} --depth ${depth}${r.path ? ` --path ${r.path}` : ''}${a.set.map((x) => ` --set ${x}`).join('')}${a.mutant ? ` --mutant ${a.mutant}` : ''}${a.invariant.map((x) => ` --invariant ${x}`).join('')}`;
+    const expected = expect.kind === 'holds' ? 'holds' : `violates ${expect.invariant}`;
+    if (a.json) {
+      const { trace: _, ...rest } = r;
+      io.out(JSON.stringify({ campaign: name, spec: entryName, constants: planned.constants, mutant: planned.mutant, expected, met, depth, ...rest, tracePath, reproduce, tool: { name: catalog.tool, version: VERSION } }) + '\n');
+    }
+    rows.push([
+      name,
+      expected,
+      r.result === 'ok' ? 'ok' : `violates ${r.invariant}`,
+      r.traceLength === null ? '-' : `${r.traceLength} (${r.originalLength})`,
+      r.runs.toLocaleString('en-US'),
+      r.steps.toLocaleString('en-US'),
+      r.distinctStates.toLocaleString('en-US'),
+      met ? 'yes' : 'NO',
+    ]);
+    if (r.neverTaken.length > 0) notes.push(`  ${name}: actions never taken: ${r.neverTaken.join(', ')}`);
+    if (tracePath) notes.push(`  ${name}: shrunk counterexample of ${r.traceLength} states written to ${tracePath}`);
+    if (!met) notes.push(`  ${name}: FAILED (seed ${seed}${r.path ? `, path ${r.path}` : ''}); reproduce with: ${reproduce}`);
+  }
+  if (!a.json) {
+    const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+    io.out(rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n');
+    if (notes.length > 0) io.out(notes.join('\n') + '\n');
+    io.out(allMet ? `${names.length} campaigns, every expectation met.\n` : 'some campaign did not meet its expectation.\n');
+  }
+  return allMet ? EXIT.ok : EXIT.failed;
+}
+
 interface GraphArgs {
   spec: string;
   out: string;
@@ -296,6 +378,25 @@ async function dispatch(argv: readonly string[], catalog: Catalog, io: Io): Prom
       },
     )
     .command(
+      'fuzz [names..]',
+      'random behaviours, shrunk to short counterexamples (campaigns from `list`, or spec names)',
+      (y) =>
+        y
+          .positional('names', { type: 'string', array: true, default: [] as string[] })
+          .options({
+            ...checkOptions,
+            runs: { type: 'number', describe: 'behaviours to generate (default: the campaign\'s, or 1000)' },
+            depth: { type: 'number', describe: 'steps per behaviour at most (default: the campaign\'s, or 100)' },
+            seed: { type: 'number', describe: "fast-check's seed (default: the campaign's, or 1)" },
+            path: { type: 'string', describe: "fast-check's path of a failing run, to replay it" },
+            json: { type: 'boolean', default: false, describe: 'print one JSON object per campaign' },
+            'report-dir': { type: 'string', describe: 'write DIR/<campaign>/trace.json for each counterexample' },
+          }),
+      async (a) => {
+        code = await cmdFuzz(catalog, a as unknown as FuzzArgs, io);
+      },
+    )
+    .command(
       'replay <trace>',
       're-execute a trace file; exit 0 when it violates what it claims',
       (y) => y.positional('trace', { type: 'string', demandOption: true }).option('json', { type: 'boolean', default: false }),
@@ -319,7 +420,7 @@ async function dispatch(argv: readonly string[], catalog: Catalog, io: Io): Prom
         code = await cmdGraph(catalog, a as unknown as GraphArgs, io);
       },
     )
-    .demandCommand(1, `name a command: list, check, replay or graph (try '${catalog.tool} --help')`)
+    .demandCommand(1, `name a command: list, check, fuzz, replay or graph (try '${catalog.tool} --help')`)
     .strict()
     .version(VERSION)
     .help()

@@ -1,0 +1,94 @@
+/**
+ * Fuzzing: every campaign meets its expectation at its fixed seed, with pinned lengths
+ * (first failing behaviour and minimised counterexample); shrunk traces replay; a failing
+ * run can be replayed from its path.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../checker/cli/main.js';
+import { fuzz } from '../checker/fuzz/fuzz.js';
+import type { Spec } from '../checker/core/index.js';
+import { catalog } from './catalog.js';
+
+async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(args, catalog, { out: (t) => (out += t), err: (t) => (err += t) });
+  return { code, out, err };
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'leasecheck-fuzz-'));
+
+/** Campaign, result, invariant, minimised length, first failing length (in states). */
+const PINNED: [string, string, string | null, number | null, number | null][] = [
+  ['fuzz-lease', 'ok', null, null, null],
+  ['fuzz-noGraceAfterRestart', 'violation', 'LeaseAgreement', 8, 17],
+  ['fuzz-ignoreSkew', 'violation', 'LeaseAgreement', 10, 20],
+  ['fuzz-expiryFromReceipt', 'violation', 'LeaseAgreement', 10, 38],
+  ['fuzz-grantWhileLeased', 'violation', 'LeaseAgreement', 6, 8],
+  ['fuzz-arrivalOrder', 'violation', 'MutationOrder', 33, 47],
+  ['fuzz-ackBeforeReplicas', 'violation', 'AckedDurable', 15, 32],
+  ['fuzz-noVersionBump', 'violation', 'AckedDurable', 17, 40],
+];
+
+describe('fuzzing campaigns at their fixed seeds', () => {
+  it('all meet their expectations, with the pinned lengths, and their traces replay', async () => {
+    const r = await cli('fuzz', '--json', '--report-dir', tmp);
+    expect(r.code).toBe(0);
+    const lines = r.out.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.campaign, l.result, l.invariant, l.traceLength, l.originalLength])).toEqual(PINNED);
+    for (const l of lines) expect(l.met).toBe(true);
+    // The correct protocol: at least 100,000 steps on 5 chunkservers and 3 clients, every action taken.
+    expect(lines[0]).toMatchObject({ constants: { N: 5, C: 3, W: 3 }, neverTaken: [] });
+    expect(lines[0].steps).toBeGreaterThanOrEqual(100_000);
+    expect(lines[0].distinctStates).toBeGreaterThan(100_000);
+    for (const l of lines.slice(1)) {
+      const rep = await cli('replay', l.tracePath, '--json');
+      expect(rep.code).toBe(0);
+      expect(JSON.parse(rep.out)).toMatchObject({ violated: true, traceLength: l.traceLength });
+    }
+  });
+
+  it('replays a failing run from its seed and path, and prints the command that reproduces it', async () => {
+    const first = JSON.parse((await cli('fuzz', 'fuzz-grantWhileLeased', '--json')).out);
+    expect(first.reproduce).toBe(`leasecheck fuzz fuzz-grantWhileLeased --seed 1 --runs 20000 --depth 150 --path ${first.path}`);
+    const again = JSON.parse((await cli('fuzz', 'fuzz-grantWhileLeased', '--json', '--path', first.path)).out);
+    expect([again.invariant, again.traceLength]).toEqual([first.invariant, first.traceLength]);
+    expect(again.runs).toBe(1);
+  });
+
+  it('fails (exit 1) with the reproducing command when a campaign finds a violation it did not expect', async () => {
+    const r = await cli('fuzz', 'lease', '--mutant', 'grantWhileLeased', '--set', 'MaxGrants=2', '--runs', '200');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/lease: FAILED \(seed 1, path [\d:]+\); reproduce with: leasecheck fuzz lease --seed 1 --runs 200 --depth 100 --path [\d:]+ --set MaxGrants=2 --mutant grantWhileLeased/);
+  });
+
+  it('rejects an unknown campaign', async () => {
+    const r = await cli('fuzz', 'nope');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/unknown campaign or spec 'nope'; campaigns: fuzz-lease, fuzz-noGraceAfterRestart/);
+  });
+});
+
+describe('the fuzzer on a fixture', () => {
+  type S = { readonly n: number };
+  const counter: Spec<S> = {
+    name: 'Counter',
+    initStates: () => [{ n: 0 }],
+    actions: (s) => [
+      { name: 'Inc', args: [] },
+      { name: 'Stay', args: [] },
+    ].slice(0, s.n < 9 ? 2 : 1),
+    next: (s, a) => (a.name === 'Inc' ? { n: s.n + 1 } : s),
+    invariants: [{ name: 'Small', check: (s) => s.n < 3 }],
+  };
+  it('shrinks to the shortest counterexample: three increments, 4 states', () => {
+    const r = fuzz(counter, { runs: 100, depth: 50, seed: 3 });
+    expect(r.result).toBe('violation');
+    expect(r.traceLength).toBe(4);
+    expect(r.trace!.actions.map((a) => a.name)).toEqual(['Inc', 'Inc', 'Inc']);
+    expect(r.originalLength).toBeGreaterThanOrEqual(4);
+  });
+});
