@@ -18,6 +18,7 @@ import { cLearn, cLookup, cPush, cResult, cTimeout, cWrite, targets } from './cl
 import { tick, tickEnabled } from './clock.js';
 import { actionProperties, invariants, sometimesProperties } from './invariants.js';
 import { GfsSymmetry } from './symmetry.js';
+import { describeStep, describeViolation, lanes, toITF } from './views.js';
 import { grantEnabled, mCrash, mExtend, mGrant, mLookup, mReport, mRestart, reportedCurrent } from './master.js';
 import { anyInFlight, f1, f2, f3, f4, f5, inFlightTo, lose, Msg, MSG_NAMES, mType } from './network.js';
 import {
@@ -436,5 +437,9 @@ export function gfsSpec(cfg: Config, options: GfsSpecOptions = {}): Spec<GfsStat
       return s;
     },
     toJSON: (s) => stateToJSON(s, p),
+    nodes: lanes(p),
+    describeStep: (before, a, after) => describeStep(p, before, a, after),
+    describeViolation: (property, s) => describeViolation(p, property, s),
+    toITF: (s) => toITF(p, s),
   };
 }

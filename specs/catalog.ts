@@ -188,6 +188,7 @@ export const catalog: Catalog = {
     ],
     deep: ['lease-w2', 'lease-c2', 'lease-crash-grants2'],
     mutants: mutantSpecs,
+    gallery: SPECS.filter((s) => s.variant !== null && s.invariants === null).map((s) => s.name),
   },
   families: [gfsFamily],
   module: import.meta.url,

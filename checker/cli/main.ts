@@ -20,7 +20,8 @@ import { dotToSvg, stateGraphDot } from './graph.js';
 import { plan, parseSets, planEntry, type Overrides } from './plan.js';
 import { progressLine, renderDetails, renderJson, renderTable } from './render.js';
 import { describeExpectation, runCheck, type RunRecord } from './run.js';
-import { parseTraceFile, toTraceFile } from './tracefile.js';
+import { parseTraceFile } from './tracefile.js';
+import { writeReport } from '../report/report.js';
 import { fuzz } from '../fuzz/fuzz.js';
 
 /** Where the CLI writes; tests pass buffers. */
@@ -243,14 +244,18 @@ async function cmdFuzz(catalog: Catalog, a: FuzzArgs, io: Io): Promise<number> {
     let tracePath: string | null = null;
     if (r.trace && a['report-dir']) {
       const dir = join(a['report-dir'], name);
-      mkdirSync(dir, { recursive: true });
       tracePath = join(dir, 'trace.json');
-      const file = toTraceFile(
-        planned.spec,
-        { spec: name, model: entry.family.name, constants: planned.constants, mutant: planned.mutant, symmetry: false, invariant: r.invariant, kind: 'invariant', result: 'violation' },
-        r.trace,
-      );
-      writeFileSync(tracePath, JSON.stringify(file, null, 1) + '\n');
+      const report = await writeReport(dir, planned.spec, r.trace, {
+        spec: name,
+        model: entry.family.name,
+        constants: planned.constants,
+        mutant: planned.mutant,
+        symmetry: false,
+        invariant: r.invariant,
+        kind: 'invariant',
+        result: 'violation',
+      });
+      for (const e of report.errors) notes.push(`  ${name}: report not rendered: ${e}`);
     }
     const reproduce = `${catalog.tool} fuzz ${name} --seed ${seed} --runs ${runs} --depth ${depth}${r.path ? ` --path ${r.path}` : ''}${a.set.map((x) => ` --set ${x}`).join('')}${a.mutant ? ` --mutant ${a.mutant}` : ''}${a.invariant.map((x) => ` --invariant ${x}`).join('')}`;
     const expected = expect.kind === 'holds' ? 'holds' : `violates ${expect.invariant}`;

@@ -35,6 +35,7 @@ export function renderTable(records: readonly RunRecord[]): string {
       lines.push(`  ${r.spec}: ${v.invariant} violated, counterexample of ${v.traceLength} states${r.tracePath && v === r.violations[0] ? `, written to ${r.tracePath}` : ''}`);
     }
     for (const f of r.failures) lines.push(`  ${r.spec}: FAILED: ${f}`);
+    for (const e of r.renderErrors) lines.push(`  ${r.spec}: report not rendered: ${e}`);
   }
   const failed = records.filter((r) => !r.met).length;
   lines.push(

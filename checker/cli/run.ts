@@ -3,14 +3,13 @@
  * CLI's `parse -> load -> check -> render -> exit` pipeline. Produces a {@link RunRecord},
  * which is what the table and the JSON lines render.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { check, type CheckEvent, type CheckOptions, type CheckResult, type CheckStats } from '../core/explore.js';
 import { checkParallel } from '../core/parallel.js';
 import { formatAction } from '../core/spec.js';
 import type { Trace } from '../core/trace.js';
 import type { PlannedCheck } from './plan.js';
-import { toTraceFile } from './tracefile.js';
+import { writeReport } from '../report/report.js';
 
 /** Options shared by every check of one CLI run. */
 export interface RunOptions {
@@ -56,6 +55,8 @@ export interface RunRecord {
   /** The first counterexample, formatted as `Action(args)` steps. */
   readonly trace: readonly string[] | null;
   readonly error: string | null;
+  /** Report files that could not be rendered (the check result stands). */
+  readonly renderErrors: readonly string[];
   readonly stats: CheckStats;
 }
 
@@ -119,12 +120,14 @@ export async function runCheck(p: PlannedCheck, o: RunOptions): Promise<RunRecor
   if (r.kind === 'deadlock') trace = r.trace;
   if (r.kind === 'error') trace = r.trace;
   let tracePath: string | null = null;
+  const renderErrors: string[] = [];
   if (o.reportDir && trace) {
     const dir = join(o.reportDir, p.name);
-    mkdirSync(dir, { recursive: true });
     tracePath = join(dir, 'trace.json');
-    const file = toTraceFile(
+    const report = await writeReport(
+      dir,
       p.spec,
+      trace,
       {
         spec: p.name,
         model: p.family?.name ?? p.spec.name,
@@ -135,9 +138,8 @@ export async function runCheck(p: PlannedCheck, o: RunOptions): Promise<RunRecor
         kind: first?.kind ?? null,
         result: r.kind,
       },
-      trace,
     );
-    writeFileSync(tracePath, JSON.stringify(file, null, 1) + '\n');
+    renderErrors.push(...report.errors);
   }
   const failures = judge(p, r, symmetry);
   return {
@@ -162,6 +164,7 @@ export async function runCheck(p: PlannedCheck, o: RunOptions): Promise<RunRecor
     violations: violations.map((v) => ({ invariant: v.property, traceLength: v.trace.states.length })),
     trace: trace ? trace.actions.map(formatAction) : null,
     error: r.kind === 'error' ? `${r.where}: ${r.message}` : null,
+    renderErrors,
     stats: r.stats,
   };
 }

@@ -128,8 +128,14 @@ export interface Spec<S, A extends Action = Action> {
    * bytes a state instead of a graph of objects). The result must not alias `words`.
    */
   decode?(words: Int32Array, start: number, end: number): S;
+  /** The nodes a step can name (swimlane lanes, in display order); optional. */
+  readonly nodes?: readonly string[];
   /** Describes a step for renderers (swimlane charts); optional. */
   describeStep?(before: S, action: A, after: S): StepInfo;
+  /** The values a violation of `property` in `state` is about, one line each (reports); optional. */
+  describeViolation?(property: string, state: S): readonly string[];
+  /** The state as Informal Trace Format values (`#set`, `#map`, `#bigint`, ...); optional. */
+  toITF?(state: S): Record<string, unknown>;
   /** A JSON-friendly view of a state for trace files and reports; defaults to the state. */
   toJSON?(state: S): unknown;
 }
