@@ -9,7 +9,7 @@
  * `clock + S < ts`, which the shift preserves.
  */
 import { Msg, mType } from './network.js';
-import { copy, msgsStart, type GfsState, type Owned, type Params } from './state.js';
+import { copy, msgsStart, sortRun, type GfsState, type Owned, type Params } from './state.js';
 
 /** The smallest clock of the state (always 0 in a normalised state). */
 export function minClock(s: GfsState, p: Params): number {
@@ -57,16 +57,7 @@ export function normalise(t: Owned, p: Params): Owned {
   }
   if (!shifted) return t;
   // Only the exp field moved, by one: re-sort the run and drop duplicates.
-  // Insertion sort: the run is short and nearly sorted.
-  for (let i = a + 1; i < t.length; i++) {
-    const x = t[i]!;
-    let j = i - 1;
-    while (j >= a && t[j]! > x) {
-      t[j + 1] = t[j]!;
-      j--;
-    }
-    t[j + 1] = x;
-  }
+  sortRun(t, a);
   let w = a;
   for (let i = a; i < t.length; i++) if (i === a || t[i] !== t[w - 1]) t[w++] = t[i]!;
   t.length = w;

@@ -12,7 +12,7 @@
  * `CPush`, `CWrite`, `CTimeout`); then one receive action per deliverable message in
  * flight, in the order of the message set; then `Lose` for each message.
  */
-import type { Action, ActionArg, Spec, StateEncoder } from '../checker/core/spec.js';
+import type { Action, ActionArg, Spec } from '../checker/core/spec.js';
 import { cBump, cCrash, cExtended, cGrant, cRequestExtend, cRestart, pAck, pReply, pTimeout, pWrite, sApply, sApplyEnabled } from './chunkserver.js';
 import { cLearn, cLookup, cPush, cResult, cTimeout, cWrite, targets } from './client.js';
 import { tick, tickEnabled } from './clock.js';

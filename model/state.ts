@@ -163,6 +163,19 @@ export function removeWord(s: GfsState, pos: number): Owned {
   return t;
 }
 
+/** Sorts `t[start..]` ascending in place (insertion sort: the runs are short and nearly sorted). */
+export function sortRun(t: Owned, start: number): void {
+  for (let i = start + 1; i < t.length; i++) {
+    const x = t[i]!;
+    let j = i - 1;
+    while (j >= start && t[j]! > x) {
+      t[j + 1] = t[j]!;
+      j--;
+    }
+    t[j + 1] = x;
+  }
+}
+
 /** Where `x` is, or would be inserted, in the sorted run `s[start..end)`. */
 export function sortedPos(s: GfsState, start: number, end: number, x: number): number {
   let lo = start;

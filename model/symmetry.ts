@@ -9,7 +9,7 @@
  * names a particular one. The master is not permuted.
  */
 import { f1, f2, f3, f4, f5, Msg, mType, pack, type MsgType } from './network.js';
-import { msgsStart, packPend, pendC, pendD, pendOk, pendSn, pendV, pendWaiting, type GfsState, type Owned, type Params } from './state.js';
+import { msgsStart, packPend, sortRun, pendC, pendD, pendOk, pendSn, pendV, pendWaiting, type GfsState, type Owned, type Params } from './state.js';
 
 /** All permutations of `1..n`, each as an array `perm[i]` (index 0 unused, `perm[0] = 0`). */
 export function permutations(n: number): number[][] {
@@ -189,19 +189,6 @@ export class GfsSymmetry {
       default:
         throw new Error(`unknown message type ${t}`);
     }
-  }
-}
-
-/** Sorts `t[start..]` ascending (a short run). */
-function sortRun(t: Owned, start: number): void {
-  for (let i = start + 1; i < t.length; i++) {
-    const x = t[i]!;
-    let j = i - 1;
-    while (j >= start && t[j]! > x) {
-      t[j + 1] = t[j]!;
-      j--;
-    }
-    t[j + 1] = x;
   }
 }
 

@@ -11,13 +11,8 @@ import { main } from '../checker/cli/main.js';
 import { VERSION } from '../checker/version.js';
 import type { Catalog } from '../checker/cli/catalog.js';
 import { catalog } from './catalog.js';
+import { cli } from './test-cli.js';
 
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(args, catalog, { out: (t) => (out += t), err: (t) => (err += t) });
-  return { code, out, err };
-}
 
 const tmp = mkdtempSync(join(tmpdir(), 'leasecheck-'));
 

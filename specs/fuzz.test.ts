@@ -7,17 +7,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../checker/cli/main.js';
 import { fuzz } from '../checker/fuzz/fuzz.js';
 import type { Spec } from '../checker/core/index.js';
-import { catalog } from './catalog.js';
+import { cli } from './test-cli.js';
 
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(args, catalog, { out: (t) => (out += t), err: (t) => (err += t) });
-  return { code, out, err };
-}
 
 const tmp = mkdtempSync(join(tmpdir(), 'leasecheck-fuzz-'));
 

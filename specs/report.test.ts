@@ -8,17 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { main } from '../checker/cli/main.js';
 import { replaySteps } from '../checker/core/trace.js';
 import { deliveries, describeTrace } from '../checker/report/sequence.js';
 import { catalog } from './catalog.js';
+import { cli } from './test-cli.js';
 
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(args, catalog, { out: (t) => (out += t), err: (t) => (err += t) });
-  return { code, out, err };
-}
 
 const GALLERY = catalog.suites.gallery!;
 const FILES = ['index.html', 'sequence.dot', 'sequence.svg', 'trace.itf.json', 'trace.json', 'trace.txt'];

@@ -9,6 +9,7 @@
  * reused for a later level (no `Array.shift`, no per-level allocation once warm).
  */
 import type { StateEncoder } from './spec.js';
+import { WordBuffer } from './words.js';
 
 /** A FIFO of one BFS level. */
 export interface Level<S> {
@@ -52,17 +53,18 @@ export class ObjectLevel<S> implements Level<S> {
 }
 
 /** A level of encoded states, decoded on {@link WordLevel.take}. */
-export class WordLevel<S> implements Level<S>, StateEncoder {
-  private data = new Int32Array(1 << 12);
-  private used = 0;
+export class WordLevel<S> extends WordBuffer implements Level<S> {
   private cursor = 0;
   private count = 0;
 
   constructor(
     private readonly encode: (state: S, out: StateEncoder) => void,
     private readonly decode: (words: Int32Array, start: number, end: number) => S,
-  ) {}
+  ) {
+    super();
+  }
 
+  /** States pushed and not cleared. */
   get length(): number {
     return this.count;
   }
@@ -74,30 +76,6 @@ export class WordLevel<S> implements Level<S>, StateEncoder {
     this.encode(state, this);
     this.data[at] = this.used - at - 1;
     this.count++;
-  }
-
-  /** Appends one word of the state being pushed. */
-  int(x: number): void {
-    this.ensure(this.used + 1);
-    this.data[this.used++] = x;
-  }
-
-  /** Appends words of the state being pushed. */
-  ints(words: ArrayLike<number>): void {
-    const len = words.length;
-    this.ensure(this.used + len);
-    const d = this.data;
-    for (let i = 0, o = this.used; i < len; i++) d[o + i] = words[i]!;
-    this.used += len;
-  }
-
-  private ensure(need: number): void {
-    if (need <= this.data.length) return;
-    let size = this.data.length * 2;
-    while (size < need) size *= 2;
-    const d = new Int32Array(size);
-    d.set(this.data.subarray(0, this.used));
-    this.data = d;
   }
 
   take(): S {

@@ -42,7 +42,7 @@ port.on('message', (m: WorkerMessage) => {
       break;
     case 'expand': {
       x.expand(outboxes, m.deadline);
-      const boxes = outboxes.map((o, w) => (w === index || o.length === 0 ? null : o.data.slice(0, o.length)));
+      const boxes = outboxes.map((o, w) => (w === index || o.used === 0 ? null : o.data.slice(0, o.used)));
       for (const o of outboxes) o.reset();
       port.postMessage({ type: 'expanded', summary: summary(), boxes } satisfies WorkerReply, boxes.filter((b) => b !== null).map((b) => b!.buffer));
       return;

@@ -98,45 +98,9 @@ export function minimise<S, A extends Action>(spec: Spec<S, A>, trace: Trace<S>,
   };
   let best = violates(steps) ?? trace;
   steps = steps.slice(0, best.actions.length);
-  // Drop one step at a time; when that is stuck, two at a time (a tick often needs a
-  // partner: the skew bound can make one tick the condition of another).
-  const dropOne = (): boolean => {
-    for (let i = steps.length - 1; i >= 0; i--) {
-      const t = violates([...steps.slice(0, i), ...steps.slice(i + 1)]);
-      if (t) {
-        best = t;
-        steps = [...steps.slice(0, i), ...steps.slice(i + 1)].slice(0, t.actions.length);
-        return true;
-      }
-    }
-    return false;
-  };
-  const dropTwo = (): boolean => {
-    for (let i = steps.length - 1; i >= 0; i--) {
-      for (let j = i - 1; j >= 0; j--) {
-        const candidate = steps.filter((_, k) => k !== i && k !== j);
-        const t = violates(candidate);
-        if (t) {
-          best = t;
-          steps = candidate.slice(0, t.actions.length);
-          return true;
-        }
-      }
-    }
-    return false;
-  };
-  // A whole "round" of one step per distinct label of the same action name (say one Tick
-  // of every node): clocks can only advance together, so single and pair drops miss these.
-  const dropRound = (): boolean => {
-    for (let i = steps.length - 1; i >= 0; i--) {
-      const name = steps[i]!.action;
-      const picked = new Map<string, number>();
-      for (let j = i; j >= 0; j--) {
-        const key = JSON.stringify(steps[j]!.args);
-        if (steps[j]!.action === name && !picked.has(key)) picked.set(key, j);
-      }
-      if (picked.size < 3) continue;
-      const drop = new Set(picked.values());
+  /** Keeps the first candidate (a set of step indices to drop) that still violates. */
+  const tryDrop = (candidates: Iterable<ReadonlySet<number>>): boolean => {
+    for (const drop of candidates) {
       const candidate = steps.filter((_, k) => !drop.has(k));
       const t = violates(candidate);
       if (t) {
@@ -147,6 +111,29 @@ export function minimise<S, A extends Action>(spec: Spec<S, A>, trace: Trace<S>,
     }
     return false;
   };
+  // Drop one step at a time; when that is stuck, two at a time (a tick often needs a
+  // partner: the skew bound can make one tick the condition of another); then a whole
+  // "round" of one step per distinct label of the same action name (say one Tick of every
+  // node), since clocks can only advance together.
+  function* ones(): Generator<Set<number>> {
+    for (let i = steps.length - 1; i >= 0; i--) yield new Set([i]);
+  }
+  function* pairs(): Generator<Set<number>> {
+    for (let i = steps.length - 1; i >= 0; i--) for (let j = i - 1; j >= 0; j--) yield new Set([i, j]);
+  }
+  function* rounds(): Generator<Set<number>> {
+    for (let i = steps.length - 1; i >= 0; i--) {
+      const picked = new Map<string, number>();
+      for (let j = i; j >= 0; j--) {
+        const key = JSON.stringify(steps[j]!.args);
+        if (steps[j]!.action === steps[i]!.action && !picked.has(key)) picked.set(key, j);
+      }
+      if (picked.size >= 3) yield new Set(picked.values());
+    }
+  }
+  const dropOne = (): boolean => tryDrop(ones());
+  const dropTwo = (): boolean => tryDrop(pairs());
+  const dropRound = (): boolean => tryDrop(rounds());
   while (dropOne() || dropTwo() || dropRound()) {
     // keep going until nothing more can be removed
   }
