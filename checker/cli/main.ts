@@ -128,6 +128,11 @@ function cmdList(catalog: Catalog, json: boolean, io: Io): number {
     lines.push(`${s.name}\n    ${s.description}\n    ${consts}${s.variant ? ` mutant=${s.variant}` : ''}${s.invariants ? ` invariants=${s.invariants.join(',')}` : ''}\n    expects: ${exp}`);
   }
   lines.push('', ...Object.entries(catalog.suites).map(([k, v]) => `suite ${k}: ${v.join(', ')}`));
+  lines.push('', 'fuzzing campaigns (leasecheck fuzz NAME):');
+  for (const f of catalog.fuzz) {
+    const e = f.expect;
+    lines.push(`  ${f.name}: ${f.spec} with ${Object.entries(f.set).map(([k, v]) => `${k}=${v}`).join(' ')}; ${f.runs} runs of up to ${f.depth} steps, seed ${f.seed}; expects ${e.kind === 'holds' ? 'nothing found' : `${e.invariant} violated`}`);
+  }
   for (const f of catalog.families) {
     lines.push('', `constants of ${f.name} (--set NAME=VALUE):`);
     for (const c of f.constants) lines.push(`  ${c.name.padEnd(13)} ${c.kind === 'int' ? `${c.min}..${c.max}` : 'true|false'}  ${c.doc}`);
