@@ -151,21 +151,22 @@ export const FUZZ: readonly FuzzEntry[] = [
   },
   ...(
     [
-      ['noGraceAfterRestart', FUZZ_BIG, 'LeaseAgreement'],
-      ['ignoreSkew', FUZZ_BIG, 'LeaseAgreement'],
-      ['expiryFromReceipt', FUZZ_BIG, 'LeaseAgreement'],
-      ['grantWhileLeased', FUZZ_BIG, 'LeaseAgreement'],
-      ['arrivalOrder', FUZZ_BIG, 'MutationOrder'],
-      ['ackBeforeReplicas', FUZZ_BIG, 'AckedDurable'],
-      ['noVersionBump', { N: 3, C: 2, MaxGrants: 3, MaxCrashes: 2 }, 'AckedDurable'],
+      ['noGraceAfterRestart', FUZZ_BIG, 'LeaseAgreement', 1],
+      ['ignoreSkew', FUZZ_BIG, 'LeaseAgreement', 1],
+      ['expiryFromReceipt', FUZZ_BIG, 'LeaseAgreement', 1],
+      ['grantWhileLeased', FUZZ_BIG, 'LeaseAgreement', 1],
+      // Seeds 1 to 7 all find these two; 5 gives the shortest minimised traces.
+      ['arrivalOrder', FUZZ_BIG, 'MutationOrder', 5],
+      ['ackBeforeReplicas', FUZZ_BIG, 'AckedDurable', 1],
+      ['noVersionBump', { N: 3, C: 2, MaxGrants: 3, MaxCrashes: 2 }, 'AckedDurable', 5],
     ] as const
-  ).map(([bug, set, invariant]): FuzzEntry => ({
+  ).map(([bug, set, invariant, seed]): FuzzEntry => ({
     name: `fuzz-${bug}`,
     spec: `mutant-${bug}`,
     set,
     runs: 20_000,
     depth: 150,
-    seed: 1,
+    seed,
     expect: { kind: 'violates', invariant },
   })),
 ];
