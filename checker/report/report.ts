@@ -69,7 +69,13 @@ const html = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;
 /** The self-contained HTML page: the chart inline, the steps with their diffs, the invariant. */
 export function traceHtml<S, A extends Action>(spec: Spec<S, A>, trace: Trace<S>, meta: ReportMeta, svg: string | null): string {
   const view = (s: S): unknown => (spec.toJSON ? spec.toJSON(s) : s);
-  const infos = describeTrace(spec, trace);
+  // The page stands without step descriptions (the chart reports its own failure).
+  let infos: { node: string; events: readonly string[] }[];
+  try {
+    infos = describeTrace(spec, trace);
+  } catch {
+    infos = trace.actions.map(() => ({ node: '', events: [] }));
+  }
   const steps = trace.actions.map((a, i) => {
     const patches = diffLines(view(trace.states[i]!), view(trace.states[i + 1]!));
     const info = infos[i]!;
