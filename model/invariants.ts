@@ -17,7 +17,6 @@ import {
   logOf,
   maxEntriesPerVersion,
   msgsOf,
-  pendOf,
   Phase,
   type GfsState,
   type Params,
@@ -105,12 +104,11 @@ export function typeOK(s: GfsState, p: Params): boolean {
   const D = p.C * p.W;
   const allD = D >= 31 ? 0x7fffffff : (1 << D) - 1;
   const allCs = (1 << p.N) - 1;
-  const inRange = (x: number, lo: number, hi: number): boolean => x >= lo && x <= hi;
   let minC = Infinity;
   for (let n = 0; n <= p.N; n++) {
     const c = s[p.clock + n]!;
     if (!inRange(c, 0, p.S)) return false;
-    minC = Math.min(minC, c);
+    if (c < minC) minC = c;
   }
   if (minC !== 0) return false;
   if (!inRange(s[p.mUp]!, 0, 1) || !inRange(s[p.mVersion]!, 1, maxV) || !inRange(s[p.grants]!, 0, p.MaxGrants)) return false;
@@ -119,24 +117,37 @@ export function typeOK(s: GfsState, p: Params): boolean {
   if ((s[p.mCurrent]! & ~allCs) !== 0 || (s[p.acked]! & ~allD) !== 0) return false;
   if (!inRange(s[p.crashes]!, 0, p.MaxCrashes) || !inRange(s[p.losses]!, 0, p.MaxLoss)) return false;
   const maxSn = maxEntriesPerVersion(p);
-  const sortedSet = (a: readonly number[]): boolean => a.every((x, i) => i === 0 || a[i - 1]! < x);
+  // Logs, then pend sets, then messages follow the header (see state.ts); walk them in place.
+  let at = p.header;
   for (let cs = 1; cs <= p.N; cs++) {
     if (!inRange(s[p.up + cs]!, 0, 1) || !inRange(s[p.ver + cs]!, 1, maxV)) return false;
     if (!inRange(s[p.leaseVer + cs]!, 0, maxV) || !inRange(s[p.leaseExp + cs]!, 0, maxTs)) return false;
     if ((s[p.buf + cs]! & ~allD) !== 0 || s[p.logLen + cs]! > maxSn * maxV) return false;
-    for (const e of logOf(s, p, cs)) {
+    for (const end = at + s[p.logLen + cs]!; at < end; at++) {
+      const e = s[at]!;
       if (!inRange(entryV(e), 1, maxV) || !inRange(entrySn(e), 1, maxSn) || entryD(e) >= D) return false;
     }
-    if (!sortedSet(pendOf(s, p, cs))) return false;
+  }
+  for (let cs = 1; cs <= p.N; cs++) {
+    const end = at + s[p.pendLen + cs]!;
+    if (!sortedRun(s, at, end)) return false;
+    at = end;
   }
   for (let c = 1; c <= p.C; c++) {
     if (!inRange(s[p.phase + c]!, Phase.Idle, Phase.Write) || !inRange(s[p.idx + c]!, 1, p.W + 1)) return false;
     if (!inRange(s[p.tries + c]!, 0, p.MaxRetries) || !inRange(s[p.prim + c]!, 0, p.N)) return false;
     if ((s[p.secs + c]! & ~allCs) !== 0 || (s[p.pushed + c]! & ~allCs) !== 0) return false;
   }
-  const msgs = msgsOf(s, p);
-  if (!sortedSet(msgs)) return false;
-  for (const m of msgs) if (mType(m) < Msg.LookupReq || mType(m) > Msg.WriteResp) return false;
+  if (!sortedRun(s, at, s.length)) return false;
+  for (let i = at; i < s.length; i++) if (mType(s[i]!) < Msg.LookupReq || mType(s[i]!) > Msg.WriteResp) return false;
+  return true;
+}
+
+const inRange = (x: number, lo: number, hi: number): boolean => x >= lo && x <= hi;
+
+/** True when `s[a..b)` is strictly increasing (a set in its sorted form). */
+function sortedRun(s: GfsState, a: number, b: number): boolean {
+  for (let i = a + 1; i < b; i++) if (s[i - 1]! >= s[i]!) return false;
   return true;
 }
 
