@@ -17,11 +17,7 @@ export function stateGraphDot(spec: AnySpec, maxStates: number, highlight?: Trac
   const fp = new Fingerprinter();
   const canon = symmetry && spec.canonicalize ? spec.canonicalize.bind(spec) : (s: unknown) => s;
   const key = (s: unknown): string => {
-    fp.reset();
-    const c = canon(s);
-    if (spec.encode) spec.encode(c, fp);
-    else fp.value(c);
-    fp.finish();
+    fp.state(spec, canon(s));
     return `${fp.hi}:${fp.lo}`;
   };
   const ids = new Map<string, number>();

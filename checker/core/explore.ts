@@ -225,6 +225,7 @@ export class Explorer<S, A extends Action> {
     this.current = newLevel();
     this.next = newLevel();
     this.sent = workers > 1 ? new FingerprintSet() : null;
+    this.checkDeadlock = options.checkDeadlock ?? false;
   }
 
   /** Bytes of the visited set plus, with several workers, the sent-fingerprint cache. */
@@ -254,11 +255,7 @@ export class Explorer<S, A extends Action> {
   }
 
   private fingerprint(s: S): void {
-    const fp = this.fp;
-    fp.reset();
-    if (this.spec.encode) this.spec.encode(s, fp);
-    else fp.value(s);
-    fp.finish();
+    this.fp.state(this.spec, s);
   }
 
   private find(f: Finding): void {
@@ -492,8 +489,8 @@ export class Explorer<S, A extends Action> {
     return false;
   }
 
-  /** Deadlock checking on or off. */
-  checkDeadlock = false;
+  /** Report a state with no enabled action (the `checkDeadlock` option). */
+  private readonly checkDeadlock: boolean;
 }
 
 /** Merges coverage maps (in the order names were first seen). */
@@ -509,6 +506,37 @@ export function mergeCoverage(maps: readonly Map<string, ActionCoverage>[]): Rec
   return out;
 }
 
+/** The statistics of a run from its counters (one explorer's, or the sum of several workers'). */
+export function makeStats(c: {
+  readonly distinct: number;
+  readonly generated: number;
+  /** New states per depth (holes count as 0). */
+  readonly levels: readonly (number | undefined)[];
+  readonly queue: number;
+  readonly coverage: Record<string, ActionCoverage>;
+  readonly sometimes: Record<string, number | null>;
+  readonly visitedBytes: number;
+  /** When the run started (`Date.now()`). */
+  readonly start: number;
+}): CheckStats {
+  const seconds = (Date.now() - c.start) / 1000;
+  return {
+    distinctStates: c.distinct,
+    generatedStates: c.generated,
+    // The deepest level holding a stored state (TLC's depth), also when a run stops early.
+    depth: c.levels.length,
+    levels: Array.from(c.levels, (n) => n ?? 0),
+    queue: c.queue,
+    coverage: c.coverage,
+    neverFired: Object.entries(c.coverage).filter(([, v]) => v.fired === 0).map(([k]) => k),
+    sometimes: c.sometimes,
+    collisionProbability: collisionProbability(c.distinct, c.generated),
+    visitedBytes: c.visitedBytes,
+    seconds,
+    statesPerSecond: seconds > 0 ? c.distinct / seconds : c.distinct,
+  };
+}
+
 /**
  * Explores every state reachable from the spec's initial states, breadth first, in this
  * thread.
@@ -519,7 +547,6 @@ export function mergeCoverage(maps: readonly Map<string, ActionCoverage>[]): Rec
  */
 export function check<S, A extends Action>(spec: Spec<S, A>, options: CheckOptions = {}): CheckResult<S> {
   const x = new Explorer(spec, options);
-  x.checkDeadlock = options.checkDeadlock ?? false;
   const emit = options.onEvent;
   const progressMs = options.progressIntervalMs ?? 1000;
   const maxStates = options.maxStates ?? Infinity;
@@ -530,25 +557,17 @@ export function check<S, A extends Action>(spec: Spec<S, A>, options: CheckOptio
   let nextProgress = start + progressMs;
   let queue = 0;
 
-  const stats = (): CheckStats => {
-    const seconds = (Date.now() - start) / 1000;
-    const coverage = mergeCoverage([x.coverage]);
-    return {
-      distinctStates: x.seen.size,
-      generatedStates: x.generated,
-      // The deepest level holding a stored state (TLC's depth), also when a run stops early.
-      depth: x.levels.length,
-      levels: Array.from(x.levels, (n) => n ?? 0),
+  const stats = (): CheckStats =>
+    makeStats({
+      distinct: x.seen.size,
+      generated: x.generated,
+      levels: x.levels,
       queue,
-      coverage,
-      neverFired: Object.entries(coverage).filter(([, v]) => v.fired === 0).map(([k]) => k),
+      coverage: mergeCoverage([x.coverage]),
       sometimes: Object.fromEntries(x.sometimesAt),
-      collisionProbability: collisionProbability(x.seen.size, x.generated),
-      visitedBytes: x.seen.bytes,
-      seconds,
-      statesPerSecond: seconds > 0 ? x.seen.size / seconds : x.seen.size,
-    };
-  };
+      visitedBytes: x.bytes,
+      start,
+    });
   const done = (r: CheckResult<S>): CheckResult<S> => {
     emit?.({ type: 'done', kind: r.kind });
     return r;

@@ -6,7 +6,7 @@
  * together they form the 64-bit fingerprint (`hi`, `lo`). Nothing is allocated per word:
  * the hasher is a streaming {@link StateEncoder}, so a spec's `encode` feeds it directly.
  */
-import type { StateEncoder } from './spec.js';
+import type { Action, Spec, StateEncoder } from './spec.js';
 
 const C1 = 0xcc9e2d51;
 const C2 = 0x1b873593;
@@ -76,6 +76,18 @@ export class Fingerprinter implements StateEncoder {
     g = (g << 13) | (g >>> 19);
     this.h2 = Math.imul(g, P1);
     this.n++;
+  }
+
+  /**
+   * Fingerprints one state of `spec`: its `encode` when it has one, else a structural walk.
+   * The result is in {@link Fingerprinter.hi} and {@link Fingerprinter.lo}. The one way every
+   * part of the checker (explorer, trace replay, state graphs, fuzzer) fingerprints a state.
+   */
+  state<S, A extends Action>(spec: Spec<S, A>, s: S): void {
+    this.reset();
+    if (spec.encode) spec.encode(s, this);
+    else this.value(s);
+    this.finish();
   }
 
   /** Finalises the fingerprint into {@link Fingerprinter.hi} and {@link Fingerprinter.lo}. */

@@ -21,8 +21,6 @@ export interface Level<S> {
   take(): S;
   /** Empties the level for reuse. */
   clear(): void;
-  /** Bytes held. */
-  readonly bytes: number;
 }
 
 /** A level of state objects. */
@@ -45,10 +43,6 @@ export class ObjectLevel<S> implements Level<S> {
   clear(): void {
     this.items.length = 0;
     this.cursor = 0;
-  }
-
-  get bytes(): number {
-    return this.items.length * 8;
   }
 }
 
@@ -89,9 +83,5 @@ export class WordLevel<S> extends WordBuffer implements Level<S> {
     this.used = 0;
     this.cursor = 0;
     this.count = 0;
-  }
-
-  get bytes(): number {
-    return this.data.byteLength;
   }
 }

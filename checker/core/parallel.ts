@@ -15,8 +15,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { collisionProbability } from './hash.js';
-import { mergeCoverage, type ActionCoverage, type CheckOptions, type CheckResult, type CheckStats, type Finding, type Violation } from './explore.js';
+import { makeStats, mergeCoverage, type ActionCoverage, type CheckOptions, type CheckResult, type CheckStats, type Finding, type Violation } from './explore.js';
 import { actionChain, replayActions, type Trace } from './trace.js';
 import type { Action, Spec } from './spec.js';
 
@@ -127,9 +126,10 @@ export async function checkParallel<S, A extends Action>(
     ...(options.continueAfterViolation ? { continueAfterViolation: true } : {}),
     ...(options.maxStates !== undefined ? { maxStates: options.maxStates } : {}),
     ...(options.symmetry !== undefined ? { symmetry: options.symmetry } : {}),
+    ...(options.checkDeadlock ? { checkDeadlock: true } : {}),
   };
   const channels = Array.from({ length: workers }, (_, index) => {
-    const workerData = { ref, options: wopts, index, workers, checkDeadlock: options.checkDeadlock ?? false, entry: workerUrl.href };
+    const workerData = { ref, options: wopts, index, workers, entry: workerUrl.href };
     const w = new Worker(needsTsx ? new URL('./worker-boot.mjs', here) : workerUrl, { workerData });
     return new Channel(w);
   });
@@ -200,25 +200,20 @@ export async function checkParallel<S, A extends Action>(
     const coverage = mergeCoverage(st.map((x) => new Map(x.coverage)));
     const sometimes: Record<string, number | null> = {};
     for (const x of st) for (const [k, d] of x.sometimes) sometimes[k] = d === null ? (sometimes[k] ?? null) : Math.min(d, sometimes[k] ?? Infinity);
-    const seconds = (Date.now() - start) / 1000;
     const distinct = total('size');
     // New states per depth, summed over workers (the level being built when a run stops included).
     const allLevels: number[] = [];
     for (const x of st) x.levels.forEach((n, i) => (allLevels[i] = (allLevels[i] ?? 0) + (n ?? 0)));
-    const statsOut: CheckStats = {
-      distinctStates: distinct,
-      generatedStates: total('generated'),
-      depth: allLevels.length,
+    const statsOut: CheckStats = makeStats({
+      distinct,
+      generated: total('generated'),
       levels: allLevels,
       queue: finished ? 0 : total('queue') + total('nextSize'),
       coverage,
-      neverFired: Object.entries(coverage).filter(([, v]) => v.fired === 0).map(([k]) => k),
       sometimes,
-      collisionProbability: collisionProbability(distinct, total('generated')),
       visitedBytes: st.reduce((a, x) => a + x.bytes, 0),
-      seconds,
-      statesPerSecond: seconds > 0 ? distinct / seconds : distinct,
-    };
+      start,
+    });
     const canon = options.symmetry !== false && spec.canonicalize ? spec.canonicalize.bind(spec) : undefined;
     const entries = new Map<number, [number, number]>();
     const traceOf = async (f: Finding): Promise<Trace<S>> => {

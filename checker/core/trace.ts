@@ -60,10 +60,7 @@ export function rebuildTrace<S, A extends Action>(
 export function replayActions<S, A extends Action>(spec: Spec<S, A>, chain: readonly number[], canonicalize?: (s: S) => S): Trace<S> {
   const fp = new Fingerprinter();
   const key = (s: S): string => {
-    fp.reset();
-    if (spec.encode) spec.encode(s, fp);
-    else fp.value(s);
-    fp.finish();
+    fp.state(spec, s);
     return `${fp.hi}:${fp.lo}`;
   };
   const inits = spec.initStates();

@@ -8,17 +8,15 @@ import { Outbox } from './outbox.js';
 import { loadSpec, type SpecRef, type WorkerMessage, type WorkerReply, type WorkerSummary } from './parallel.js';
 import type { Action, Spec } from './spec.js';
 
-const { ref, options, index, workers, checkDeadlock } = workerData as {
+const { ref, options, index, workers } = workerData as {
   ref: SpecRef;
-  options: { invariants?: string[]; continueAfterViolation?: boolean; maxStates?: number; symmetry?: boolean };
+  options: { invariants?: string[]; continueAfterViolation?: boolean; maxStates?: number; symmetry?: boolean; checkDeadlock?: boolean };
   index: number;
   workers: number;
-  checkDeadlock: boolean;
 };
 
 const spec = (await loadSpec(ref)) as Spec<unknown, Action>;
 const x = new Explorer(spec, options, index, workers);
-x.checkDeadlock = checkDeadlock;
 const outboxes = Array.from({ length: workers }, () => new Outbox());
 let reported = 0;
 

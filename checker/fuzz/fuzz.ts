@@ -147,12 +147,8 @@ export function fuzz<S, A extends Action>(spec: Spec<S, A>, o: FuzzOptions): Fuz
   const seen = new FingerprintSet();
   const taken = new Set<string>();
   let steps = 0;
-  let runs = 0;
   const visit = (s: S, a: A | null): void => {
-    fp.reset();
-    if (spec.encode) spec.encode(s, fp);
-    else fp.value(s);
-    fp.finish();
+    fp.state(spec, s);
     seen.put(fp.hi, fp.lo, 0, 0);
     if (a) {
       steps++;
@@ -170,7 +166,7 @@ export function fuzz<S, A extends Action>(spec: Spec<S, A>, o: FuzzOptions): Fuz
     }),
     { seed: o.seed, numRuns: o.runs, ...(o.path !== undefined ? { path: o.path } : {}), endOnFailure: false },
   );
-  runs = details.numRuns;
+  const runs = details.numRuns;
   const neverTaken = (spec.actionNames ?? []).filter((n) => !taken.has(n));
   if (!details.failed || details.counterexample === null) {
     return { result: 'ok', invariant: null, seed: o.seed, path: null, runs, steps, traceLength: null, originalLength: null, distinctStates: seen.size, neverTaken, trace: null };
