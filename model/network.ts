@@ -117,18 +117,23 @@ export function send(t: Owned, p: Params, m: number): Owned {
  */
 export function reply(s: GfsState, p: Params, m: number, r: number): Owned {
   const a = msgsStart(s, p);
-  const t = s.slice(0, a);
-  let placed = false;
-  for (let i = a; i < s.length; i++) {
-    const x = s[i]!;
-    if (x === m) continue;
-    if (!placed && r <= x) {
-      if (r !== x) t.push(r);
-      placed = true;
-    }
-    t.push(x);
+  const n = s.length;
+  let i = sortedPos(s, a, n, m);
+  if (r === m) return s.slice();
+  const j = sortedPos(s, a, n, r);
+  // `r` already in flight: the set only loses `m`.
+  if (j < n && s[j] === r) return removeWord(s, i);
+  // One copy of the same length: `r` takes `m`'s place, then moves to its sorted position.
+  const t = s.slice();
+  while (i > a && t[i - 1]! > r) {
+    t[i] = t[i - 1]!;
+    i--;
   }
-  if (!placed) t.push(r);
+  while (i + 1 < n && t[i + 1]! < r) {
+    t[i] = t[i + 1]!;
+    i++;
+  }
+  t[i] = r;
   return t;
 }
 

@@ -414,11 +414,19 @@ export function messageToJSON(p: Params, m: number): Record<string, unknown> {
   }
 }
 
+/** A packed (not holey) array of `n` zeros. */
+function zeroArray(n: number): number[] {
+  const z: number[] = [];
+  for (let i = 0; i < n; i++) z.push(0);
+  return z;
+}
+
 /** The GFS lease model of a configuration as a checkable spec. */
 export function gfsSpec(cfg: Config, options: GfsSpecOptions = {}): Spec<GfsState, GfsAction> & { readonly params: Params } {
   const p = toParams(cfg);
   const wanted = new Set(options.sometimes ?? []);
   const symmetry = new GfsSymmetry(p);
+  const zeros: number[][] = [];
   return {
     name: options.name ?? 'gfs-lease',
     params: p,
@@ -432,8 +440,11 @@ export function gfsSpec(cfg: Config, options: GfsSpecOptions = {}): Spec<GfsStat
     ...(symmetry.size > 1 ? { canonicalize: (s: GfsState) => symmetry.canonicalize(s) } : {}),
     encode: (s, out) => out.ints(s),
     decode: (words, start, end) => {
-      const s: number[] = [];
-      for (let i = start; i < end; i++) s.push(words[i]!);
+      // Copying a packed all-zero array of the right length, then filling it, is about twice
+      // as fast as growing an array by push.
+      const n = end - start;
+      const s = (zeros[n] ??= zeroArray(n)).slice();
+      for (let i = 0; i < n; i++) s[i] = words[start + i]!;
       return s;
     },
     toJSON: (s) => stateToJSON(s, p),

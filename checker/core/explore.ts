@@ -8,11 +8,11 @@
  * states, the initial states at depth 1; a trace's length is its number of states.
  */
 import { Fingerprinter, collisionProbability } from './hash.js';
-import { FingerprintSet, MAX_ACTION_INDEX } from './fpset.js';
+import { FingerprintSet, MAX_ACTION_INDEX, type VisitedSet } from './fpset.js';
+import type { LevelWriter, SharedFrontier, SharedVisitedSet } from './shared.js';
 import type { Action, ActionProperty, Spec, StateProperty } from './spec.js';
 import { ObjectLevel, WordLevel, type Level } from './level.js';
 import { rebuildTrace, type Trace } from './trace.js';
-import { Outbox } from './outbox.js';
 
 /** Options of a run. Every bound ends the run as `incomplete`, never as a crash. */
 export interface CheckOptions {
@@ -151,23 +151,28 @@ export function selectInvariants<S, A extends Action>(spec: Spec<S, A>, names: r
 }
 
 /**
+ * How an explorer shares its work with others (the parallel checker, one explorer per
+ * worker thread): the shared visited set, the worker's level writer, the shared frontier.
+ */
+export interface SharedParts<S> {
+  readonly seen: SharedVisitedSet;
+  readonly writer: LevelWriter;
+  readonly frontier: SharedFrontier<S>;
+}
+
+/**
  * The breadth-first explorer's core, one level at a time: the single loop that both
  * {@link check} (one explorer, in this thread) and the parallel checker (one explorer per
- * worker thread) run. With `workers > 1`, states are partitioned by fingerprint: this
- * explorer stores the states it owns (`hi mod workers = index`) and hands the others to
- * their owners through outboxes; ids are global (`local * workers + index`).
+ * worker thread, see {@link SharedParts}) run. In a parallel run, the explorers share one
+ * fingerprint table and claim blocks of each level from all of them, so any explorer may
+ * expand any state; each stores (and later answers trace lookups for) the states it found
+ * first, with global ids.
  *
  * It never throws for a spec's fault: a spec function that throws becomes a finding.
  */
 export class Explorer<S, A extends Action> {
-  /** The visited set of the states this explorer owns. */
-  readonly seen = new FingerprintSet();
-  /**
-   * With several workers, the fingerprints this explorer already sent to other owners:
-   * their owner has stored them (or is storing them this level), so they need not travel
-   * again. Cuts most of the traffic, since most successors are duplicates.
-   */
-  private readonly sent: FingerprintSet | null;
+  /** The visited set (in a parallel run, this worker's view of the shared one). */
+  readonly seen: VisitedSet;
   /** Depth of the current level, in states (initial states: 1). */
   depth = 1;
   /** Successors generated (initial states included). */
@@ -182,10 +187,18 @@ export class Explorer<S, A extends Action> {
   readonly findings: Finding[] = [];
   /** A finding ended the run (not in continue mode), or a bound was hit. */
   stopped = false;
+  /**
+   * The last {@link Explorer.expand} returned before the level was done, because the
+   * shared table must grow first: grow it, then call `expand` again to go on.
+   */
+  paused = false;
 
+  /** One-thread levels (when not shared). */
   private current: Level<S>;
   private next: Level<S>;
   private currentStart = 0;
+  private readonly shared: SharedParts<S> | null;
+  private readonly taken: { state: S } = { state: undefined as S };
   private readonly fp = new Fingerprinter();
   private readonly invariants: StateProperty<S>[];
   private readonly sometimes: readonly StateProperty<S>[];
@@ -197,15 +210,13 @@ export class Explorer<S, A extends Action> {
   private readonly constraint: ((s: S) => boolean) | undefined;
   private readonly maxStates: number;
   private readonly continueAfter: boolean;
-  private readonly actionIndex: Map<string, number>;
+  /** Report a state with no enabled action (the `checkDeadlock` option). */
+  private readonly checkDeadlock: boolean;
 
   constructor(
     private readonly spec: Spec<S, A>,
     options: CheckOptions,
-    /** This explorer's index among `workers`. */
-    readonly index = 0,
-    /** How many explorers share the state space. */
-    readonly workers = 1,
+    shared?: SharedParts<S>,
   ) {
     this.invariants = selectInvariants(spec, options.invariants);
     this.sometimes = spec.sometimes ?? [];
@@ -215,42 +226,36 @@ export class Explorer<S, A extends Action> {
     this.sometimesLeft = this.sometimes.length;
     this.sometimesAt = new Map(this.sometimes.map((p) => [p.name, null]));
     this.coverage = new Map((spec.actionNames ?? []).map((n) => [n, { fired: 0, newStates: 0 }]));
-    this.actionIndex = new Map((spec.actionNames ?? []).map((n, i) => [n, i]));
     this.canon = options.symmetry !== false && spec.canonicalize ? spec.canonicalize.bind(spec) : undefined;
     this.constraint = spec.constraint?.bind(spec);
-    this.maxStates = Math.ceil((options.maxStates ?? Infinity) / workers);
+    this.maxStates = options.maxStates ?? Infinity;
     this.continueAfter = options.continueAfterViolation ?? false;
+    this.checkDeadlock = options.checkDeadlock ?? false;
+    this.shared = shared ?? null;
+    this.seen = shared ? shared.seen : new FingerprintSet();
     const newLevel = (): Level<S> =>
       spec.decode && spec.encode ? new WordLevel<S>(spec.encode.bind(spec), spec.decode.bind(spec)) : new ObjectLevel<S>();
     this.current = newLevel();
     this.next = newLevel();
-    this.sent = workers > 1 ? new FingerprintSet() : null;
-    this.checkDeadlock = options.checkDeadlock ?? false;
   }
 
-  /** Bytes of the visited set plus, with several workers, the sent-fingerprint cache. */
+  /** Bytes of this explorer's visited set (in a parallel run, without the shared table). */
   get bytes(): number {
-    return this.seen.bytes + (this.sent?.bytes ?? 0);
+    return this.seen.bytes;
   }
 
-  /** States waiting in the current level. */
+  /** States waiting in the current level (one thread; in a parallel run, the whole level). */
   get queue(): number {
-    return this.current.length;
+    return this.shared ? this.shared.frontier.size : this.current.length;
   }
 
-  /** States already found for the next level. */
+  /** States this explorer found for the next level. */
   get nextSize(): number {
-    return this.next.length;
+    return this.shared ? this.shared.writer.count : this.next.length;
   }
 
-  /** The global id of local id `id`. */
-  private gid(id: number): number {
-    return id * this.workers + this.index;
-  }
-
-  /** A stored state's parent (global id) and action index, for trace rebuilding. */
-  lookup(gid: number): readonly [number, number] {
-    const id = (gid - this.index) / this.workers;
+  /** A stored state's parent id and action index, for trace rebuilding. */
+  lookup(id: number): readonly [number, number] {
     return [this.seen.parent(id), this.seen.action(id)];
   }
 
@@ -260,7 +265,12 @@ export class Explorer<S, A extends Action> {
 
   private find(f: Finding): void {
     this.findings.push(f);
-    if (!this.continueAfter || f.kind === 'error' || f.kind === 'deadlock') this.stopped = true;
+    if (!this.continueAfter || f.kind === 'error' || f.kind === 'deadlock') this.stop();
+  }
+
+  private stop(): void {
+    this.stopped = true;
+    this.shared?.seen.table.stop();
   }
 
   /** Checks a state's invariants (a new or out-of-model state). */
@@ -302,18 +312,26 @@ export class Explorer<S, A extends Action> {
     }
   }
 
-  /** Stores a new state owned here (already known to be new); checks what a new state needs. */
-  private stored(s: S, parent: number, action: number, depth: number, actionName: string | null): void {
-    this.next.push(s);
+  /** Stores a new state (`id` from the visited set); checks what a new state needs. */
+  private stored(s: S, id: number, parent: number, action: number, depth: number, actionName: string | null): void {
+    if (this.shared) this.shared.writer.push(this.spec.encode!, s, id, parent, action);
+    else this.next.push(s);
     this.levels[depth - 1] = (this.levels[depth - 1] ?? 0) + 1;
     if (actionName !== null) this.coverage.get(actionName)!.newStates++;
     this.noteSometimes(s, depth);
     this.checkState(s, parent, action);
-    if (this.seen.size >= this.maxStates) this.stopped = true;
+    if (this.seen.total >= this.maxStates) this.stop();
   }
 
-  /** Seeds the initial states this explorer owns (as the next level; call {@link advance} after). */
+  /**
+   * Seeds the initial states (as the next level; call {@link advance} after). In a parallel
+   * run only the first worker seeds, growing the shared table itself if it must (it is the
+   * only thread inserting).
+   */
   seed(): void {
+    // Depth 0 until advance() makes the initial states the current level.
+    this.depth = 0;
+    if (this.shared && this.shared.seen.index !== 0) return;
     let where = 'initStates';
     try {
       const inits = this.spec.initStates();
@@ -324,14 +342,15 @@ export class Explorer<S, A extends Action> {
         where = 'encode';
         this.fingerprint(s);
         const { hi, lo } = this.fp;
-        // Each explorer sees every initial state; only the owner counts and stores it.
-        if (this.workers > 1 && (hi >>> 0) % this.workers !== this.index) continue;
         this.generated++;
         where = 'constraint';
         if (!this.constraint || this.constraint(s)) {
-          if (this.seen.put(hi, lo, -1, k) < 0) continue;
+          const table = this.shared?.seen.table;
+          if (table?.full) table.attach(table.grown());
+          const id = this.seen.put(hi, lo, -1, k);
+          if (id < 0) continue;
           where = 'invariants';
-          this.stored(s, -1, k, 1, null);
+          this.stored(s, id, -1, k, 1, null);
         } else {
           this.checkState(s, -1, k);
         }
@@ -340,38 +359,71 @@ export class Explorer<S, A extends Action> {
     } catch (e) {
       this.find({ kind: 'error', property: where, message: e instanceof Error ? e.message : String(e), parent: -1, action: -1 });
     }
-    this.depth = 0;
   }
 
+  /** Takes the next state to expand into `taken`, with its id, parent and action. */
+  private take(): boolean {
+    const sh = this.shared;
+    if (sh) {
+      if (!sh.frontier.take(this.taken)) return false;
+      this.takenId = sh.frontier.id;
+      this.takenParent = sh.frontier.parent;
+      this.takenAction = sh.frontier.action;
+      return true;
+    }
+    if (this.cursor >= this.current.length) return false;
+    const id = this.currentStart + this.cursor++;
+    this.taken.state = this.current.take();
+    this.takenId = id;
+    this.takenParent = this.seen.parent(id);
+    this.takenAction = this.seen.action(id);
+    return true;
+  }
+
+  private cursor = 0;
+  private takenId = 0;
+  private takenParent = 0;
+  private takenAction = 0;
+
   /**
-   * Expands the current level. Successors owned here are stored; the others are written to
-   * `outboxes[owner]` as `(hi, lo, parent, action index, action name index, length, words...)`. Stops early when a
-   * finding or a bound stops the run; `deadline` is checked every 1,024 successors.
+   * Expands the current level, storing new successors for the next one. Stops early when
+   * a finding or a bound stops the run, or (parallel) when the shared table must grow
+   * ({@link Explorer.paused}); `deadline` is checked every 1,024 successors.
    */
-  expand(outboxes: readonly Outbox[] | null, deadline = Infinity, onProgress?: () => void): void {
+  expand(deadline = Infinity, onProgress?: () => void): void {
     const spec = this.spec;
     const seen = this.seen;
     const fp = this.fp;
     const canon = this.canon;
     const constraint = this.constraint;
     const props = this.actionProps;
-    const workers = this.workers;
+    const table = this.shared?.seen.table;
+    const threads = this.shared?.seen.workers ?? 1;
     const nextDepth = this.depth + 1;
+    this.paused = false;
     let where = 'actions';
     // What a throw is about: the state reached by `action` from stored state `parent`.
     let parent = -1;
     let action = -1;
     try {
-      for (let i = 0, n = this.current.length; i < n; i++) {
-        const s = this.current.take();
-        const id = this.currentStart + i;
-        const gid = this.gid(id);
-        where = 'actions';
-        const sParent = seen.parent(id);
-        const sAction = seen.action(id);
+      for (;;) {
+        where = 'decode';
+        if (!this.take()) return;
+        const s = this.taken.state;
+        const id = this.takenId;
+        const sParent = this.takenParent;
+        const sAction = this.takenAction;
         parent = sParent;
         action = sAction;
+        where = 'actions';
         const acts = spec.actions(s);
+        if (table && table.mustPause(acts.length, threads)) {
+          this.shared!.frontier.untake();
+          // Another worker stopped the run: this level ends here too.
+          if (table.stopped) this.stopped = true;
+          else this.paused = true;
+          return;
+        }
         if (acts.length === 0 && this.checkDeadlock) {
           this.find({ kind: 'deadlock', property: 'deadlock', parent, action });
           return;
@@ -391,9 +443,7 @@ export class Explorer<S, A extends Action> {
           const c = canon ? canon(t) : t;
           where = 'encode';
           this.fingerprint(c);
-          const hi = fp.hi;
-          const lo = fp.lo;
-          parent = gid;
+          parent = id;
           action = k;
           for (let j = 0; j < props.length; j++) {
             if (this.actionPropDone[j]) continue;
@@ -401,30 +451,25 @@ export class Explorer<S, A extends Action> {
             where = p.name;
             if (!p.check(s, t, a)) {
               this.actionPropDone[j] = true;
-              this.find({ kind: 'action', property: p.name, parent: gid, action: k });
+              this.find({ kind: 'action', property: p.name, parent: id, action: k });
               if (this.stopped) return;
             }
           }
           where = 'constraint';
           if (constraint && !constraint(c)) {
             where = 'invariants';
-            this.checkState(c, gid, k);
+            this.checkState(c, id, k);
           } else {
-            const owner = workers === 1 ? 0 : (hi >>> 0) % workers;
-            if (owner !== this.index) {
-              if (this.sent!.put(hi, lo, 0, 0) < 0) continue;
-              outboxes![owner]!.record(hi, lo, gid, k, this.actionIndex.get(a.name) ?? -1, c, spec);
-              continue;
-            }
-            if (seen.put(hi, lo, gid, k) < 0) continue;
+            const nid = seen.put(fp.hi, fp.lo, id, k);
+            if (nid < 0) continue;
             where = 'invariants';
-            this.stored(c, gid, k, nextDepth, a.name);
+            this.stored(c, nid, id, k, nextDepth, a.name);
           }
           if (this.stopped) return;
           if ((this.generated & 1023) === 0) {
             onProgress?.();
             if (Date.now() >= deadline) {
-              this.stopped = true;
+              this.stop();
               return;
             }
           }
@@ -435,40 +480,19 @@ export class Explorer<S, A extends Action> {
     }
   }
 
-  /** Stores the states other explorers sent (records as {@link expand} writes them). */
-  absorb(records: Int32Array, length: number): void {
-    const decode = this.spec.decode!;
-    const names = this.spec.actionNames ?? [];
-    const nextDepth = this.depth + 1;
-    let at = 0;
-    try {
-      while (at < length) {
-        const hi = records[at]!;
-        const lo = records[at + 1]!;
-        const parent = records[at + 2]!;
-        const action = records[at + 3]!;
-        const name = records[at + 4]!;
-        const len = records[at + 5]!;
-        const start = at + 6;
-        at = start + len;
-        if (this.seen.put(hi, lo, parent, action) < 0) continue;
-        const s = decode.call(this.spec, records, start, start + len);
-        this.stored(s, parent, action, nextDepth, name >= 0 ? names[name]! : null);
-        if (this.stopped) return;
-      }
-    } catch (e) {
-      this.find({ kind: 'error', property: 'invariants', message: e instanceof Error ? e.message : String(e), parent: -1, action: -1 });
-    }
-  }
-
-  /** Makes the next level current; returns its size. */
+  /**
+   * Makes the next level current; returns its size (in a parallel run, this explorer's
+   * part: the coordinator then opens the whole level with {@link Explorer.open}).
+   */
   advance(): number {
+    this.depth++;
+    if (this.shared) return this.shared.writer.count;
     const done = this.current;
     done.clear();
     this.current = this.next;
     this.next = done;
+    this.cursor = 0;
     this.currentStart = this.seen.size - this.current.length;
-    this.depth++;
     return this.current.length;
   }
 
@@ -477,6 +501,7 @@ export class Explorer<S, A extends Action> {
    * (one explorer only). Expands nothing.
    */
   anyUnseenSuccessor(): boolean {
+    if (!(this.seen instanceof FingerprintSet)) throw new Error('anyUnseenSuccessor needs a one-thread explorer');
     for (let i = 0, n = this.current.length; i < n; i++) {
       const s = this.current.take();
       for (const a of this.spec.actions(s)) {
@@ -488,9 +513,6 @@ export class Explorer<S, A extends Action> {
     }
     return false;
   }
-
-  /** Report a state with no enabled action (the `checkDeadlock` option). */
-  private readonly checkDeadlock: boolean;
 }
 
 /** Merges coverage maps (in the order names were first seen). */
@@ -634,7 +656,7 @@ export function check<S, A extends Action>(spec: Spec<S, A>, options: CheckOptio
       }
       break;
     }
-    x.expand(null, deadline, progress);
+    x.expand(deadline, progress);
     if (x.stopped) {
       queue = x.queue + x.nextSize;
       return conclude(false);

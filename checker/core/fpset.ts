@@ -21,13 +21,74 @@ const CHUNK_MASK = CHUNK - 1;
 /** The largest action index a state can record (the position among its parent's enabled actions). */
 export const MAX_ACTION_INDEX = 0xffff;
 
-/** An open-addressing set of 64-bit fingerprints with per-entry parent ids and action indices. */
-export class FingerprintSet {
-  private table: Uint32Array;
-  private mask: number;
+/**
+ * What the explorer needs of a visited set: {@link VisitedSet.put} is the only way in and
+ * gives each new state an id; per id, the parent's id and the action index that led there.
+ * {@link FingerprintSet} is the one-thread set; the parallel checker's `SharedVisitedSet`
+ * shares its fingerprint table between threads.
+ */
+export interface VisitedSet {
+  /**
+   * Adds fingerprint `(hi, lo)` reached from state `parent` (-1: initial) by its enabled
+   * action number `action`; returns the new state's id, or -1 when it was already present.
+   */
+  put(hi: number, lo: number, parent: number, action: number): number;
+  /** The parent id of state `id` (-1 for an initial state). */
+  parent(id: number): number;
+  /** The action index that led to state `id`. */
+  action(id: number): number;
+  /** States this set gave an id to. */
+  readonly size: number;
+  /** States stored in all, by every thread sharing the set. */
+  readonly total: number;
+  /** Bytes held. */
+  readonly bytes: number;
+}
+
+/**
+ * Per-state parent ids (Int32) and action indices (Uint16) by dense id, in fixed-size chunks,
+ * so growing never copies: 6 bytes a state.
+ */
+export class ParentStore {
   private readonly parentChunks: Int32Array[] = [];
   private readonly actionChunks: Uint16Array[] = [];
-  private count = 0;
+  /** Entries stored; ids run from 0 to `count - 1`. */
+  count = 0;
+
+  /** Stores one entry; returns its id. */
+  add(parent: number, action: number): number {
+    const id = this.count++;
+    const ci = id >>> CHUNK_BITS;
+    if (ci === this.parentChunks.length) {
+      this.parentChunks.push(new Int32Array(CHUNK));
+      this.actionChunks.push(new Uint16Array(CHUNK));
+    }
+    this.parentChunks[ci]![id & CHUNK_MASK] = parent;
+    this.actionChunks[ci]![id & CHUNK_MASK] = action;
+    return id;
+  }
+
+  /** The parent of entry `id`. */
+  parent(id: number): number {
+    return this.parentChunks[id >>> CHUNK_BITS]![id & CHUNK_MASK]!;
+  }
+
+  /** The action index of entry `id`. */
+  action(id: number): number {
+    return this.actionChunks[id >>> CHUNK_BITS]![id & CHUNK_MASK]!;
+  }
+
+  /** Bytes held by the chunks. */
+  get bytes(): number {
+    return this.parentChunks.length * CHUNK * 6;
+  }
+}
+
+/** An open-addressing set of 64-bit fingerprints with per-entry parent ids and action indices. */
+export class FingerprintSet implements VisitedSet {
+  private table: Uint32Array;
+  private mask: number;
+  private readonly store = new ParentStore();
   private hasZero = false;
 
   /** @param initialSlots - the table's starting size, rounded up to a power of two. */
@@ -40,7 +101,12 @@ export class FingerprintSet {
 
   /** How many fingerprints are stored; ids run from 0 to `size - 1`. */
   get size(): number {
-    return this.count;
+    return this.store.count;
+  }
+
+  /** The same as {@link FingerprintSet.size}: this set is not shared. */
+  get total(): number {
+    return this.store.count;
   }
 
   /**
@@ -70,15 +136,8 @@ export class FingerprintSet {
       t[2 * i] = hi;
       t[2 * i + 1] = lo;
     }
-    const id = this.count++;
-    const ci = id >>> CHUNK_BITS;
-    if (ci === this.parentChunks.length) {
-      this.parentChunks.push(new Int32Array(CHUNK));
-      this.actionChunks.push(new Uint16Array(CHUNK));
-    }
-    this.parentChunks[ci]![id & CHUNK_MASK] = parent;
-    this.actionChunks[ci]![id & CHUNK_MASK] = action;
-    if (this.count * 4 > (mask + 1) * 3) this.grow();
+    const id = this.store.add(parent, action);
+    if (this.store.count * 4 > (mask + 1) * 3) this.grow();
     return id;
   }
 
@@ -100,17 +159,17 @@ export class FingerprintSet {
 
   /** The parent id of state `id` (-1 for an initial state). */
   parent(id: number): number {
-    return this.parentChunks[id >>> CHUNK_BITS]![id & CHUNK_MASK]!;
+    return this.store.parent(id);
   }
 
   /** The action index that led to state `id` (for an initial state, its index among the initial states). */
   action(id: number): number {
-    return this.actionChunks[id >>> CHUNK_BITS]![id & CHUNK_MASK]!;
+    return this.store.action(id);
   }
 
   /** Bytes held by the table and the per-state arrays. */
   get bytes(): number {
-    return this.table.byteLength + this.parentChunks.length * CHUNK * 6;
+    return this.table.byteLength + this.store.bytes;
   }
 
   private grow(): void {

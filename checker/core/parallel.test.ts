@@ -7,6 +7,7 @@ import { check } from './explore.js';
 import { checkParallel, type SpecRef } from './parallel.js';
 import { grid } from '../fixtures/grid.js';
 import { twoPhase } from '../fixtures/twophase.js';
+import { rows } from '../fixtures/rows.js';
 
 const gridRef = (dims: number, size: number): SpecRef => ({
   module: new URL('../fixtures/grid.ts', import.meta.url).href,
@@ -29,6 +30,24 @@ describe('checkParallel', () => {
       const fired = (c: Record<string, { fired: number }>) => Object.fromEntries(Object.entries(c).map(([k, v]) => [k, v.fired]));
       expect(fired(r.stats.coverage)).toEqual(fired(one.stats.coverage));
     }
+  });
+
+  it('grows the shared table mid-level and while seeding, with the same counts as one worker', async () => {
+    // 8,000 states: the table starts at 4,096 slots and grows twice during the run.
+    const one = check(grid(3, 20));
+    for (const w of [2, 3]) {
+      const r = await checkParallel(gridRef(3, 20), grid(3, 20), w);
+      expect(r.stats.distinctStates).toBe(8000);
+      expect(r.stats.levels).toEqual(one.stats.levels);
+      expect(r.stats.generatedStates).toBe(one.stats.generatedStates);
+    }
+    // 10,000 initial states: the first worker grows the table while it seeds alone.
+    const ref: SpecRef = { module: new URL('../fixtures/rows.ts', import.meta.url).href, export: 'rows', args: [10_000, 3] };
+    const r = await checkParallel(ref, rows(10_000, 3), 2);
+    expect(r.kind).toBe('ok');
+    expect(r.stats.distinctStates).toBe(30_000);
+    expect(r.stats.levels).toEqual([10_000, 10_000, 10_000]);
+    expect(r.stats.generatedStates).toBe(check(rows(10_000, 3)).stats.generatedStates);
   });
 
   it('reports a shortest counterexample that replays, and stops at bounds', async () => {

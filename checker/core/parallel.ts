@@ -1,12 +1,14 @@
 /**
- * Parallel breadth-first search on worker threads, level-synchronous: each worker owns the
- * states whose fingerprint's high word is its index modulo the worker count, expands its
- * part of each level, sends the successors it does not own to their owners (through the
- * coordinator, as transferred buffers), and stores what it receives. The distinct-state
- * count and the depth are exactly those of one worker; a violation is reported at the
- * level where it first appears, so its counterexample is a shortest one. With a fixed
- * worker count, runs are deterministic too (each phase's inputs are fixed, and findings are
- * taken in worker order).
+ * Parallel breadth-first search on worker threads, level-synchronous. The workers share one
+ * lock-free fingerprint table (`shared.ts`); each level is the union of what each worker
+ * stored, and the workers claim its blocks from one shared cursor, so the work is balanced
+ * and no state crosses threads by message. A worker answers trace lookups for the states it
+ * stored first. The distinct-state count and the depth are exactly those of one worker; a
+ * violation is reported at the level where it first appears, so its counterexample is a
+ * shortest one. Which worker stores a state depends on timing, so with several workers the
+ * first counterexample may differ between runs; its length does not.
+ *
+ * The coordinator (this thread) grows the shared table when the workers pause for it.
  *
  * A worker builds its own spec from a {@link SpecRef} (a module and an export), since a
  * spec's functions cannot cross threads. Parallel runs need the spec's `encode`/`decode`.
@@ -17,6 +19,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { makeStats, mergeCoverage, type ActionCoverage, type CheckOptions, type CheckResult, type CheckStats, type Finding, type Violation } from './explore.js';
 import { actionChain, replayActions, type Trace } from './trace.js';
+import { SharedTable, type LevelSource } from './shared.js';
 import type { Action, Spec } from './spec.js';
 
 /** Where a worker finds the spec: `import(module)[export]`, called with `args` when it is a function. */
@@ -44,18 +47,22 @@ export const defaultWorkers = (): number => availableParallelism();
 export type WorkerMessage =
   | { readonly type: 'seed' }
   | { readonly type: 'advance' }
+  | { readonly type: 'open'; readonly levels: readonly LevelSource[] }
+  | { readonly type: 'table'; readonly slots: SharedArrayBuffer }
   | { readonly type: 'expand'; readonly deadline: number }
-  | { readonly type: 'absorb'; readonly boxes: Int32Array[] }
   | { readonly type: 'lookup'; readonly gid: number }
   | { readonly type: 'stats' };
 
 /** What a worker reports after a phase. */
 export interface WorkerSummary {
+  /** States this worker stored. */
   readonly size: number;
   readonly generated: number;
-  readonly queue: number;
+  /** States this worker stored for the next level. */
   readonly nextSize: number;
   readonly stopped: boolean;
+  /** Expansion paused for the shared table to grow. */
+  readonly paused: boolean;
   readonly findings: Finding[];
 }
 
@@ -63,7 +70,8 @@ export interface WorkerSummary {
 export type WorkerReply =
   | { readonly type: 'ready' }
   | { readonly type: 'summary'; readonly summary: WorkerSummary }
-  | { readonly type: 'expanded'; readonly summary: WorkerSummary; readonly boxes: (Int32Array | null)[] }
+  | { readonly type: 'seeded'; readonly summary: WorkerSummary; readonly slots: SharedArrayBuffer }
+  | { readonly type: 'advanced'; readonly summary: WorkerSummary; readonly level: LevelSource }
   | { readonly type: 'lookup'; readonly entry: [number, number] }
   | {
       readonly type: 'stats';
@@ -128,40 +136,56 @@ export async function checkParallel<S, A extends Action>(
     ...(options.symmetry !== undefined ? { symmetry: options.symmetry } : {}),
     ...(options.checkDeadlock ? { checkDeadlock: true } : {}),
   };
+  const table = new SharedTable(SharedTable.create());
   const channels = Array.from({ length: workers }, (_, index) => {
-    const workerData = { ref, options: wopts, index, workers, entry: workerUrl.href };
+    const workerData = { ref, options: wopts, index, workers, entry: workerUrl.href, table: table.buffers };
     const w = new Worker(needsTsx ? new URL('./worker-boot.mjs', here) : workerUrl, { workerData });
     return new Channel(w);
   });
   const findings: Finding[] = [];
   let summaries: WorkerSummary[] = [];
   let depth = 1;
-  const all = async (m: WorkerMessage): Promise<WorkerSummary[]> => {
-    const rs = await Promise.all(channels.map((c) => c.ask(m)));
-    return rs.map((r) => (r as { summary: WorkerSummary }).summary);
+  /** States in the level being expanded. */
+  let levelSize = 0;
+  const all = async (m: WorkerMessage): Promise<WorkerReply[]> => Promise.all(channels.map((c) => c.ask(m)));
+  const take = (rs: WorkerReply[]): void => {
+    summaries = rs.map((r) => (r as { summary: WorkerSummary }).summary);
+    for (const s of summaries) findings.push(...s.findings);
   };
-  const take = (ss: WorkerSummary[]): void => {
-    summaries = ss;
-    for (const s of ss) findings.push(...s.findings);
-  };
-  const total = (k: 'size' | 'generated' | 'queue' | 'nextSize'): number => summaries.reduce((a, s) => a + s[k], 0);
+  const total = (k: 'size' | 'generated' | 'nextSize'): number => summaries.reduce((a, s) => a + s[k], 0);
   const stopNow = (): boolean =>
     findings.some((f) => f.kind === 'error' || f.kind === 'deadlock') ||
     (!options.continueAfterViolation && findings.length > 0) ||
     total('size') >= maxStates ||
     Date.now() >= deadline;
+  /** Makes the next level current in every worker and shares it; returns its size. */
+  const advance = async (): Promise<number> => {
+    const rs = await all({ type: 'advance' });
+    take(rs);
+    const levels = rs.map((r) => (r as { level: LevelSource }).level);
+    table.resetCursor();
+    await all({ type: 'open', levels });
+    levelSize = levels.reduce((a, l) => a + l.count, 0);
+    return levelSize;
+  };
 
   try {
     await Promise.all(channels.map((c) => c.next()));
     emit?.({ type: 'start', spec: spec.name });
-    take(await all({ type: 'seed' }));
-    take(await all({ type: 'advance' }));
-    emit?.({ type: 'level', depth: 1, newStates: total('queue') });
+    const seeded = await all({ type: 'seed' });
+    take(seeded);
+    const slots = (seeded[0] as { slots: SharedArrayBuffer }).slots;
+    if (slots !== table.buffers.slots) {
+      table.attach(slots);
+      await all({ type: 'table', slots });
+    }
     let finished = false;
     let cut = false;
     if (!stopNow()) {
+      await advance();
+      emit?.({ type: 'level', depth: 1, newStates: levelSize });
       for (;;) {
-        if (total('queue') === 0) {
+        if (levelSize === 0) {
           finished = true;
           break;
         }
@@ -169,28 +193,25 @@ export async function checkParallel<S, A extends Action>(
           cut = true;
           break;
         }
-        const expanded = await Promise.all(channels.map((c) => c.ask({ type: 'expand', deadline })));
-        take(expanded.map((r) => (r as { summary: WorkerSummary }).summary));
-        const boxes = expanded.map((r) => (r as { boxes: (Int32Array | null)[] }).boxes);
-        const absorbed = await Promise.all(
-          channels.map((c, w) => {
-            const inbox = boxes.map((b) => b[w]).filter((b): b is Int32Array => b !== null && b !== undefined);
-            return c.ask({ type: 'absorb', boxes: inbox }, inbox.map((b) => b.buffer as ArrayBuffer));
-          }),
-        );
-        take(absorbed.map((r) => (r as { summary: WorkerSummary }).summary));
+        for (;;) {
+          take(await all({ type: 'expand', deadline }));
+          if (!summaries.some((s) => s.paused) || stopNow()) break;
+          // Every worker has paused or finished the level: grow the table, then go on.
+          const grown = table.grown();
+          table.attach(grown);
+          await all({ type: 'table', slots: grown });
+        }
         if (stopNow()) break;
-        const n = total('nextSize');
-        if (n === 0) {
+        if (total('nextSize') === 0) {
           finished = true;
           break;
         }
-        take(await all({ type: 'advance' }));
+        const n = await advance();
         depth++;
         emit?.({ type: 'level', depth, newStates: n });
         if (emit) {
           const sec = (Date.now() - start) / 1000;
-          emit({ type: 'progress', distinct: total('size'), generated: total('generated'), queue: total('queue'), depth, statesPerSecond: sec > 0 ? total('size') / sec : 0, seconds: sec });
+          emit({ type: 'progress', distinct: total('size'), generated: total('generated'), queue: n, depth, statesPerSecond: sec > 0 ? total('size') / sec : 0, seconds: sec });
         }
       }
     }
@@ -208,10 +229,10 @@ export async function checkParallel<S, A extends Action>(
       distinct,
       generated: total('generated'),
       levels: allLevels,
-      queue: finished ? 0 : total('queue') + total('nextSize'),
+      queue: finished ? 0 : levelSize + total('nextSize'),
       coverage,
       sometimes,
-      visitedBytes: st.reduce((a, x) => a + x.bytes, 0),
+      visitedBytes: table.bytes + st.reduce((a, x) => a + x.bytes, 0),
       start,
     });
     const canon = options.symmetry !== false && spec.canonicalize ? spec.canonicalize.bind(spec) : undefined;

@@ -6,7 +6,7 @@
  * the matching real behaviour (see {@link replayActions}).
  */
 import { Fingerprinter } from './hash.js';
-import type { FingerprintSet } from './fpset.js';
+import type { VisitedSet } from './fpset.js';
 import type { Action, Spec } from './spec.js';
 
 /** A behaviour: `states[0]` is initial and `actions[i]` leads from `states[i]` to `states[i + 1]`. */
@@ -42,7 +42,7 @@ export function actionChain(lookup: ParentLookup, parentId: number, action: numb
 /** Rebuilds the trace to the state reached by `action` from stored state `parentId`. */
 export function rebuildTrace<S, A extends Action>(
   spec: Spec<S, A>,
-  seen: FingerprintSet,
+  seen: VisitedSet,
   parentId: number,
   action: number,
   canonicalize?: (s: S) => S,

@@ -1,6 +1,6 @@
 /**
  * A growable buffer of 32-bit words that a spec's `encode` can write into: the base of the
- * engine's encoded BFS levels and of the parallel checker's outboxes.
+ * engine's encoded BFS levels.
  */
 import type { StateEncoder } from './spec.js';
 

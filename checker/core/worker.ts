@@ -1,29 +1,34 @@
 /**
- * A worker thread of the parallel checker: one {@link Explorer} owning the states whose
- * fingerprint falls to it, driven level by level by the coordinator in `parallel.ts`.
+ * A worker thread of the parallel checker: one {@link Explorer} on the shared fingerprint
+ * table, driven level by level by the coordinator in `parallel.ts`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Explorer, type Finding } from './explore.js';
-import { Outbox } from './outbox.js';
 import { loadSpec, type SpecRef, type WorkerMessage, type WorkerReply, type WorkerSummary } from './parallel.js';
+import { LevelWriter, SharedFrontier, SharedTable, SharedVisitedSet, type SharedTableBuffers } from './shared.js';
 import type { Action, Spec } from './spec.js';
 
-const { ref, options, index, workers } = workerData as {
+const { ref, options, index, workers, table: buffers } = workerData as {
   ref: SpecRef;
   options: { invariants?: string[]; continueAfterViolation?: boolean; maxStates?: number; symmetry?: boolean; checkDeadlock?: boolean };
   index: number;
   workers: number;
+  table: SharedTableBuffers;
 };
 
 const spec = (await loadSpec(ref)) as Spec<unknown, Action>;
-const x = new Explorer(spec, options, index, workers);
-const outboxes = Array.from({ length: workers }, () => new Outbox());
+const table = new SharedTable(buffers);
+// Two level buffers, used in turn: the one written now, and the one the others read.
+const writers = [new LevelWriter(), new LevelWriter()];
+let w = 0;
+const parts = { seen: new SharedVisitedSet(table, index, workers), writer: writers[0]!, frontier: new SharedFrontier(table, spec.decode!.bind(spec)) };
+const x = new Explorer(spec, options, parts);
 let reported = 0;
 
 const summary = (): WorkerSummary => {
   const findings: Finding[] = x.findings.slice(reported);
   reported = x.findings.length;
-  return { size: x.seen.size, generated: x.generated, queue: x.queue, nextSize: x.nextSize, stopped: x.stopped, findings };
+  return { size: x.seen.size, generated: x.generated, nextSize: x.nextSize, stopped: x.stopped, paused: x.paused, findings };
 };
 
 const port = parentPort!;
@@ -32,24 +37,28 @@ port.on('message', (m: WorkerMessage) => {
   switch (m.type) {
     case 'seed':
       x.seed();
-      reply = { type: 'summary', summary: summary() };
+      // The first worker may have grown the table while seeding alone.
+      reply = { type: 'seeded', summary: summary(), slots: table.buffers.slots };
       break;
-    case 'advance':
+    case 'advance': {
       x.advance();
+      const level = parts.writer.finish();
+      w = 1 - w;
+      writers[w]!.clear();
+      (parts as { writer: LevelWriter }).writer = writers[w]!;
+      reply = { type: 'advanced', summary: summary(), level };
+      break;
+    }
+    case 'open':
+      parts.frontier.open(m.levels);
       reply = { type: 'summary', summary: summary() };
       break;
-    case 'expand': {
-      x.expand(outboxes, m.deadline);
-      const boxes = outboxes.map((o, w) => (w === index || o.used === 0 ? null : o.data.slice(0, o.used)));
-      for (const o of outboxes) o.reset();
-      port.postMessage({ type: 'expanded', summary: summary(), boxes } satisfies WorkerReply, boxes.filter((b) => b !== null).map((b) => b!.buffer));
-      return;
-    }
-    case 'absorb':
-      for (const box of m.boxes) {
-        if (x.stopped) break;
-        x.absorb(box, box.length);
-      }
+    case 'table':
+      table.attach(m.slots);
+      reply = { type: 'summary', summary: summary() };
+      break;
+    case 'expand':
+      x.expand(m.deadline);
       reply = { type: 'summary', summary: summary() };
       break;
     case 'lookup':

@@ -1,0 +1,388 @@
+/**
+ * The shared memory of the parallel checker: one fingerprint table that every worker
+ * thread probes and inserts into without locks, and BFS levels that any worker can read.
+ *
+ * Why shared rather than partitioned: with states partitioned by fingerprint, about half of
+ * all new states (and, without a cache, of all successors) cross threads, which costs an
+ * encoding, a message and a decoding each; measured, that was about 30% extra work. With
+ * one shared table a duplicate costs the same probe as in one thread, and nothing travels.
+ *
+ * The table ({@link SharedTable}): linear probing over pairs of Int32 words `(hi, lo)`; a
+ * slot is claimed by a compare-and-swap of its `hi` word from 0, then its `lo` word is
+ * stored. A reader that finds `hi` set and `lo` still 0 waits for the store (a few
+ * instructions). So that 0 can mean "empty" and "not yet written", a fingerprint word that
+ * is 0 is replaced by a fixed non-zero value: the fingerprint keeps 64 bits less two
+ * values per word, which changes TLC's collision estimate by a factor of about 1 + 2^-31.
+ * The table is grown only while every worker is paused (see {@link SharedTable.mustPause}).
+ *
+ * The levels ({@link LevelWriter}, {@link SharedFrontier}): each worker appends the states
+ * it stores to its own buffer as records `(id, parent, action, length, words...)`, cut into
+ * blocks of {@link BLOCK} states. At the next level all workers claim blocks from all
+ * buffers through one atomic counter, so the work is balanced whoever found the states.
+ */
+import { ParentStore, type VisitedSet } from './fpset.js';
+import type { StateEncoder } from './spec.js';
+
+/** States per block of a level: the unit a worker claims at a time. */
+export const BLOCK = 64;
+
+/** Control words, each on its own 64-byte line so that counters do not share a cache line. */
+const COUNT = 0;
+const STOP = 16;
+const CURSOR = 32;
+const CTRL_WORDS = 48;
+
+/** A word of 0 in a fingerprint is stored as this (0 marks an empty slot). */
+const ZERO_HI = 0x5bd1e995 | 0;
+const ZERO_LO = 0x27d4eb2f | 0;
+
+/** The buffers that make up a {@link SharedTable}; post them to a worker to share the table. */
+export interface SharedTableBuffers {
+  /** Counters: states stored, the stop flag, the level's block cursor. */
+  readonly ctrl: SharedArrayBuffer;
+  /** The slots: two Int32 words each. */
+  readonly slots: SharedArrayBuffer;
+}
+
+/** A fingerprint table shared by threads: lock-free insertion, growth while all are paused. */
+export class SharedTable {
+  /** The control words (shared). */
+  readonly ctrl: Int32Array;
+  private t: Int32Array;
+  private mask: number;
+  private soft: number;
+  private hard: number;
+
+  /** Attaches to buffers made by {@link SharedTable.create} or {@link SharedTable.grown}. */
+  constructor(readonly buffers: SharedTableBuffers) {
+    this.ctrl = new Int32Array(buffers.ctrl);
+    this.t = new Int32Array(buffers.slots);
+    this.mask = 0;
+    this.soft = 0;
+    this.hard = 0;
+    this.attach(buffers.slots);
+  }
+
+  /** New empty table buffers with `slots` slots (a power of two). */
+  static create(slots = 1 << 12): SharedTableBuffers {
+    return { ctrl: new SharedArrayBuffer(CTRL_WORDS * 4), slots: new SharedArrayBuffer(slots * 8) };
+  }
+
+  /** Switches to a new slot buffer (after a growth); the control words stay. */
+  attach(slots: SharedArrayBuffer): void {
+    (this as { buffers: SharedTableBuffers }).buffers = { ctrl: this.buffers.ctrl, slots };
+    this.t = new Int32Array(slots);
+    const n = this.t.length / 2;
+    this.mask = n - 1;
+    // Growth is asked for at 3/4 full; a state whose successors could fill the table past
+    // 15/16 waits for the growth first (one slot must always stay empty for probing).
+    this.soft = (n >>> 2) * 3;
+    this.hard = n - (n >>> 4);
+  }
+
+  /** Slots in the table. */
+  get capacity(): number {
+    return this.mask + 1;
+  }
+
+  /** Fingerprints stored, by all threads. */
+  get count(): number {
+    return Atomics.load(this.ctrl, COUNT);
+  }
+
+  /** Bytes of the slots. */
+  get bytes(): number {
+    return this.t.byteLength;
+  }
+
+  /**
+   * Adds `(hi, lo)`; true when it was not present. Safe against concurrent calls from other
+   * threads on the same table (never during a growth: see {@link SharedTable.mustPause}).
+   */
+  insert(hi: number, lo: number): boolean {
+    hi |= 0;
+    lo |= 0;
+    if (hi === 0) hi = ZERO_HI;
+    if (lo === 0) lo = ZERO_LO;
+    const t = this.t;
+    const mask = this.mask;
+    let i = ((lo ^ Math.imul(hi, 0x9e3779b1)) >>> 0) & mask;
+    for (let probes = 0; probes <= mask; probes++) {
+      const at = 2 * i;
+      let h = t[at]!;
+      if (h === 0) {
+        h = Atomics.compareExchange(t, at, 0, hi);
+        if (h === 0) {
+          Atomics.store(t, at + 1, lo);
+          Atomics.add(this.ctrl, COUNT, 1);
+          return true;
+        }
+      }
+      if (h === hi) {
+        let l = t[at + 1]!;
+        // Claimed by another thread that has not stored `lo` yet.
+        while (l === 0) l = Atomics.load(t, at + 1);
+        if (l === lo) return false;
+      }
+      i = (i + 1) & mask;
+    }
+    throw new Error('internal error: the shared fingerprint table is full');
+  }
+
+  /**
+   * Whether a thread about to insert up to `successors` fingerprints must pause for a growth
+   * (or because another thread stopped the run: {@link SharedTable.stopped}). `threads` is how
+   * many threads may be inserting at once.
+   */
+  mustPause(successors: number, threads: number): boolean {
+    const c = Atomics.load(this.ctrl, COUNT);
+    return c >= this.soft || c + successors * threads >= this.hard || Atomics.load(this.ctrl, STOP) !== 0;
+  }
+
+  /** Whether the table must grow before more states are inserted. */
+  get full(): boolean {
+    return this.count >= this.soft;
+  }
+
+  /** Tells every thread to stop (a finding ended the run). */
+  stop(): void {
+    Atomics.store(this.ctrl, STOP, 1);
+  }
+
+  /** Whether some thread stopped the run. */
+  get stopped(): boolean {
+    return Atomics.load(this.ctrl, STOP) !== 0;
+  }
+
+  /** Resets the level's block cursor (between levels, no thread expanding). */
+  resetCursor(): void {
+    Atomics.store(this.ctrl, CURSOR, 0);
+  }
+
+  /** Claims the next block of the level. */
+  claimBlock(): number {
+    return Atomics.add(this.ctrl, CURSOR, 1);
+  }
+
+  /**
+   * A slot buffer twice as large (or larger, to hold `need` more fingerprints) with every
+   * fingerprint rehashed into it. Only while no thread inserts; then {@link SharedTable.attach}
+   * it in every thread.
+   */
+  grown(need = 0): SharedArrayBuffer {
+    let n = this.capacity * 2;
+    while ((n >>> 2) * 3 < this.count + need) n *= 2;
+    const slots = new SharedArrayBuffer(n * 8);
+    const t = new Int32Array(slots);
+    const mask = n - 1;
+    const old = this.t;
+    for (let j = 0; j < old.length; j += 2) {
+      const h = old[j]!;
+      if (h === 0) continue;
+      const l = old[j + 1]!;
+      let i = ((l ^ Math.imul(h, 0x9e3779b1)) >>> 0) & mask;
+      while (t[2 * i] !== 0) i = (i + 1) & mask;
+      t[2 * i] = h;
+      t[2 * i + 1] = l;
+    }
+    return slots;
+  }
+}
+
+/**
+ * The visited set of one worker: the {@link SharedTable} for membership, and this worker's
+ * own {@link ParentStore} for the states it stored first. Ids are global:
+ * `local * workers + index`, so the owner of any id is `id % workers`.
+ */
+export class SharedVisitedSet implements VisitedSet {
+  private readonly store = new ParentStore();
+
+  constructor(
+    /** The shared table. */
+    readonly table: SharedTable,
+    /** This worker's index. */
+    readonly index: number,
+    /** How many workers share the table. */
+    readonly workers: number,
+  ) {}
+
+  put(hi: number, lo: number, parent: number, action: number): number {
+    if (!this.table.insert(hi, lo)) return -1;
+    return this.store.add(parent, action) * this.workers + this.index;
+  }
+
+  parent(id: number): number {
+    return this.store.parent((id - this.index) / this.workers);
+  }
+
+  action(id: number): number {
+    return this.store.action((id - this.index) / this.workers);
+  }
+
+  /** States this worker stored. */
+  get size(): number {
+    return this.store.count;
+  }
+
+  /** States stored by all workers. */
+  get total(): number {
+    return this.table.count;
+  }
+
+  /** This worker's parent store (the shared table is counted once, by the coordinator). */
+  get bytes(): number {
+    return this.store.bytes;
+  }
+}
+
+/** One worker's finished level, readable by every worker. */
+export interface LevelSource {
+  /** The records. */
+  readonly buffer: SharedArrayBuffer;
+  /** Words used. */
+  readonly used: number;
+  /** Where each block starts (word offsets). */
+  readonly blocks: Int32Array;
+  /** States in the level. */
+  readonly count: number;
+}
+
+/** A worker's next level: records `(id, parent, action, length, words...)` in shared memory. */
+export class LevelWriter implements StateEncoder {
+  private data: Int32Array;
+  private used = 0;
+  private blocks: number[] = [];
+  /** States written. */
+  count = 0;
+
+  constructor(initialWords = 1 << 14) {
+    this.data = new Int32Array(new SharedArrayBuffer(initialWords * 4));
+  }
+
+  /** Appends one state record; `encode` writes the state's words through this writer. */
+  push<S>(encode: (s: S, out: StateEncoder) => void, s: S, id: number, parent: number, action: number): void {
+    if (this.count % BLOCK === 0) this.blocks.push(this.used);
+    const at = this.used;
+    this.ensure(at + 4);
+    const d = this.data;
+    d[at] = id;
+    d[at + 1] = parent;
+    d[at + 2] = action;
+    this.used = at + 4;
+    encode(s, this);
+    this.data[at + 3] = this.used - at - 4;
+    this.count++;
+  }
+
+  /** Appends one word (for `encode`). */
+  int(x: number): void {
+    this.ensure(this.used + 1);
+    this.data[this.used++] = x;
+  }
+
+  /** Appends words (for `encode`). */
+  ints(words: ArrayLike<number>): void {
+    const len = words.length;
+    this.ensure(this.used + len);
+    const d = this.data;
+    for (let i = 0, o = this.used; i < len; i++) d[o + i] = words[i]!;
+    this.used += len;
+  }
+
+  private ensure(need: number): void {
+    if (need <= this.data.length) return;
+    let size = this.data.length * 2;
+    while (size < need) size *= 2;
+    const d = new Int32Array(new SharedArrayBuffer(size * 4));
+    d.set(this.data.subarray(0, this.used));
+    this.data = d;
+  }
+
+  /** The level written so far, to share. */
+  finish(): LevelSource {
+    return { buffer: this.data.buffer as SharedArrayBuffer, used: this.used, blocks: Int32Array.from(this.blocks), count: this.count };
+  }
+
+  /** Empties the writer, keeping its buffer (once no thread reads the level any more). */
+  clear(): void {
+    this.used = 0;
+    this.count = 0;
+    this.blocks = [];
+  }
+}
+
+/**
+ * A level being expanded by several workers: blocks of every worker's {@link LevelSource}
+ * are claimed one at a time through the table's cursor.
+ */
+export class SharedFrontier<S> {
+  /** The state taken last: its id, parent id and action index. */
+  id = 0;
+  parent = 0;
+  action = 0;
+  private views: Int32Array[] = [];
+  private sources: readonly LevelSource[] = [];
+  private blockEnds: number[] = [];
+  private totalBlocks = 0;
+  private data: Int32Array = new Int32Array(0);
+  private pos = 0;
+  private end = 0;
+  private last = 0;
+
+  constructor(
+    private readonly table: SharedTable,
+    private readonly decode: (words: Int32Array, start: number, end: number) => S,
+  ) {}
+
+  /** Starts reading a level (every worker gets the same sources, in the same order). */
+  open(sources: readonly LevelSource[]): void {
+    this.sources = sources;
+    this.views = sources.map((s) => new Int32Array(s.buffer));
+    this.blockEnds = [];
+    let n = 0;
+    for (const s of sources) this.blockEnds.push((n += s.blocks.length));
+    this.totalBlocks = n;
+    this.pos = this.end = 0;
+  }
+
+  /** States in the level. */
+  get size(): number {
+    return this.sources.reduce((a, s) => a + s.count, 0);
+  }
+
+  /** Takes the next state of the level, or returns false when every block is claimed. */
+  take(out: { state: S }): boolean {
+    if (this.pos >= this.end && !this.claim()) return false;
+    const d = this.data;
+    const at = this.pos;
+    this.last = at;
+    this.id = d[at]!;
+    this.parent = d[at + 1]!;
+    this.action = d[at + 2]!;
+    const len = d[at + 3]!;
+    out.state = this.decode(d, at + 4, at + 4 + len);
+    this.pos = at + 4 + len;
+    return true;
+  }
+
+  /** Puts the state taken last back (a pause before expanding it). */
+  untake(): void {
+    this.pos = this.last;
+  }
+
+  private claim(): boolean {
+    const b = this.table.claimBlock();
+    if (b >= this.totalBlocks) {
+      this.pos = this.end = 0;
+      return false;
+    }
+    let w = 0;
+    while (b >= this.blockEnds[w]!) w++;
+    const src = this.sources[w]!;
+    const j = b - (w === 0 ? 0 : this.blockEnds[w - 1]!);
+    this.data = this.views[w]!;
+    this.pos = src.blocks[j]!;
+    this.end = j + 1 < src.blocks.length ? src.blocks[j + 1]! : src.used;
+    return true;
+  }
+}
