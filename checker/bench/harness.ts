@@ -4,8 +4,15 @@
  * and generated states per second, peak RSS, and visited-set bytes per distinct state.
  * `--save FILE` writes the medians as JSON; `--compare FILE` prints ratios against such a
  * file. The machines are shared and noisy: read medians and ratios, not single runs.
+ *
+ * The runs of one case are interleaved (one worker, two workers, ..., then again), and the
+ * speed-up column is the median of each round's ratio to the one-worker run of the same
+ * round, so that a slow spell of the machine weighs on both sides of a ratio. The `1+1` row
+ * runs two independent one-worker processes at the same time: their summed rate over one
+ * worker's is how far this machine itself scales on the workload, the ceiling a parallel
+ * checker can be measured against.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { check } from '../core/explore.js';
 import { checkParallel, type SpecRef } from '../core/parallel.js';
@@ -59,8 +66,8 @@ export async function runOnce(c: BenchCase, workers: number): Promise<BenchSampl
 }
 
 /**
- * The bench command: `[--runs N] [--workers 1,2] [--only NAME | --all] [--save FILE]
- * [--compare FILE]`, or `--child NAME --workers W` (internal: run one case, print its sample).
+ * The bench command: `[--runs N] [--workers 1,2] [--no-pair] [--only NAME | --all]
+ * [--save FILE] [--compare FILE]`, or `--child NAME --workers W` (internal: run one case, print its sample).
  */
 export async function benchMain(cases: readonly BenchCase[], script: string, argv: readonly string[]): Promise<number> {
   const arg = (name: string): string | undefined => {
@@ -84,45 +91,80 @@ export async function benchMain(cases: readonly BenchCase[], script: string, arg
   }
   const baseline = arg('--compare') ? (JSON.parse(readFileSync(arg('--compare')!, 'utf8')) as Record<string, BenchSample>) : undefined;
   const results: Record<string, BenchSample> = {};
-  const header = 'case'.padEnd(22) + 'workers'.padStart(8) + 'distinct'.padStart(11) + '  distinct/s  generated/s  peak RSS MB  visited B/state  seconds' + (baseline ? '  vs baseline (distinct/s)' : '');
+  const header =
+    'case'.padEnd(22) + 'workers'.padStart(8) + 'distinct'.padStart(11) +
+    '  distinct/s  generated/s  peak RSS MB  visited B/state  seconds  vs 1 worker' + (baseline ? '  vs baseline (distinct/s)' : '');
   process.stdout.write(`${header}\n`);
-  for (const c of selected) for (const workers of workerCounts) {
-    const samples: BenchSample[] = [];
-    for (let i = 0; i < runs; i++) {
-      const r = spawnSync(process.execPath, [script, '--child', c.name, '--workers', String(workers)], { encoding: 'utf8' });
-      if (r.status !== 0) {
-        process.stderr.write(r.stderr);
-        return 3;
-      }
-      samples.push(JSON.parse(r.stdout) as BenchSample);
-    }
-    const med = (k: keyof BenchSample): number => median(samples.map((s) => s[k]));
-    const m: BenchSample = {
-      distinct: med('distinct'),
-      generated: med('generated'),
-      seconds: med('seconds'),
-      distinctPerSecond: med('distinctPerSecond'),
-      generatedPerSecond: med('generatedPerSecond'),
-      peakRssMB: med('peakRssMB'),
-      visitedBytesPerState: med('visitedBytesPerState'),
+  const runChild = (name: string, workers: number): Promise<BenchSample> =>
+    new Promise((resolve, reject) => {
+      const p = spawn(process.execPath, [script, '--child', name, '--workers', String(workers)], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      p.stdout.on('data', (d: Buffer) => (out += d));
+      p.stderr.on('data', (d: Buffer) => (err += d));
+      p.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as BenchSample) : reject(new Error(err))));
+    });
+  /** Two one-worker runs at once, as one sample: summed rates, the longer time, the larger RSS. */
+  const pair = async (name: string): Promise<BenchSample> => {
+    const [a, b] = await Promise.all([runChild(name, 1), runChild(name, 1)]);
+    return {
+      distinct: a.distinct,
+      generated: a.generated,
+      seconds: Math.max(a.seconds, b.seconds),
+      distinctPerSecond: a.distinctPerSecond + b.distinctPerSecond,
+      generatedPerSecond: a.generatedPerSecond + b.generatedPerSecond,
+      peakRssMB: Math.max(a.peakRssMB, b.peakRssMB),
+      visitedBytesPerState: a.visitedBytesPerState,
     };
-    const key = `${c.name}/${workers}`;
-    results[key] = m;
-    const b = baseline?.[key];
-    process.stdout.write(
-      c.name.padEnd(22) +
-        String(workers).padStart(8) +
-        m.distinct.toLocaleString('en-US').padStart(11) +
-        Math.round(m.distinctPerSecond).toLocaleString('en-US').padStart(12) +
-        Math.round(m.generatedPerSecond).toLocaleString('en-US').padStart(13) +
-        m.peakRssMB.toFixed(0).padStart(13) +
-        m.visitedBytesPerState.toFixed(1).padStart(17) +
-        m.seconds.toFixed(2).padStart(9) +
-        (b ? `  ${(m.distinctPerSecond / b.distinctPerSecond).toFixed(2)}x` : '') +
-        '\n',
-    );
+  };
+  // Configurations: worker counts, and `1+1` after the one-worker run when 1 and 2 are asked for.
+  const configs: string[] = workerCounts.map(String);
+  if (workerCounts.includes(1) && workerCounts.includes(2) && !argv.includes('--no-pair')) configs.splice(configs.indexOf('1') + 1, 0, '1+1');
+  for (const c of selected) {
+    const samples = new Map<string, BenchSample[]>(configs.map((k) => [k, []]));
+    try {
+      for (let i = 0; i < runs; i++) {
+        for (const k of configs) samples.get(k)!.push(k === '1+1' ? await pair(c.name) : await runChild(c.name, Number(k)));
+      }
+    } catch (e) {
+      process.stderr.write(e instanceof Error ? e.message : String(e));
+      return 3;
+    }
+    const ones = samples.get('1');
+    for (const k of configs) {
+      const ss = samples.get(k)!;
+      const med = (f: keyof BenchSample): number => median(ss.map((s) => s[f]));
+      const m: BenchSample = {
+        distinct: med('distinct'),
+        generated: med('generated'),
+        seconds: med('seconds'),
+        distinctPerSecond: med('distinctPerSecond'),
+        generatedPerSecond: med('generatedPerSecond'),
+        peakRssMB: med('peakRssMB'),
+        visitedBytesPerState: med('visitedBytesPerState'),
+      };
+      const key = `${c.name}/${k}`;
+      results[key] = m;
+      const b = baseline?.[key];
+      const speedup = ones && k !== '1' ? median(ss.map((s, i) => s.distinctPerSecond / ones[i]!.distinctPerSecond)) : undefined;
+      process.stdout.write(
+        c.name.padEnd(22) +
+          k.padStart(8) +
+          m.distinct.toLocaleString('en-US').padStart(11) +
+          Math.round(m.distinctPerSecond).toLocaleString('en-US').padStart(12) +
+          Math.round(m.generatedPerSecond).toLocaleString('en-US').padStart(13) +
+          m.peakRssMB.toFixed(0).padStart(13) +
+          m.visitedBytesPerState.toFixed(1).padStart(17) +
+          m.seconds.toFixed(2).padStart(9) +
+          (speedup !== undefined ? `${speedup.toFixed(2)}x`.padStart(13) : ''.padStart(13)) +
+          (b ? `  ${(m.distinctPerSecond / b.distinctPerSecond).toFixed(2)}x` : '') +
+          '\n',
+      );
+    }
   }
-  process.stdout.write(`(medians of ${runs} runs, each in a fresh process)\n`);
+  process.stdout.write(
+    `(medians of ${runs} interleaved runs, each in a fresh process; 1+1: two one-worker runs at once, rates summed)\n`,
+  );
   const save = arg('--save');
   if (save) writeFileSync(save, JSON.stringify(results, null, 2) + '\n');
   return 0;

@@ -30,16 +30,31 @@ describe('SharedTable', () => {
   it('asks for a pause at 3/4 full, before a state whose successors could fill it, and after a stop', () => {
     const t = new SharedTable(SharedTable.create(64));
     for (let i = 1; i < 48; i++) t.insert(i, i);
-    expect(t.mustPause(1, 2)).toBe(false);
+    expect(t.mustPause(1, 1)).toBe(false);
     // 47 stored; 60 is the hard limit (15/16 of 64).
     expect(t.mustPause(7, 2)).toBe(true);
     t.insert(48, 48);
-    expect(t.mustPause(1, 2)).toBe(true);
+    expect(t.mustPause(1, 1)).toBe(true);
     t.attach(t.grown());
     expect(t.capacity).toBe(128);
-    expect(t.mustPause(1, 2)).toBe(false);
+    expect(t.mustPause(1, 1)).toBe(false);
     t.stop();
-    expect(t.mustPause(1, 2)).toBe(true);
+    // The stop flag is read at least every 16 states.
+    let paused = false;
+    for (let i = 0; i < 16; i++) paused ||= t.mustPause(1, 1);
+    expect(paused).toBe(true);
+  });
+
+  it('counts exactly across threads once each has flushed its batch', () => {
+    const buffers = SharedTable.create(1 << 12);
+    const a = new SharedTable(buffers);
+    const b = new SharedTable(buffers);
+    for (let i = 1; i <= 300; i++) a.insert(i, 1);
+    for (let i = 1; i <= 300; i++) b.insert(i, 2);
+    a.flush();
+    b.flush();
+    expect(a.count).toBe(600);
+    expect(new SharedTable(buffers).count).toBe(600);
   });
 
   it('stores each fingerprint once when threads insert overlapping sets at the same time', async () => {

@@ -32,6 +32,12 @@ const STOP = 16;
 const CURSOR = 32;
 const CTRL_WORDS = 48;
 
+/**
+ * A thread adds its insertions to the shared count in batches of this many: the count's
+ * cache line then moves between cores once per batch, not once per new state.
+ */
+const FLUSH = 128;
+
 /** A word of 0 in a fingerprint is stored as this (0 marks an empty slot). */
 const ZERO_HI = 0x5bd1e995 | 0;
 const ZERO_LO = 0x27d4eb2f | 0;
@@ -52,6 +58,12 @@ export class SharedTable {
   private mask: number;
   private soft: number;
   private hard: number;
+  /** This thread's insertions not yet added to the shared count. */
+  private pending = 0;
+  /** The shared count as this thread last saw it (its own insertions included). */
+  private known = 0;
+  /** States checked by {@link SharedTable.mustPause}, to read the stop flag now and then. */
+  private checks = 0;
 
   /** Attaches to buffers made by {@link SharedTable.create} or {@link SharedTable.grown}. */
   constructor(readonly buffers: SharedTableBuffers) {
@@ -85,9 +97,18 @@ export class SharedTable {
     return this.mask + 1;
   }
 
-  /** Fingerprints stored, by all threads. */
+  /**
+   * Fingerprints stored: exact once every thread has {@link SharedTable.flush}ed (as each
+   * worker does at the end of a phase); in between, other threads' last batches may be missing.
+   */
   get count(): number {
-    return Atomics.load(this.ctrl, COUNT);
+    return Atomics.load(this.ctrl, COUNT) + this.pending;
+  }
+
+  /** Adds this thread's pending insertions to the shared count. */
+  flush(): void {
+    this.known = Atomics.add(this.ctrl, COUNT, this.pending) + this.pending;
+    this.pending = 0;
   }
 
   /** Bytes of the slots. */
@@ -114,7 +135,7 @@ export class SharedTable {
         h = Atomics.compareExchange(t, at, 0, hi);
         if (h === 0) {
           Atomics.store(t, at + 1, lo);
-          Atomics.add(this.ctrl, COUNT, 1);
+          if (++this.pending >= FLUSH) this.flush();
           return true;
         }
       }
@@ -132,11 +153,19 @@ export class SharedTable {
   /**
    * Whether a thread about to insert up to `successors` fingerprints must pause for a growth
    * (or because another thread stopped the run: {@link SharedTable.stopped}). `threads` is how
-   * many threads may be inserting at once.
+   * many threads may be inserting at once. Counts the other threads' unflushed batches as
+   * full, so it may ask for a growth a little early, never late.
    */
   mustPause(successors: number, threads: number): boolean {
-    const c = Atomics.load(this.ctrl, COUNT);
-    return c >= this.soft || c + successors * threads >= this.hard || Atomics.load(this.ctrl, STOP) !== 0;
+    const slack = (threads - 1) * FLUSH;
+    let c = this.known + this.pending + slack;
+    if (c >= this.soft || c + successors * threads >= this.hard || (++this.checks & 15) === 0) {
+      this.flush();
+      c = this.known + slack;
+      if (c >= this.soft || c + successors * threads >= this.hard) return true;
+      return Atomics.load(this.ctrl, STOP) !== 0;
+    }
+    return false;
   }
 
   /** Whether the table must grow before more states are inserted. */

@@ -37,6 +37,7 @@ port.on('message', (m: WorkerMessage) => {
   switch (m.type) {
     case 'seed':
       x.seed();
+      table.flush();
       // The first worker may have grown the table while seeding alone.
       reply = { type: 'seeded', summary: summary(), slots: table.buffers.slots };
       break;
@@ -59,6 +60,8 @@ port.on('message', (m: WorkerMessage) => {
       break;
     case 'expand':
       x.expand(m.deadline);
+      // The shared count is exact between phases (the coordinator sizes growths by it).
+      table.flush();
       reply = { type: 'summary', summary: summary() };
       break;
     case 'lookup':
