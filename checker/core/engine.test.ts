@@ -134,6 +134,31 @@ describe('errors, deadlocks, constraints, action properties', () => {
     }
   });
 
+  it('handles the successors of a state in action order: an earlier violation wins over a later throw', () => {
+    // A adds 1 and B adds 3. From n = 1, A reaches n = 2 (violates Small) and B throws. The explorer
+    // computes all successors of a state before storing them, yet reports as if in turn.
+    const spec = counter({
+      actions: (s) => (s.n < 5 ? [{ name: 'A', args: [] }, { name: 'B', args: [] }] : []),
+      next: (s, a) => {
+        if (a.name === 'B' && s.n === 1) throw new Error('B fails');
+        return { n: s.n + (a.name === 'A' ? 1 : 3) };
+      },
+      invariants: [{ name: 'Small', check: (s) => s.n !== 2 }],
+    });
+    const r = check(spec);
+    expect(r.kind).toBe('violation');
+    if (r.kind === 'violation') expect(r.violations[0]!.trace.states).toEqual([{ n: 0 }, { n: 1 }, { n: 2 }]);
+    // Without the invariant, the throw is reported, blaming the state it was expanding.
+    const e = check({ ...spec, invariants: [] });
+    expect(e.kind).toBe('error');
+    if (e.kind === 'error') {
+      expect(e.where).toBe('next');
+      expect(e.trace?.states.at(-1)).toEqual({ n: 1 });
+      // 0, then 1 and 3, then A's successor 2, stored before B threw.
+      expect(e.stats.distinctStates).toBe(4);
+    }
+  });
+
   it('deadlock checking reports a state with no enabled action', () => {
     expect(check(counter()).kind).toBe('ok');
     const r = check(counter(), { checkDeadlock: true });

@@ -18,6 +18,46 @@ const CHUNK_BITS = 16;
 const CHUNK = 1 << CHUNK_BITS;
 const CHUNK_MASK = CHUNK - 1;
 
+/**
+ * Slots of the recent-fingerprint cache (2^14 pairs, 128 KB, within a core's L2 cache). On
+ * the GFS model, about 85% of successors are duplicates and more than half of all successors
+ * were seen within the last few thousand successors (a diamond: two actions that commute);
+ * this cache answers those without a cache miss in the large table.
+ */
+const RECENT_BITS = 14;
+const RECENT_MASK = (1 << RECENT_BITS) - 1;
+
+/**
+ * A direct-mapped cache of fingerprints this thread recently put: a hit is certainly in the
+ * visited set (a miss says nothing). Never holds (0, 0), so an empty slot matches nothing.
+ */
+export class RecentFingerprints {
+  private readonly slots = new Int32Array(2 << RECENT_BITS);
+
+  /** True when `(hi, lo)` was put recently; else records it (and returns false). */
+  hitOrRecord(hi: number, lo: number): boolean {
+    if ((hi | lo) === 0) return false;
+    const r = (lo & RECENT_MASK) << 1;
+    const t = this.slots;
+    if (t[r] === (hi | 0) && t[r + 1] === (lo | 0)) return true;
+    t[r] = hi;
+    t[r + 1] = lo;
+    return false;
+  }
+
+  /** True when `(hi, lo)` was put recently. */
+  has(hi: number, lo: number): boolean {
+    if ((hi | lo) === 0) return false;
+    const r = (lo & RECENT_MASK) << 1;
+    return this.slots[r] === (hi | 0) && this.slots[r + 1] === (lo | 0);
+  }
+
+  /** Bytes held. */
+  get bytes(): number {
+    return this.slots.byteLength;
+  }
+}
+
 /** The largest action index a state can record (the position among its parent's enabled actions). */
 export const MAX_ACTION_INDEX = 0xffff;
 
@@ -33,6 +73,12 @@ export interface VisitedSet {
    * action number `action`; returns the new state's id, or -1 when it was already present.
    */
   put(hi: number, lo: number, parent: number, action: number): number;
+  /**
+   * Reads the slot where `(hi, lo)` would be looked for first and returns a word of it: a
+   * hint that brings the slot into cache before {@link VisitedSet.put} (JavaScript has no
+   * prefetch instruction). Changes nothing.
+   */
+  touch(hi: number, lo: number): number;
   /** The parent id of state `id` (-1 for an initial state). */
   parent(id: number): number;
   /** The action index that led to state `id`. */
@@ -89,6 +135,7 @@ export class FingerprintSet implements VisitedSet {
   private table: Uint32Array;
   private mask: number;
   private readonly store = new ParentStore();
+  private readonly recent = new RecentFingerprints();
   private hasZero = false;
 
   /** @param initialSlots - the table's starting size, rounded up to a power of two. */
@@ -125,6 +172,7 @@ export class FingerprintSet implements VisitedSet {
       if (this.hasZero) return -1;
       this.hasZero = true;
     } else {
+      if (this.recent.hitOrRecord(hi, lo)) return -1;
       let i = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
       for (;;) {
         const h = t[2 * i]!;
@@ -139,6 +187,12 @@ export class FingerprintSet implements VisitedSet {
     const id = this.store.add(parent, action);
     if (this.store.count * 4 > (mask + 1) * 3) this.grow();
     return id;
+  }
+
+  /** Reads the first slot probed for `(hi, lo)` (see {@link VisitedSet.touch}). */
+  touch(hi: number, lo: number): number {
+    if (this.recent.has(hi, lo)) return 0;
+    return this.table[2 * (((lo >>> 0) ^ Math.imul(hi >>> 0, 0x9e3779b1)) & this.mask)]!;
   }
 
   /** True when the fingerprint `(hi, lo)` is stored. */
@@ -169,7 +223,7 @@ export class FingerprintSet implements VisitedSet {
 
   /** Bytes held by the table and the per-state arrays. */
   get bytes(): number {
-    return this.table.byteLength + this.store.bytes;
+    return this.table.byteLength + this.store.bytes + this.recent.bytes;
   }
 
   private grow(): void {

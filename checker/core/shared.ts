@@ -20,7 +20,7 @@
  * blocks of {@link BLOCK} states. At the next level all workers claim blocks from all
  * buffers through one atomic counter, so the work is balanced whoever found the states.
  */
-import { ParentStore, type VisitedSet } from './fpset.js';
+import { ParentStore, RecentFingerprints, type VisitedSet } from './fpset.js';
 import type { StateEncoder } from './spec.js';
 
 /** States per block of a level: the unit a worker claims at a time. */
@@ -150,6 +150,15 @@ export class SharedTable {
     throw new Error('internal error: the shared fingerprint table is full');
   }
 
+  /** Reads the first slot probed for `(hi, lo)` (a cache hint, see `VisitedSet.touch`). */
+  touch(hi: number, lo: number): number {
+    hi |= 0;
+    lo |= 0;
+    if (hi === 0) hi = ZERO_HI;
+    if (lo === 0) lo = ZERO_LO;
+    return this.t[2 * (((lo ^ Math.imul(hi, 0x9e3779b1)) >>> 0) & this.mask)]!;
+  }
+
   /**
    * Whether a thread about to insert up to `successors` fingerprints must pause for a growth
    * (or because another thread stopped the run: {@link SharedTable.stopped}). `threads` is how
@@ -225,6 +234,8 @@ export class SharedTable {
  */
 export class SharedVisitedSet implements VisitedSet {
   private readonly store = new ParentStore();
+  /** This thread's recent fingerprints: a hit was put by this thread, so it is in the table. */
+  private readonly recent = new RecentFingerprints();
 
   constructor(
     /** The shared table. */
@@ -236,8 +247,12 @@ export class SharedVisitedSet implements VisitedSet {
   ) {}
 
   put(hi: number, lo: number, parent: number, action: number): number {
-    if (!this.table.insert(hi, lo)) return -1;
+    if (this.recent.hitOrRecord(hi, lo) || !this.table.insert(hi, lo)) return -1;
     return this.store.add(parent, action) * this.workers + this.index;
+  }
+
+  touch(hi: number, lo: number): number {
+    return this.recent.has(hi, lo) ? 0 : this.table.touch(hi, lo);
   }
 
   parent(id: number): number {
@@ -258,9 +273,9 @@ export class SharedVisitedSet implements VisitedSet {
     return this.table.count;
   }
 
-  /** This worker's parent store (the shared table is counted once, by the coordinator). */
+  /** This worker's parent store and recent cache (the shared table is counted once, by the coordinator). */
   get bytes(): number {
-    return this.store.bytes;
+    return this.store.bytes + this.recent.bytes;
   }
 }
 
