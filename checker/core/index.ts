@@ -22,6 +22,7 @@ export { ReplayError, StepNotEnabledError, replaySteps } from './trace.js';
 export type { StepLabel } from './trace.js';
 export { Fingerprinter, collisionProbability } from './hash.js';
 export { FingerprintSet } from './fpset.js';
+export type { VisitedSet } from './fpset.js';
 export { checkParallel, defaultWorkers } from './parallel.js';
 export type { SpecRef } from './parallel.js';
 export { Explorer } from './explore.js';
