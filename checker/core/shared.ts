@@ -17,11 +17,12 @@
  *
  * The levels ({@link LevelWriter}, {@link SharedFrontier}): each worker appends the states
  * it stores to its own buffer as records `(id, parent, action, length, words...)`, cut into
- * blocks of {@link BLOCK} states. At the next level all workers claim blocks from all
- * buffers through one atomic counter, so the work is balanced whoever found the states.
+ * blocks of {@link BLOCK} states. At the next level all workers claim runs of blocks from
+ * all buffers through one atomic counter, so the work is balanced whoever found the states.
  */
 import { ParentStore, RecentFingerprints, type VisitedSet } from './fpset.js';
 import type { StateEncoder } from './spec.js';
+import { WordBuffer } from './words.js';
 
 /** States per block of a level: the unit a worker claims at a time. */
 export const BLOCK = 64;
@@ -197,10 +198,22 @@ export class SharedTable {
     Atomics.store(this.ctrl, CURSOR, 0);
   }
 
-  /** Claims the next block of the level. */
-  claimBlock(): number {
-    return Atomics.add(this.ctrl, CURSOR, 1);
+  /**
+   * Claims a run of blocks of a level of `total` blocks shared by `threads` threads: about
+   * a `2 * threads`-th of what is left (at least one block), so that each thread works on
+   * long contiguous runs (neighbouring states share successors, which the recent-fingerprint
+   * cache then catches) and the runs shrink as the level ends (the threads finish together).
+   * Returns the first block; the run ends at `min(first + size, total)`, size in {@link SharedTable.claimed}.
+   */
+  claimBlocks(total: number, threads: number): number {
+    const left = total - Atomics.load(this.ctrl, CURSOR);
+    const size = Math.max(1, Math.floor(left / (2 * threads)));
+    this.claimed = size;
+    return Atomics.add(this.ctrl, CURSOR, size);
   }
+
+  /** The size of the last run of blocks claimed by {@link SharedTable.claimBlocks}. */
+  claimed = 0;
 
   /**
    * A slot buffer twice as large (or larger, to hold `need` more fingerprints) with every
@@ -292,15 +305,17 @@ export interface LevelSource {
 }
 
 /** A worker's next level: records `(id, parent, action, length, words...)` in shared memory. */
-export class LevelWriter implements StateEncoder {
-  private data: Int32Array;
-  private used = 0;
+export class LevelWriter extends WordBuffer {
   private blocks: number[] = [];
   /** States written. */
   count = 0;
 
   constructor(initialWords = 1 << 14) {
-    this.data = new Int32Array(new SharedArrayBuffer(initialWords * 4));
+    super(initialWords);
+  }
+
+  protected override alloc(words: number): Int32Array {
+    return new Int32Array(new SharedArrayBuffer(words * 4));
   }
 
   /** Appends one state record; `encode` writes the state's words through this writer. */
@@ -316,30 +331,6 @@ export class LevelWriter implements StateEncoder {
     encode(s, this);
     this.data[at + 3] = this.used - at - 4;
     this.count++;
-  }
-
-  /** Appends one word (for `encode`). */
-  int(x: number): void {
-    this.ensure(this.used + 1);
-    this.data[this.used++] = x;
-  }
-
-  /** Appends words (for `encode`). */
-  ints(words: ArrayLike<number>): void {
-    const len = words.length;
-    this.ensure(this.used + len);
-    const d = this.data;
-    for (let i = 0, o = this.used; i < len; i++) d[o + i] = words[i]!;
-    this.used += len;
-  }
-
-  private ensure(need: number): void {
-    if (need <= this.data.length) return;
-    let size = this.data.length * 2;
-    while (size < need) size *= 2;
-    const d = new Int32Array(new SharedArrayBuffer(size * 4));
-    d.set(this.data.subarray(0, this.used));
-    this.data = d;
   }
 
   /** The level written so far, to share. */
@@ -372,10 +363,15 @@ export class SharedFrontier<S> {
   private pos = 0;
   private end = 0;
   private last = 0;
+  /** The blocks claimed and not yet started: `[nextBlock, runEnd)`. */
+  private nextBlock = 0;
+  private runEnd = 0;
 
   constructor(
     private readonly table: SharedTable,
     private readonly decode: (words: Int32Array, start: number, end: number) => S,
+    /** How many threads share each level. */
+    private readonly threads: number,
   ) {}
 
   /** Starts reading a level (every worker gets the same sources, in the same order). */
@@ -387,6 +383,7 @@ export class SharedFrontier<S> {
     for (const s of sources) this.blockEnds.push((n += s.blocks.length));
     this.totalBlocks = n;
     this.pos = this.end = 0;
+    this.nextBlock = this.runEnd = 0;
   }
 
   /** States in the level. */
@@ -415,11 +412,16 @@ export class SharedFrontier<S> {
   }
 
   private claim(): boolean {
-    const b = this.table.claimBlock();
-    if (b >= this.totalBlocks) {
-      this.pos = this.end = 0;
-      return false;
+    if (this.nextBlock >= this.runEnd) {
+      const first = this.table.claimBlocks(this.totalBlocks, this.threads);
+      if (first >= this.totalBlocks) {
+        this.pos = this.end = 0;
+        return false;
+      }
+      this.nextBlock = first;
+      this.runEnd = Math.min(first + this.table.claimed, this.totalBlocks);
     }
+    const b = this.nextBlock++;
     let w = 0;
     while (b >= this.blockEnds[w]!) w++;
     const src = this.sources[w]!;

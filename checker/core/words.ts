@@ -1,6 +1,6 @@
 /**
  * A growable buffer of 32-bit words that a spec's `encode` can write into: the base of the
- * engine's encoded BFS levels.
+ * engine's encoded BFS levels, one thread's or shared between worker threads.
  */
 import type { StateEncoder } from './spec.js';
 
@@ -12,7 +12,12 @@ export class WordBuffer implements StateEncoder {
   used = 0;
 
   constructor(initialWords = 1 << 12) {
-    this.data = new Int32Array(initialWords);
+    this.data = this.alloc(initialWords);
+  }
+
+  /** A new word array (a subclass may put it in shared memory). */
+  protected alloc(words: number): Int32Array {
+    return new Int32Array(words);
   }
 
   /** Appends one word. */
@@ -35,7 +40,7 @@ export class WordBuffer implements StateEncoder {
     if (need <= this.data.length) return;
     let size = this.data.length * 2;
     while (size < need) size *= 2;
-    const d = new Int32Array(size);
+    const d = this.alloc(size);
     d.set(this.data.subarray(0, this.used));
     this.data = d;
   }

@@ -21,7 +21,7 @@ const table = new SharedTable(buffers);
 // Two level buffers, used in turn: the one written now, and the one the others read.
 const writers = [new LevelWriter(), new LevelWriter()];
 let w = 0;
-const parts = { seen: new SharedVisitedSet(table, index, workers), writer: writers[0]!, frontier: new SharedFrontier(table, spec.decode!.bind(spec)) };
+const parts = { seen: new SharedVisitedSet(table, index, workers), writer: writers[0]!, frontier: new SharedFrontier(table, spec.decode!.bind(spec), workers) };
 const x = new Explorer(spec, options, parts);
 let reported = 0;
 
