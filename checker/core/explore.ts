@@ -523,7 +523,7 @@ export class Explorer<S, A extends Action> {
 
   /**
    * Makes the next level current; returns its size (in a parallel run, this explorer's
-   * part: the coordinator then opens the whole level with {@link Explorer.open}).
+   * part: the coordinator then opens the whole level in every worker's `SharedFrontier`).
    */
   advance(): number {
     this.depth++;
