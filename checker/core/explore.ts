@@ -156,7 +156,8 @@ export function selectInvariants<S, A extends Action>(spec: Spec<S, A>, names: r
  */
 export interface SharedParts<S> {
   readonly seen: SharedVisitedSet;
-  readonly writer: LevelWriter;
+  /** Where new states go; the worker swaps in its other buffer at each level. */
+  writer: LevelWriter;
   readonly frontier: SharedFrontier<S>;
 }
 

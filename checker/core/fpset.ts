@@ -59,6 +59,15 @@ export class RecentFingerprints {
   }
 }
 
+/**
+ * The slot where fingerprint `(hi, lo)` is looked for first in a table of `mask + 1` slots
+ * (a power of two); the same for signed and unsigned words. Every fingerprint table of the
+ * engine probes from here.
+ */
+export function homeSlot(hi: number, lo: number, mask: number): number {
+  return (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
+}
+
 /** The largest action index a state can record (the position among its parent's enabled actions). */
 export const MAX_ACTION_INDEX = 0xffff;
 
@@ -174,7 +183,7 @@ export class FingerprintSet implements VisitedSet {
       this.hasZero = true;
     } else {
       if (this.recent.hitOrRecord(hi, lo)) return -1;
-      let i = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
+      let i = homeSlot(hi, lo, mask);
       for (;;) {
         const h = t[2 * i]!;
         const l = t[2 * i + 1]!;
@@ -193,7 +202,7 @@ export class FingerprintSet implements VisitedSet {
   /** Reads the first slot probed for `(hi, lo)` (see {@link VisitedSet.touch}). */
   touch(hi: number, lo: number): number {
     if (this.recent.has(hi, lo)) return 0;
-    return this.table[2 * (((lo >>> 0) ^ Math.imul(hi >>> 0, 0x9e3779b1)) & this.mask)]!;
+    return this.table[2 * homeSlot(hi, lo, this.mask)]!;
   }
 
   /** True when the fingerprint `(hi, lo)` is stored. */
@@ -202,7 +211,7 @@ export class FingerprintSet implements VisitedSet {
     lo >>>= 0;
     if (hi === 0 && lo === 0) return this.hasZero;
     const t = this.table;
-    let i = (lo ^ Math.imul(hi, 0x9e3779b1)) & this.mask;
+    let i = homeSlot(hi, lo, this.mask);
     for (;;) {
       const h = t[2 * i]!;
       const l = t[2 * i + 1]!;
@@ -236,7 +245,7 @@ export class FingerprintSet implements VisitedSet {
       const h = old[j]!;
       const l = old[j + 1]!;
       if (h === 0 && l === 0) continue;
-      let i = (l ^ Math.imul(h, 0x9e3779b1)) & mask;
+      let i = homeSlot(h, l, mask);
       while (t[2 * i] !== 0 || t[2 * i + 1] !== 0) i = (i + 1) & mask;
       t[2 * i] = h;
       t[2 * i + 1] = l;

@@ -33,6 +33,8 @@ describe('checkParallel', () => {
   });
 
   it('grows the shared table mid-level and while seeding, with the same counts as one worker', async () => {
+    // Per worker: one chunk of parent ids and actions (6 B x 65,536) and the 128 KB recent cache.
+    const tableSlots = (bytes: number, workers: number): number => (bytes - workers * (6 * 65_536 + 131_072)) / 8;
     // 8,000 states: the table starts at 4,096 slots and grows twice during the run.
     const one = check(grid(3, 20));
     for (const w of [2, 3]) {
@@ -40,6 +42,7 @@ describe('checkParallel', () => {
       expect(r.stats.distinctStates).toBe(8000);
       expect(r.stats.levels).toEqual(one.stats.levels);
       expect(r.stats.generatedStates).toBe(one.stats.generatedStates);
+      expect(tableSlots(r.stats.visitedBytes, w)).toBe(16_384);
     }
     // 10,000 initial states: the first worker grows the table while it seeds alone.
     const ref: SpecRef = { module: new URL('../fixtures/rows.ts', import.meta.url).href, export: 'rows', args: [10_000, 3] };
@@ -47,6 +50,7 @@ describe('checkParallel', () => {
     expect(r.kind).toBe('ok');
     expect(r.stats.distinctStates).toBe(30_000);
     expect(r.stats.levels).toEqual([10_000, 10_000, 10_000]);
+    expect(tableSlots(r.stats.visitedBytes, 2)).toBe(65_536);
     expect(r.stats.generatedStates).toBe(check(rows(10_000, 3)).stats.generatedStates);
   });
 

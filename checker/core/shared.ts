@@ -20,7 +20,7 @@
  * blocks of {@link BLOCK} states. At the next level all workers claim runs of blocks from
  * all buffers through one atomic counter, so the work is balanced whoever found the states.
  */
-import { ParentStore, RecentFingerprints, type VisitedSet } from './fpset.js';
+import { homeSlot, ParentStore, RecentFingerprints, type VisitedSet } from './fpset.js';
 import type { StateEncoder } from './spec.js';
 import { WordBuffer } from './words.js';
 
@@ -42,6 +42,11 @@ const FLUSH = 128;
 /** A word of 0 in a fingerprint is stored as this (0 marks an empty slot). */
 const ZERO_HI = 0x5bd1e995 | 0;
 const ZERO_LO = 0x27d4eb2f | 0;
+
+/** A fingerprint's high word as the table stores it (never 0). */
+const storedHi = (hi: number): number => (hi | 0) || ZERO_HI;
+/** A fingerprint's low word as the table stores it (never 0). */
+const storedLo = (lo: number): number => (lo | 0) || ZERO_LO;
 
 /** The buffers that make up a {@link SharedTable}; post them to a worker to share the table. */
 export interface SharedTableBuffers {
@@ -122,13 +127,11 @@ export class SharedTable {
    * threads on the same table (never during a growth: see {@link SharedTable.mustPause}).
    */
   insert(hi: number, lo: number): boolean {
-    hi |= 0;
-    lo |= 0;
-    if (hi === 0) hi = ZERO_HI;
-    if (lo === 0) lo = ZERO_LO;
+    hi = storedHi(hi);
+    lo = storedLo(lo);
     const t = this.t;
     const mask = this.mask;
-    let i = ((lo ^ Math.imul(hi, 0x9e3779b1)) >>> 0) & mask;
+    let i = homeSlot(hi, lo, mask);
     for (let probes = 0; probes <= mask; probes++) {
       const at = 2 * i;
       let h = t[at]!;
@@ -153,11 +156,7 @@ export class SharedTable {
 
   /** Reads the first slot probed for `(hi, lo)` (a cache hint, see `VisitedSet.touch`). */
   touch(hi: number, lo: number): number {
-    hi |= 0;
-    lo |= 0;
-    if (hi === 0) hi = ZERO_HI;
-    if (lo === 0) lo = ZERO_LO;
-    return this.t[2 * (((lo ^ Math.imul(hi, 0x9e3779b1)) >>> 0) & this.mask)]!;
+    return this.t[2 * homeSlot(storedHi(hi), storedLo(lo), this.mask)]!;
   }
 
   /**
@@ -231,7 +230,7 @@ export class SharedTable {
       const h = old[j]!;
       if (h === 0) continue;
       const l = old[j + 1]!;
-      let i = ((l ^ Math.imul(h, 0x9e3779b1)) >>> 0) & mask;
+      let i = homeSlot(h, l, mask);
       while (t[2 * i] !== 0) i = (i + 1) & mask;
       t[2 * i] = h;
       t[2 * i + 1] = l;

@@ -3,7 +3,7 @@
  * table, driven level by level by the coordinator in `parallel.ts`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { Explorer, type Finding } from './explore.js';
+import { Explorer, type Finding, type SharedParts } from './explore.js';
 import { loadSpec, type SpecRef, type WorkerMessage, type WorkerReply, type WorkerSummary } from './parallel.js';
 import { LevelWriter, SharedFrontier, SharedTable, SharedVisitedSet, type SharedTableBuffers } from './shared.js';
 import type { Action, Spec } from './spec.js';
@@ -21,7 +21,7 @@ const table = new SharedTable(buffers);
 // Two level buffers, used in turn: the one written now, and the one the others read.
 const writers = [new LevelWriter(), new LevelWriter()];
 let w = 0;
-const parts = { seen: new SharedVisitedSet(table, index, workers), writer: writers[0]!, frontier: new SharedFrontier(table, spec.decode!.bind(spec), workers) };
+const parts: SharedParts<unknown> = { seen: new SharedVisitedSet(table, index, workers), writer: writers[0]!, frontier: new SharedFrontier(table, spec.decode!.bind(spec), workers) };
 const x = new Explorer(spec, options, parts);
 let reported = 0;
 
@@ -46,7 +46,7 @@ port.on('message', (m: WorkerMessage) => {
       const level = parts.writer.finish();
       w = 1 - w;
       writers[w]!.clear();
-      (parts as { writer: LevelWriter }).writer = writers[w]!;
+      parts.writer = writers[w]!;
       reply = { type: 'advanced', summary: summary(), level };
       break;
     }
