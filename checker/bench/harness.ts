@@ -10,10 +10,14 @@
  * round, so that a slow spell of the machine weighs on both sides of a ratio. The `1+1` row
  * runs two independent one-worker processes at the same time: their summed rate over one
  * worker's is how far this machine itself scales on the workload, the ceiling a parallel
- * checker can be measured against.
+ * checker can be measured against; the `vs 1+1` column holds each worker row against it.
+ *
+ * Each bench run starts with {@link probeCores}: whether this machine's logical cores are
+ * separate cores or hyperthreads sharing one, which bounds what two workers can gain.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { check } from '../core/explore.js';
 import { checkParallel, type SpecRef } from '../core/parallel.js';
 import type { AnySpec } from '../cli/catalog.js';
@@ -65,8 +69,39 @@ export async function runOnce(c: BenchCase, workers: number): Promise<BenchSampl
   };
 }
 
+/** The loop of {@link probeCores}: six independent multiply chains, bound by multiplier throughput. */
+const PROBE_LOOP =
+  'const t=performance.now();let a=1,b=2,c=3,d=4,e=5,f=6;' +
+  'for(let i=0;i<2e8;i++){a=Math.imul(a,0x5bd1e995)+i|0;b=Math.imul(b,0x1b873593)+i|0;c=Math.imul(c,0x85ebca6b)+i|0;' +
+  'd=Math.imul(d,0xcc9e2d51)+i|0;e=Math.imul(e,0x27d4eb2f)+i|0;f=Math.imul(f,0x9e3779b1)+i|0}' +
+  // The checksum is printed so that the loop cannot be optimised away.
+  "process.stdout.write((performance.now()-t)+' '+(a^b^c^d^e^f))";
+
 /**
- * The bench command: `[--runs N] [--workers 1,2] [--no-pair] [--only NAME | --all]
+ * How two busy processes share this machine: the time of a multiply-bound loop alone over
+ * its time when two copies run at once (medians of three rounds). About 1.0 means two
+ * separate cores; about 0.5 means two hyperthreads of one core, which share execution units
+ * and the L1 and L2 caches, so two workers can gain only what the core has spare.
+ */
+export async function probeCores(): Promise<number> {
+  const one = (): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const p = spawn(process.execPath, ['-e', PROBE_LOOP], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      p.stdout.on('data', (d: Buffer) => (out += d));
+      p.on('close', (code) => (code === 0 ? resolve(Number(out.split(' ')[0])) : reject(new Error(`core probe exited ${code}`))));
+    });
+  const ratios: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const alone = await one();
+    const [a, b] = await Promise.all([one(), one()]);
+    ratios.push(alone / Math.max(a, b));
+  }
+  return median(ratios);
+}
+
+/**
+ * The bench command: `[--runs N] [--workers 1,2] [--no-pair] [--no-probe] [--only NAME | --all]
  * [--save FILE] [--compare FILE]`, or `--child NAME --workers W` (internal: run one case, print its sample).
  */
 export async function benchMain(cases: readonly BenchCase[], script: string, argv: readonly string[]): Promise<number> {
@@ -84,6 +119,14 @@ export async function benchMain(cases: readonly BenchCase[], script: string, arg
   const runs = Number(arg('--runs') ?? 3);
   const only = arg('--only');
   const workerCounts = (arg('--workers') ?? '1,2').split(',').map(Number);
+  if (!Number.isInteger(runs) || runs < 1) {
+    process.stderr.write(`bench: --runs must be a whole number of at least 1 (got '${arg('--runs')}')\n`);
+    return 2;
+  }
+  if (workerCounts.some((w) => !Number.isInteger(w) || w < 1)) {
+    process.stderr.write(`bench: --workers must be a comma-separated list of whole numbers of at least 1 (got '${arg('--workers')}')\n`);
+    return 2;
+  }
   const selected = only ? cases.filter((c) => c.name === only) : argv.includes('--all') ? cases : cases.filter((c) => !c.extra);
   if (selected.length === 0) {
     process.stderr.write(`bench: unknown case '${only}'; cases: ${cases.map((c) => c.name).join(', ')}\n`);
@@ -93,7 +136,14 @@ export async function benchMain(cases: readonly BenchCase[], script: string, arg
   const results: Record<string, BenchSample> = {};
   const header =
     'case'.padEnd(22) + 'workers'.padStart(8) + 'distinct'.padStart(11) +
-    '  distinct/s  generated/s  peak RSS MB  visited B/state  seconds  vs 1 worker' + (baseline ? '  vs baseline (distinct/s)' : '');
+    '  distinct/s  generated/s  peak RSS MB  visited B/state  seconds  vs 1 worker  vs 1+1' + (baseline ? '  vs baseline (distinct/s)' : '');
+  if (!argv.includes('--no-probe')) {
+    const r = await probeCores();
+    process.stdout.write(
+      `machine: ${availableParallelism()} logical cores; with two busy processes each runs a multiply-bound loop at ` +
+        `${r.toFixed(2)}x its speed alone (1.0: separate cores; about 0.5: hyperthreads of one core)\n`,
+    );
+  }
   process.stdout.write(`${header}\n`);
   const runChild = (name: string, workers: number): Promise<BenchSample> =>
     new Promise((resolve, reject) => {
@@ -131,6 +181,7 @@ export async function benchMain(cases: readonly BenchCase[], script: string, arg
       return 3;
     }
     const ones = samples.get('1');
+    const pairs = samples.get('1+1');
     for (const k of configs) {
       const ss = samples.get(k)!;
       const med = (f: keyof BenchSample): number => median(ss.map((s) => s[f]));
@@ -147,6 +198,8 @@ export async function benchMain(cases: readonly BenchCase[], script: string, arg
       results[key] = m;
       const b = baseline?.[key];
       const speedup = ones && k !== '1' ? median(ss.map((s, i) => s.distinctPerSecond / ones[i]!.distinctPerSecond)) : undefined;
+      // Several workers against two independent one-worker processes of the same round.
+      const ofPair = pairs && k !== '1' && k !== '1+1' ? median(ss.map((s, i) => s.distinctPerSecond / pairs[i]!.distinctPerSecond)) : undefined;
       process.stdout.write(
         c.name.padEnd(22) +
           k.padStart(8) +
@@ -157,6 +210,7 @@ export async function benchMain(cases: readonly BenchCase[], script: string, arg
           m.visitedBytesPerState.toFixed(1).padStart(17) +
           m.seconds.toFixed(2).padStart(9) +
           (speedup !== undefined ? `${speedup.toFixed(2)}x`.padStart(13) : ''.padStart(13)) +
+          (ofPair !== undefined ? `${ofPair.toFixed(2)}x`.padStart(8) : ''.padStart(8)) +
           (b ? `  ${(m.distinctPerSecond / b.distinctPerSecond).toFixed(2)}x` : '') +
           '\n',
       );

@@ -19,7 +19,7 @@ describe('checkParallel', () => {
   it('explores the same states, levels and depth as one worker, with 2 and 3 workers', async () => {
     const one = check(grid(3, 12));
     for (const w of [2, 3]) {
-      const r = await checkParallel(gridRef(3, 12), grid(3, 12), w);
+      const r = await checkParallel(gridRef(3, 12), grid(3, 12), w, { soloBelow: 0 });
       expect(r.kind).toBe('ok');
       expect(r.stats.distinctStates).toBe(1728);
       expect(r.stats.generatedStates).toBe(one.stats.generatedStates);
@@ -38,7 +38,7 @@ describe('checkParallel', () => {
     // 8,000 states: the table starts at 4,096 slots and grows twice during the run.
     const one = check(grid(3, 20));
     for (const w of [2, 3]) {
-      const r = await checkParallel(gridRef(3, 20), grid(3, 20), w);
+      const r = await checkParallel(gridRef(3, 20), grid(3, 20), w, { soloBelow: 0 });
       expect(r.stats.distinctStates).toBe(8000);
       expect(r.stats.levels).toEqual(one.stats.levels);
       expect(r.stats.generatedStates).toBe(one.stats.generatedStates);
@@ -46,7 +46,7 @@ describe('checkParallel', () => {
     }
     // 10,000 initial states: the first worker grows the table while it seeds alone.
     const ref: SpecRef = { module: new URL('../fixtures/rows.ts', import.meta.url).href, export: 'rows', args: [10_000, 3] };
-    const r = await checkParallel(ref, rows(10_000, 3), 2);
+    const r = await checkParallel(ref, rows(10_000, 3), 2, { soloBelow: 0 });
     expect(r.kind).toBe('ok');
     expect(r.stats.distinctStates).toBe(30_000);
     expect(r.stats.levels).toEqual([10_000, 10_000, 10_000]);
@@ -54,18 +54,40 @@ describe('checkParallel', () => {
     expect(r.stats.generatedStates).toBe(check(rows(10_000, 3)).stats.generatedStates);
   });
 
-  it('reports a shortest counterexample that replays, and stops at bounds', async () => {
+  it('starts with the first worker alone while levels are small, then shares them', async () => {
+    const one = check(grid(3, 20));
+    // Levels of grid(3, 20) hold 1, 3, 6, 10, ... states: with soloBelow 100 the others join
+    // at depth 14 (105 states). Both workers then hold states: the visited bytes count two
+    // parent stores and two caches next to the shared table (16,384 slots, as above).
+    const joined = await checkParallel(gridRef(3, 20), grid(3, 20), 2, { soloBelow: 100 });
+    expect(joined.stats.distinctStates).toBe(8000);
+    expect(joined.stats.levels).toEqual(one.stats.levels);
+    expect(joined.stats.generatedStates).toBe(one.stats.generatedStates);
+    expect(joined.stats.depth).toBe(one.stats.depth);
+    expect(joined.stats.visitedBytes).toBe(16_384 * 8 + 2 * (6 * 65_536 + 131_072));
+    // With the default (levels under 4,096 states) the whole run is the first worker's.
+    const alone = await checkParallel(gridRef(3, 20), grid(3, 20), 2);
+    expect(alone.stats.distinctStates).toBe(8000);
+    expect(alone.stats.levels).toEqual(one.stats.levels);
+    expect(alone.stats.visitedBytes).toBe(16_384 * 8 + 1 * (6 * 65_536 + 131_072));
+  });
+
+  it('reports a shortest counterexample that replays, and stops at bounds, alone or shared', async () => {
     // In a grid of size 5 the state (4, 4) is first reached after 8 increments: 9 states.
     const spec = { ...grid(2, 5), invariants: [{ name: 'NotCorner', check: (s: readonly number[]) => !(s[0] === 4 && s[1] === 4) }] };
     const ref: SpecRef = { module: new URL('../fixtures/grid-corner.ts', import.meta.url).href, export: 'spec', args: [] };
-    const r = await checkParallel(ref, spec, 2);
-    expect(r.kind).toBe('violation');
-    if (r.kind !== 'violation') return;
-    const t = r.violations[0]!.trace;
-    expect(t.states).toHaveLength(9);
-    for (let i = 0; i + 1 < t.states.length; i++) expect(spec.next(t.states[i]!, t.actions[i]!)).toEqual(t.states[i + 1]);
-    const inc = await checkParallel(gridRef(3, 12), grid(3, 12), 2, { maxDepth: 4 });
-    expect(inc.kind).toBe('incomplete');
+    for (const soloBelow of [0, 4, undefined]) {
+      const r = await checkParallel(ref, spec, 2, soloBelow === undefined ? {} : { soloBelow });
+      expect(r.kind).toBe('violation');
+      if (r.kind !== 'violation') return;
+      const t = r.violations[0]!.trace;
+      expect(t.states).toHaveLength(9);
+      for (let i = 0; i + 1 < t.states.length; i++) expect(spec.next(t.states[i]!, t.actions[i]!)).toEqual(t.states[i + 1]);
+      const inc = await checkParallel(gridRef(3, 12), grid(3, 12), 2, { maxDepth: 4, ...(soloBelow === undefined ? {} : { soloBelow }) });
+      expect(inc.kind).toBe('incomplete');
+      expect(inc.stats.levels).toEqual([1, 3, 6, 10]);
+      if (inc.kind === 'incomplete') expect(inc.reason).toBe('maxDepth');
+    }
   });
 
   it('refuses a spec without encode and decode', async () => {

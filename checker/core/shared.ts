@@ -138,7 +138,10 @@ export class SharedTable {
       if (h === 0) {
         h = Atomics.compareExchange(t, at, 0, hi);
         if (h === 0) {
-          Atomics.store(t, at + 1, lo);
+          // A plain store: readers spin on Atomics.load until `lo` is non-zero, and an Int32
+          // element is never torn, so they see 0 or `lo`. (Atomics.store would add a second
+          // full fence after the compare-and-swap's.)
+          t[at + 1] = lo;
           if (++this.pending >= FLUSH) this.flush();
           return true;
         }

@@ -5,7 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Explorer, type Finding, type SharedParts } from './explore.js';
 import { loadSpec, type SpecRef, type WorkerMessage, type WorkerReply, type WorkerSummary } from './parallel.js';
-import { LevelWriter, SharedFrontier, SharedTable, SharedVisitedSet, type SharedTableBuffers } from './shared.js';
+import { LevelWriter, SharedFrontier, SharedTable, SharedVisitedSet, type LevelSource, type SharedTableBuffers } from './shared.js';
 import type { Action, Spec } from './spec.js';
 
 const { ref, options, index, workers, table: buffers } = workerData as {
@@ -50,6 +50,39 @@ port.on('message', (m: WorkerMessage) => {
       reply = { type: 'advanced', summary: summary(), level };
       break;
     }
+    case 'solo': {
+      // The first levels, alone: seed, then advance and expand each level while it is small,
+      // growing the table here (no other thread inserts yet). Ends with a level current and
+      // not opened, or when the run stops.
+      const sizes: number[] = [];
+      let level: LevelSource | null = null;
+      x.seed();
+      while (!x.stopped) {
+        x.advance();
+        level = parts.writer.finish();
+        w = 1 - w;
+        writers[w]!.clear();
+        parts.writer = writers[w]!;
+        sizes.push(level.count);
+        if (level.count === 0 || level.count >= m.below || x.depth >= m.maxDepth || Date.now() >= m.deadline) break;
+        table.resetCursor();
+        parts.frontier.open([level]);
+        for (;;) {
+          x.expand(m.deadline);
+          if (!x.paused) break;
+          table.attach(table.grown());
+        }
+      }
+      table.flush();
+      reply = { type: 'solo', summary: summary(), slots: table.buffers.slots, sizes, level, depth: x.depth };
+      break;
+    }
+    case 'join':
+      // Joins a run the first worker began alone: at its depth, on its current table.
+      x.depth = m.depth;
+      if (m.slots !== table.buffers.slots) table.attach(m.slots);
+      reply = { type: 'summary', summary: summary() };
+      break;
     case 'open':
       parts.frontier.open(m.levels);
       reply = { type: 'summary', summary: summary() };
