@@ -1,115 +1,22 @@
 /**
- * A worker thread of the parallel checker: one {@link Explorer} on the shared fingerprint
- * table, driven level by level by the coordinator in `parallel.ts`.
+ * A worker thread of the parallel checker: builds the spec from its {@link SpecRef}, then
+ * answers the coordinator's messages with a {@link workerHandler}.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { Explorer, type Finding, type SharedParts } from './explore.js';
-import { loadSpec, type SpecRef, type WorkerMessage, type WorkerReply, type WorkerSummary } from './parallel.js';
-import { LevelWriter, SharedFrontier, SharedTable, SharedVisitedSet, type LevelSource, type SharedTableBuffers } from './shared.js';
-import type { Action, Spec } from './spec.js';
+import type { CheckOptions } from './explore.js';
+import { loadSpec, type SpecRef, type WorkerMessage, type WorkerReply } from './parallel.js';
+import type { SharedTableBuffers } from './shared.js';
+import { workerHandler } from './worker-core.js';
 
-const { ref, options, index, workers, table: buffers } = workerData as {
+const { ref, options, index, workers, table } = workerData as {
   ref: SpecRef;
-  options: { invariants?: string[]; continueAfterViolation?: boolean; maxStates?: number; symmetry?: boolean; checkDeadlock?: boolean };
+  options: CheckOptions;
   index: number;
   workers: number;
   table: SharedTableBuffers;
 };
 
-const spec = (await loadSpec(ref)) as Spec<unknown, Action>;
-const table = new SharedTable(buffers);
-// Two level buffers, used in turn: the one written now, and the one the others read.
-const writers = [new LevelWriter(), new LevelWriter()];
-let w = 0;
-const parts: SharedParts<unknown> = { seen: new SharedVisitedSet(table, index, workers), writer: writers[0]!, frontier: new SharedFrontier(table, spec.decode!.bind(spec), workers) };
-const x = new Explorer(spec, options, parts);
-let reported = 0;
-
-const summary = (): WorkerSummary => {
-  const findings: Finding[] = x.findings.slice(reported);
-  reported = x.findings.length;
-  return { size: x.seen.size, generated: x.generated, nextSize: x.nextSize, stopped: x.stopped, paused: x.paused, findings };
-};
-
+const handle = workerHandler(await loadSpec(ref), options, index, workers, table);
 const port = parentPort!;
-port.on('message', (m: WorkerMessage) => {
-  let reply: WorkerReply;
-  switch (m.type) {
-    case 'seed':
-      x.seed();
-      table.flush();
-      // The first worker may have grown the table while seeding alone.
-      reply = { type: 'seeded', summary: summary(), slots: table.buffers.slots };
-      break;
-    case 'advance': {
-      x.advance();
-      const level = parts.writer.finish();
-      w = 1 - w;
-      writers[w]!.clear();
-      parts.writer = writers[w]!;
-      reply = { type: 'advanced', summary: summary(), level };
-      break;
-    }
-    case 'solo': {
-      // The first levels, alone: seed, then advance and expand each level while it is small,
-      // growing the table here (no other thread inserts yet). Ends with a level current and
-      // not opened, or when the run stops.
-      const sizes: number[] = [];
-      let level: LevelSource | null = null;
-      x.seed();
-      while (!x.stopped) {
-        x.advance();
-        level = parts.writer.finish();
-        w = 1 - w;
-        writers[w]!.clear();
-        parts.writer = writers[w]!;
-        sizes.push(level.count);
-        if (level.count === 0 || level.count >= m.below || x.depth >= m.maxDepth || Date.now() >= m.deadline) break;
-        table.resetCursor();
-        parts.frontier.open([level]);
-        for (;;) {
-          x.expand(m.deadline);
-          if (!x.paused) break;
-          table.attach(table.grown());
-        }
-      }
-      table.flush();
-      reply = { type: 'solo', summary: summary(), slots: table.buffers.slots, sizes, level, depth: x.depth };
-      break;
-    }
-    case 'join':
-      // Joins a run the first worker began alone: at its depth, on its current table.
-      x.depth = m.depth;
-      if (m.slots !== table.buffers.slots) table.attach(m.slots);
-      reply = { type: 'summary', summary: summary() };
-      break;
-    case 'open':
-      parts.frontier.open(m.levels);
-      reply = { type: 'summary', summary: summary() };
-      break;
-    case 'table':
-      table.attach(m.slots);
-      reply = { type: 'summary', summary: summary() };
-      break;
-    case 'expand':
-      x.expand(m.deadline);
-      // The shared count is exact between phases (the coordinator sizes growths by it).
-      table.flush();
-      reply = { type: 'summary', summary: summary() };
-      break;
-    case 'lookup':
-      reply = { type: 'lookup', entry: [...x.lookup(m.gid)] as [number, number] };
-      break;
-    case 'stats':
-      reply = {
-        type: 'stats',
-        coverage: [...x.coverage],
-        sometimes: [...x.sometimesAt],
-        levels: [...x.levels],
-        bytes: x.bytes,
-      };
-      break;
-  }
-  port.postMessage(reply);
-});
+port.on('message', (m: WorkerMessage) => port.postMessage(handle(m)));
 port.postMessage({ type: 'ready' } satisfies WorkerReply);
