@@ -137,13 +137,16 @@ export async function benchMain(cases: readonly BenchCase[], script: string, arg
   const header =
     'case'.padEnd(22) + 'workers'.padStart(8) + 'distinct'.padStart(11) +
     '  distinct/s  generated/s  peak RSS MB  visited B/state  seconds  vs 1 worker  vs 1+1' + (baseline ? '  vs baseline (distinct/s)' : '');
-  if (!argv.includes('--no-probe')) {
-    const r = await probeCores();
-    process.stdout.write(
-      `machine: ${availableParallelism()} logical cores; with two busy processes each runs a multiply-bound loop at ` +
-        `${r.toFixed(2)}x its speed alone (1.0: separate cores; about 0.5: hyperthreads of one core)\n`,
-    );
-  }
+  const probe = argv.includes('--no-probe')
+    ? async (): Promise<void> => undefined
+    : async (when: string): Promise<void> => {
+        const r = await probeCores();
+        process.stdout.write(
+          `machine (${when}): ${availableParallelism()} logical cores; with two busy processes each runs a multiply-bound ` +
+            `loop at ${r.toFixed(2)}x its speed alone (1.0: separate cores; about 0.5: hyperthreads of one core)\n`,
+        );
+      };
+  await probe('start');
   process.stdout.write(`${header}\n`);
   const runChild = (name: string, workers: number): Promise<BenchSample> =>
     new Promise((resolve, reject) => {
@@ -219,6 +222,8 @@ export async function benchMain(cases: readonly BenchCase[], script: string, arg
   process.stdout.write(
     `(medians of ${runs} interleaved runs, each in a fresh process; 1+1: two one-worker runs at once, rates summed)\n`,
   );
+  // The host may move this machine's cores between runs: a second probe brackets the table.
+  await probe('end');
   const save = arg('--save');
   if (save) writeFileSync(save, JSON.stringify(results, null, 2) + '\n');
   return 0;
