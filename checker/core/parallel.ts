@@ -10,7 +10,9 @@
  *
  * The coordinator (this thread) grows the shared table when the workers pause for it. Worker 0
  * runs in this thread too (`worker-core.ts`), between the coordinator's steps: it uses the spec
- * already built here and starts at once, while the worker threads start (about 0.1 s each).
+ * already built here and starts at once. The worker threads (about 0.1 s each to start) are
+ * started once a level reaches an eighth of {@link ParallelOptions.soloBelow}, so that a small
+ * run never pays for them: `gfs-n1` (3,155 states) takes the time of one worker.
  *
  * A run starts with worker 0 alone: it seeds and expands, on its own and without a message
  * per level, every level smaller than {@link ParallelOptions.soloBelow} states, growing the
@@ -106,8 +108,9 @@ export type WorkerReply =
       readonly type: 'solo';
       readonly summary: WorkerSummary;
       readonly slots: SharedArrayBuffer;
-      /** New states per level explored alone (index 0: the initial states). */
+      /** New states per level this call advanced to, from depth `first`. */
       readonly sizes: readonly number[];
+      readonly first: number;
       /** The current level (the last of `sizes`), not yet opened; null when seeding stopped the run. */
       readonly level: LevelSource | null;
       /** Its depth. */
@@ -211,12 +214,14 @@ export async function checkParallel<S, A extends Action>(
     ...(options.checkDeadlock ? { checkDeadlock: true } : {}),
   };
   const table = new SharedTable(SharedTable.create());
-  // Worker 0 runs here, on the spec already built, and starts while the threads start.
+  // Worker 0 runs here, on the spec already built; the threads start when a run needs them.
   const channels: WorkerChannel[] = [new LocalChannel(workerHandler(spec, wopts, 0, workers, table.buffers))];
-  for (let index = 1; index < workers; index++) {
-    const workerData = { ref, options: wopts, index, workers, entry: workerUrl.href, table: table.buffers };
-    channels.push(new Channel(new Worker(needsTsx ? new URL('./worker-boot.mjs', here) : workerUrl, { workerData })));
-  }
+  const spawn = (): void => {
+    for (let index = channels.length; index < workers; index++) {
+      const workerData = { ref, options: wopts, index, workers, entry: workerUrl.href, table: table.buffers };
+      channels.push(new Channel(new Worker(needsTsx ? new URL('./worker-boot.mjs', here) : workerUrl, { workerData })));
+    }
+  };
   const findings: Finding[] = [];
   const idle: WorkerSummary = { size: 0, generated: 0, nextSize: 0, stopped: false, paused: false, findings: [] };
   const summaries: WorkerSummary[] = channels.map(() => idle);
@@ -275,10 +280,21 @@ export async function checkParallel<S, A extends Action>(
     /** Whether a level is current (and shared, unless it is empty or beyond the depth bound). */
     let going = false;
     if (active < workers) {
-      const r = (await channels[0]!.ask({ type: 'solo', below: soloBelow, maxDepth, deadline })) as Extract<WorkerReply, { type: 'solo' }>;
-      take([r]);
-      await adopt(r.slots);
-      r.sizes.forEach((n, i) => n > 0 && emit?.({ type: 'level', depth: i + 1, newStates: n }));
+      /** Worker 0 explores alone up to a level of `below` states. */
+      const solo = async (below: number): Promise<Extract<WorkerReply, { type: 'solo' }>> => {
+        const r = (await channels[0]!.ask({ type: 'solo', below, maxDepth, deadline })) as Extract<WorkerReply, { type: 'solo' }>;
+        take([r]);
+        await adopt(r.slots);
+        r.sizes.forEach((n, i) => n > 0 && emit?.({ type: 'level', depth: r.first + i, newStates: n }));
+        return r;
+      };
+      // The threads start (about 0.1 s each) once a level reaches an eighth of `soloBelow`, so
+      // that they are up when the levels are large; a run that stays smaller never starts them.
+      let r = await solo(Math.max(1, soloBelow >> 3));
+      if (r.level && r.level.count > 0 && r.depth < maxDepth && !r.summary.stopped && !stopNow()) {
+        spawn();
+        if (r.level.count < soloBelow) r = await solo(soloBelow);
+      }
       if (r.level) {
         depth = r.depth;
         levelSize = r.level.count;
@@ -286,6 +302,7 @@ export async function checkParallel<S, A extends Action>(
         if (going && levelSize > 0 && depth < maxDepth) await share([r.level], depth);
       }
     } else {
+      spawn();
       const seeded = await all({ type: 'seed' });
       take(seeded);
       await adopt((seeded[0] as { slots: SharedArrayBuffer }).slots);

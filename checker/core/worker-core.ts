@@ -32,6 +32,9 @@ export function workerHandler<S, A extends Action>(
   };
   const x = new Explorer(spec, options, parts);
   let reported = 0;
+  /** The solo phase: whether it has seeded, and the level it advanced to last. */
+  let seeded = false;
+  let pending: LevelSource | null = null;
 
   const summary = (): WorkerSummary => {
     const findings: Finding[] = x.findings.slice(reported);
@@ -58,19 +61,26 @@ export function workerHandler<S, A extends Action>(
         break;
       }
       case 'solo': {
-        // The first levels, alone: seed, then advance and expand each level while it is small,
-        // growing the table here (no other thread inserts yet). Ends with a level current and
-        // not opened, or when the run stops.
+        // The first levels, alone: seed (on the first call), then expand and advance each
+        // level while it is small, growing the table here (no other thread inserts yet).
+        // Ends with a level current and not opened, or when the run stops; a later call
+        // goes on from there.
         const sizes: number[] = [];
-        let level: LevelSource | null = null;
-        x.seed();
-        while (!x.stopped) {
+        const next = (): void => {
           x.advance();
-          level = parts.writer.finish();
+          pending = parts.writer.finish();
           w = 1 - w;
           writers[w]!.clear();
           parts.writer = writers[w]!;
-          sizes.push(level.count);
+          sizes.push(pending.count);
+        };
+        if (!seeded) {
+          seeded = true;
+          x.seed();
+          if (!x.stopped) next();
+        }
+        while (pending && !x.stopped) {
+          const level = pending;
           if (level.count === 0 || level.count >= m.below || x.depth >= m.maxDepth || Date.now() >= m.deadline) break;
           table.resetCursor();
           parts.frontier.open([level]);
@@ -79,9 +89,11 @@ export function workerHandler<S, A extends Action>(
             if (!x.paused) break;
             table.attach(table.grown());
           }
+          if (x.stopped) break;
+          next();
         }
         table.flush();
-        reply = { type: 'solo', summary: summary(), slots: table.buffers.slots, sizes, level, depth: x.depth };
+        reply = { type: 'solo', summary: summary(), slots: table.buffers.slots, sizes, first: x.depth - sizes.length + 1, level: pending, depth: x.depth };
         break;
       }
       case 'join':
