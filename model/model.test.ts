@@ -70,12 +70,17 @@ describe('parallel checking (worker threads) gives the same facts', () => {
     const s = await checkParallel(ref({}, null), gfsSpec(cfg()), 2, { symmetry: true });
     expect([s.kind, s.stats.distinctStates, s.stats.depth]).toEqual(['ok', 34_533, 38]);
   });
-  it('each mutant with 2 workers: the same invariant and counterexample length', async () => {
-    for (const [mutant, over, first, firstLen] of MUTANT_CASES) {
-      const r = await checkParallel(ref(over, mutant), gfsSpec(cfg(over, [mutant])), 2, { symmetry: false });
-      expect(r.kind).toBe('violation');
-      if (r.kind !== 'violation') continue;
-      expect([r.violations[0]!.property, r.violations[0]!.trace.states.length]).toEqual([first, firstLen]);
+  it('each mutant with 2 workers: the same invariant and counterexample length, found alone or shared', async () => {
+    // soloBelow 0: both workers from the first level; by default the first worker finds most
+    // of these violations alone, before the levels grow large.
+    for (const soloBelow of [0, undefined]) {
+      for (const [mutant, over, first, firstLen] of MUTANT_CASES) {
+        const options = { symmetry: false, ...(soloBelow === undefined ? {} : { soloBelow }) };
+        const r = await checkParallel(ref(over, mutant), gfsSpec(cfg(over, [mutant])), 2, options);
+        expect(r.kind).toBe('violation');
+        if (r.kind !== 'violation') continue;
+        expect([r.violations[0]!.property, r.violations[0]!.trace.states.length]).toEqual([first, firstLen]);
+      }
     }
   });
 });
