@@ -224,7 +224,8 @@ export async function checkParallel<S, A extends Action>(
   };
   const findings: Finding[] = [];
   const idle: WorkerSummary = { size: 0, generated: 0, nextSize: 0, stopped: false, paused: false, findings: [] };
-  const summaries: WorkerSummary[] = channels.map(() => idle);
+  /** Each worker's last summary (an idle one until it takes part). */
+  const summaries: WorkerSummary[] = Array.from({ length: workers }, () => idle);
   let depth = 1;
   /** States in the level being expanded. */
   let levelSize = 0;

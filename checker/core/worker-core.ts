@@ -36,6 +36,16 @@ export function workerHandler<S, A extends Action>(
   let seeded = false;
   let pending: LevelSource | null = null;
 
+  /** Makes the next level current; returns it, to share (the other buffer takes the one after). */
+  const advanceLevel = (): LevelSource => {
+    x.advance();
+    const level = parts.writer.finish();
+    w = 1 - w;
+    writers[w]!.clear();
+    parts.writer = writers[w]!;
+    return level;
+  };
+
   const summary = (): WorkerSummary => {
     const findings: Finding[] = x.findings.slice(reported);
     reported = x.findings.length;
@@ -52,11 +62,7 @@ export function workerHandler<S, A extends Action>(
         reply = { type: 'seeded', summary: summary(), slots: table.buffers.slots };
         break;
       case 'advance': {
-        x.advance();
-        const level = parts.writer.finish();
-        w = 1 - w;
-        writers[w]!.clear();
-        parts.writer = writers[w]!;
+        const level = advanceLevel();
         reply = { type: 'advanced', summary: summary(), level };
         break;
       }
@@ -67,11 +73,7 @@ export function workerHandler<S, A extends Action>(
         // goes on from there.
         const sizes: number[] = [];
         const next = (): void => {
-          x.advance();
-          pending = parts.writer.finish();
-          w = 1 - w;
-          writers[w]!.clear();
-          parts.writer = writers[w]!;
+          pending = advanceLevel();
           sizes.push(pending.count);
         };
         if (!seeded) {
