@@ -24,5 +24,5 @@ export { Fingerprinter, collisionProbability } from './hash.js';
 export { FingerprintSet } from './fpset.js';
 export type { VisitedSet } from './fpset.js';
 export { checkParallel, defaultWorkers } from './parallel.js';
-export type { SpecRef } from './parallel.js';
+export type { ParallelOptions, SpecRef } from './parallel.js';
 export { Explorer } from './explore.js';
