@@ -374,7 +374,7 @@ async function dispatch(argv: readonly string[], catalog: Catalog, io: Io): Prom
             'max-depth': { type: 'number', describe: 'do not expand states deeper than this (in states)' },
             'time-limit': { type: 'number', describe: 'stop (incomplete) after this many seconds' },
             symmetry: { type: 'boolean', describe: 'symmetry reduction (default: on for correct-protocol specs, where the spec has one)' },
-            workers: { type: 'number', describe: 'worker threads (default: the number of cores; 1 checks in the main thread)' },
+            workers: { type: 'number', describe: 'workers (default: the number of cores); the first runs in the main thread, the others in worker threads' },
             'report-dir': { type: 'string', describe: 'write DIR/<spec>/trace.json for each counterexample' },
             json: { type: 'boolean', default: false, describe: 'print one JSON object per spec, nothing else' },
             quiet: { type: 'boolean', default: false, describe: 'print only the summary table' },
