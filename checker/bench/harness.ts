@@ -12,7 +12,7 @@
  * worker's is how far this machine itself scales on the workload, the ceiling a parallel
  * checker can be measured against; the `vs 1+1` column holds each worker row against it.
  *
- * Each bench run starts with {@link probeCores}: whether this machine's logical cores are
+ * Each bench run starts and ends with {@link probeCores}: whether this machine's logical cores are
  * separate cores or hyperthreads sharing one, which bounds what two workers can gain.
  */
 import { spawn } from 'node:child_process';
@@ -69,6 +69,18 @@ export async function runOnce(c: BenchCase, workers: number): Promise<BenchSampl
   };
 }
 
+/** Runs `node ARGS` in a fresh process; resolves with its standard output (rejects with its errors). */
+function nodeOutput(args: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d: Buffer) => (out += d));
+    p.stderr.on('data', (d: Buffer) => (err += d));
+    p.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(err || `node exited ${code}`))));
+  });
+}
+
 /** The loop of {@link probeCores}: six independent multiply chains, bound by multiplier throughput. */
 const PROBE_LOOP =
   'const t=performance.now();let a=1,b=2,c=3,d=4,e=5,f=6;' +
@@ -84,13 +96,7 @@ const PROBE_LOOP =
  * and the L1 and L2 caches, so two workers can gain only what the core has spare.
  */
 export async function probeCores(): Promise<number> {
-  const one = (): Promise<number> =>
-    new Promise((resolve, reject) => {
-      const p = spawn(process.execPath, ['-e', PROBE_LOOP], { stdio: ['ignore', 'pipe', 'inherit'] });
-      let out = '';
-      p.stdout.on('data', (d: Buffer) => (out += d));
-      p.on('close', (code) => (code === 0 ? resolve(Number(out.split(' ')[0])) : reject(new Error(`core probe exited ${code}`))));
-    });
+  const one = async (): Promise<number> => Number((await nodeOutput(['-e', PROBE_LOOP])).split(' ')[0]);
   const ratios: number[] = [];
   for (let i = 0; i < 3; i++) {
     const alone = await one();
@@ -148,15 +154,8 @@ export async function benchMain(cases: readonly BenchCase[], script: string, arg
       };
   await probe('start');
   process.stdout.write(`${header}\n`);
-  const runChild = (name: string, workers: number): Promise<BenchSample> =>
-    new Promise((resolve, reject) => {
-      const p = spawn(process.execPath, [script, '--child', name, '--workers', String(workers)], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      let err = '';
-      p.stdout.on('data', (d: Buffer) => (out += d));
-      p.stderr.on('data', (d: Buffer) => (err += d));
-      p.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as BenchSample) : reject(new Error(err))));
-    });
+  const runChild = async (name: string, workers: number): Promise<BenchSample> =>
+    JSON.parse(await nodeOutput([script, '--child', name, '--workers', String(workers)])) as BenchSample;
   /** Two one-worker runs at once, as one sample: summed rates, the longer time, the larger RSS. */
   const pair = async (name: string): Promise<BenchSample> => {
     const [a, b] = await Promise.all([runChild(name, 1), runChild(name, 1)]);

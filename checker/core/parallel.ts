@@ -14,10 +14,10 @@
  * started once a level reaches an eighth of {@link ParallelOptions.soloBelow}, so that a small
  * run never pays for them: `gfs-n1` (3,155 states) takes the time of one worker.
  *
- * A run starts with worker 0 alone: it seeds and expands, on its own and without a message
- * per level, every level smaller than {@link ParallelOptions.soloBelow} states, growing the
- * table itself (no other thread inserts yet). The first large level opens to every worker.
- * Small levels gain nothing from sharing and cost three round trips each. Measured with two
+ * A run starts with worker 0 alone: it expands every level smaller than
+ * {@link ParallelOptions.soloBelow} states, and the first large level opens to every worker.
+ * Small levels gain nothing from sharing and cost three round trips each: plain calls to
+ * worker 0, but a wait to be scheduled for each worker thread. Measured with two
  * workers (medians of four or more interleaved runs): `gfs-base` (69,057 states) took 1.08 s
  * with every worker in a thread and from the first level, 0.98 s with the solo start, and
  * 0.85 s with worker 0 here as well (one worker: 0.80 s); `gfs-maxgrants2` went from 5.08 s
@@ -77,7 +77,6 @@ export const SOLO_BELOW = 64 * BLOCK;
 /** Coordinator to worker. */
 export type WorkerMessage =
   | { readonly type: 'seed' }
-  | { readonly type: 'solo'; readonly below: number; readonly maxDepth: number; readonly deadline: number }
   | { readonly type: 'join'; readonly depth: number; readonly slots: SharedArrayBuffer }
   | { readonly type: 'advance' }
   | { readonly type: 'open'; readonly levels: readonly LevelSource[] }
@@ -104,18 +103,6 @@ export type WorkerReply =
   | { readonly type: 'ready' }
   | { readonly type: 'summary'; readonly summary: WorkerSummary }
   | { readonly type: 'seeded'; readonly summary: WorkerSummary; readonly slots: SharedArrayBuffer }
-  | {
-      readonly type: 'solo';
-      readonly summary: WorkerSummary;
-      readonly slots: SharedArrayBuffer;
-      /** New states per level this call advanced to, from depth `first`. */
-      readonly sizes: readonly number[];
-      readonly first: number;
-      /** The current level (the last of `sizes`), not yet opened; null when seeding stopped the run. */
-      readonly level: LevelSource | null;
-      /** Its depth. */
-      readonly depth: number;
-    }
   | { readonly type: 'advanced'; readonly summary: WorkerSummary; readonly level: LevelSource }
   | { readonly type: 'lookup'; readonly entry: [number, number] }
   | {
@@ -253,6 +240,9 @@ export async function checkParallel<S, A extends Action>(
    */
   const share = async (levels: readonly LevelSource[], current: number): Promise<void> => {
     levelSize = levels.reduce((a, l) => a + l.count, 0);
+    // The threads start (about 0.1 s each) once a level reaches an eighth of `soloBelow`, so
+    // that they are up when the levels are large; a run that stays smaller never starts them.
+    if (levelSize >= soloBelow >> 3) spawn();
     if (active < workers && levelSize >= soloBelow) {
       await Promise.all(channels.slice(active).map((c) => c.ask({ type: 'join', depth: current, slots: table.buffers.slots })));
       active = workers;
@@ -278,42 +268,13 @@ export async function checkParallel<S, A extends Action>(
     emit?.({ type: 'start', spec: spec.name });
     let finished = false;
     let cut = false;
-    /** Whether a level is current (and shared, unless it is empty or beyond the depth bound). */
-    let going = false;
-    if (active < workers) {
-      /** Worker 0 explores alone up to a level of `below` states. */
-      const solo = async (below: number): Promise<Extract<WorkerReply, { type: 'solo' }>> => {
-        const r = (await channels[0]!.ask({ type: 'solo', below, maxDepth, deadline })) as Extract<WorkerReply, { type: 'solo' }>;
-        take([r]);
-        await adopt(r.slots);
-        r.sizes.forEach((n, i) => n > 0 && emit?.({ type: 'level', depth: r.first + i, newStates: n }));
-        return r;
-      };
-      // The threads start (about 0.1 s each) once a level reaches an eighth of `soloBelow`, so
-      // that they are up when the levels are large; a run that stays smaller never starts them.
-      let r = await solo(Math.max(1, soloBelow >> 3));
-      if (r.level && r.level.count > 0 && r.depth < maxDepth && !r.summary.stopped && !stopNow()) {
-        spawn();
-        if (r.level.count < soloBelow) r = await solo(soloBelow);
-      }
-      if (r.level) {
-        depth = r.depth;
-        levelSize = r.level.count;
-        going = !stopNow() && !r.summary.stopped;
-        if (going && levelSize > 0 && depth < maxDepth) await share([r.level], depth);
-      }
-    } else {
-      spawn();
-      const seeded = await all({ type: 'seed' });
-      take(seeded);
-      await adopt((seeded[0] as { slots: SharedArrayBuffer }).slots);
-      if (!stopNow()) {
-        await advance(1);
-        emit?.({ type: 'level', depth: 1, newStates: levelSize });
-        going = true;
-      }
-    }
-    if (going) {
+    if (active === workers) spawn();
+    const seeded = await all({ type: 'seed' });
+    take(seeded);
+    await adopt((seeded[0] as { slots: SharedArrayBuffer }).slots);
+    if (!stopNow()) {
+      await advance(1);
+      emit?.({ type: 'level', depth: 1, newStates: levelSize });
       for (;;) {
         if (levelSize === 0) {
           finished = true;

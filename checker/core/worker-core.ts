@@ -6,12 +6,12 @@
  */
 import { Explorer, type CheckOptions, type Finding, type SharedParts } from './explore.js';
 import type { WorkerMessage, WorkerReply, WorkerSummary } from './parallel.js';
-import { LevelWriter, SharedFrontier, SharedTable, SharedVisitedSet, type LevelSource, type SharedTableBuffers } from './shared.js';
+import { LevelWriter, SharedFrontier, SharedTable, SharedVisitedSet, type SharedTableBuffers } from './shared.js';
 import type { Action, Spec } from './spec.js';
 
 /**
  * A worker's message handler: answers each coordinator message, synchronously.
- * @param index - this worker's index (0 seeds the run and explores its first levels alone)
+ * @param index - this worker's index (0 seeds the run)
  * @param workers - how many workers share the table
  */
 export function workerHandler<S, A extends Action>(
@@ -32,19 +32,6 @@ export function workerHandler<S, A extends Action>(
   };
   const x = new Explorer(spec, options, parts);
   let reported = 0;
-  /** The solo phase: whether it has seeded, and the level it advanced to last. */
-  let seeded = false;
-  let pending: LevelSource | null = null;
-
-  /** Makes the next level current; returns it, to share (the other buffer takes the one after). */
-  const advanceLevel = (): LevelSource => {
-    x.advance();
-    const level = parts.writer.finish();
-    w = 1 - w;
-    writers[w]!.clear();
-    parts.writer = writers[w]!;
-    return level;
-  };
 
   const summary = (): WorkerSummary => {
     const findings: Finding[] = x.findings.slice(reported);
@@ -62,40 +49,12 @@ export function workerHandler<S, A extends Action>(
         reply = { type: 'seeded', summary: summary(), slots: table.buffers.slots };
         break;
       case 'advance': {
-        const level = advanceLevel();
+        x.advance();
+        const level = parts.writer.finish();
+        w = 1 - w;
+        writers[w]!.clear();
+        parts.writer = writers[w]!;
         reply = { type: 'advanced', summary: summary(), level };
-        break;
-      }
-      case 'solo': {
-        // The first levels, alone: seed (on the first call), then expand and advance each
-        // level while it is small, growing the table here (no other thread inserts yet).
-        // Ends with a level current and not opened, or when the run stops; a later call
-        // goes on from there.
-        const sizes: number[] = [];
-        const next = (): void => {
-          pending = advanceLevel();
-          sizes.push(pending.count);
-        };
-        if (!seeded) {
-          seeded = true;
-          x.seed();
-          if (!x.stopped) next();
-        }
-        while (pending && !x.stopped) {
-          const level = pending;
-          if (level.count === 0 || level.count >= m.below || x.depth >= m.maxDepth || Date.now() >= m.deadline) break;
-          table.resetCursor();
-          parts.frontier.open([level]);
-          for (;;) {
-            x.expand(m.deadline);
-            if (!x.paused) break;
-            table.attach(table.grown());
-          }
-          if (x.stopped) break;
-          next();
-        }
-        table.flush();
-        reply = { type: 'solo', summary: summary(), slots: table.buffers.slots, sizes, first: x.depth - sizes.length + 1, level: pending, depth: x.depth };
         break;
       }
       case 'join':
