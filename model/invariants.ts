@@ -36,6 +36,9 @@ export function leaseAgreement(s: GfsState, p: Params): boolean {
   return true;
 }
 
+/** Entries per version seen so far in one log: scratch of {@link mutationOrder}, reused (no allocation per state). */
+let counts = new Int32Array(8);
+
 /**
  * `MutationOrder`: for any two replicas and any version, the i-th entries of that version
  * (reading 8) carry the same data wherever neither is `⊥`; and every log's entries of a
@@ -45,9 +48,11 @@ export function mutationOrder(s: GfsState, p: Params): boolean {
   let total = 0;
   for (let cs = 1; cs <= p.N; cs++) total += s[p.logLen + cs]!;
   if (total === 0) return true;
-  const count = new Array<number>(p.MaxGrants + 2);
+  const versions = p.MaxGrants + 2;
+  if (counts.length < versions) counts = new Int32Array(versions);
+  const count = counts;
   for (let a = 1, at = p.header; a <= p.N; a++) {
-    count.fill(0);
+    for (let v = 0; v < versions; v++) count[v] = 0;
     const end = at + s[p.logLen + a]!;
     for (; at < end; at++) if (entrySn(s[at]!) !== ++count[entryV(s[at]!)]!) return false;
   }

@@ -214,6 +214,14 @@ describe('properties over random reachable states', () => {
     }
   });
 
+  test.prop([configArb, walkArb])('actionIndex gives the position of each action name in actionNames (coverage counts by it)', ([over, mutants], choices) => {
+    const p = params(over, mutants);
+    const spec = gfsSpec({ ...BASE_CONSTANTS, ...over, mutants });
+    randomWalk(p, choices, (_, acts) => {
+      for (const a of acts) expect(spec.actionNames![spec.actionIndex!(a)]).toBe(a.name);
+    });
+  });
+
   test.prop([configArb, walkArb])('the enabled actions of a state have distinct labels (so a trace step names one action)', ([over, mutants], choices) => {
     const p = params(over, mutants);
     randomWalk(p, choices, (_, acts) => {

@@ -148,11 +148,31 @@ export const pendOk = (e: number): boolean => (e & 1) === 1;
 /** A fresh copy of a state, for a transition to write. */
 export const copy = (s: GfsState): Owned => s.slice();
 
+/** Packed (not holey) all-zero arrays by length, templates for {@link zeroed}. */
+const zeroTemplates: number[][] = [];
+
+/**
+ * A fresh packed array of `n` zeros. Copying a template is about a quarter faster than
+ * growing an array by push (which reallocates), and keeps the array's elements packed
+ * small integers, like every other state, so that reads of states stay monomorphic.
+ */
+export function zeroed(n: number): number[] {
+  let z = zeroTemplates[n];
+  if (z === undefined) {
+    z = [];
+    for (let i = 0; i < n; i++) z.push(0);
+    zeroTemplates[n] = z;
+  }
+  return z.slice();
+}
+
 /** A new array: `s` with `x` inserted at `pos`. */
 export function insertWord(s: GfsState, pos: number, x: number): Owned {
-  const t = s.slice(0, pos);
-  t.push(x);
-  for (let i = pos; i < s.length; i++) t.push(s[i]!);
+  const n = s.length;
+  const t = zeroed(n + 1);
+  for (let i = 0; i < pos; i++) t[i] = s[i]!;
+  t[pos] = x;
+  for (let i = pos; i < n; i++) t[i + 1] = s[i]!;
   return t;
 }
 

@@ -63,6 +63,18 @@ describe('TwoPhase with 3 resource managers (TLC: 288 distinct states, diameter 
     const found = Object.values(r.stats.coverage).reduce((a, c) => a + c.newStates, 0);
     expect(found + 1).toBe(288);
   });
+
+  it('counts coverage the same by actionIndex as by name, and falls back to names for an index out of range', () => {
+    const plain = twoPhase(3);
+    const names = plain.actionNames!;
+    const byIndex = { ...plain, actionIndex: (a: Action) => names.indexOf(a.name) };
+    // An index past the names: the engine looks the name up instead.
+    const outOfRange = { ...plain, actionIndex: () => names.length };
+    const want = check(plain).stats.coverage;
+    expect(Object.values(want).some((c) => c.fired > 0 && c.newStates > 0)).toBe(true);
+    expect(check(byIndex).stats.coverage).toEqual(want);
+    expect(check(outOfRange).stats.coverage).toEqual(want);
+  });
 });
 
 describe('bounds end a run as incomplete, with statistics', () => {

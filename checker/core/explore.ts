@@ -208,6 +208,9 @@ export class Explorer<S, A extends Action> {
   private readonly actionPropDone: boolean[];
   private sometimesLeft: number;
   private readonly canon: ((s: S) => S) | undefined;
+  /** The spec's {@link Spec.actionIndex}, and the coverage counters by that index. */
+  private readonly actionIndex: ((a: A) => number) | undefined;
+  private readonly coverageByIndex: ActionCoverage[];
   private readonly constraint: ((s: S) => boolean) | undefined;
   private readonly maxStates: number;
   private readonly continueAfter: boolean;
@@ -227,6 +230,8 @@ export class Explorer<S, A extends Action> {
     this.sometimesLeft = this.sometimes.length;
     this.sometimesAt = new Map(this.sometimes.map((p) => [p.name, null]));
     this.coverage = new Map((spec.actionNames ?? []).map((n) => [n, { fired: 0, newStates: 0 }]));
+    this.coverageByIndex = [...this.coverage.values()];
+    this.actionIndex = spec.actionNames && spec.actionIndex ? spec.actionIndex.bind(spec) : undefined;
     this.canon = options.symmetry !== false && spec.canonicalize ? spec.canonicalize.bind(spec) : undefined;
     this.constraint = spec.constraint?.bind(spec);
     this.maxStates = options.maxStates ?? Infinity;
@@ -274,6 +279,16 @@ export class Explorer<S, A extends Action> {
     this.shared?.seen.table.stop();
   }
 
+  /** The coverage counters of `a`'s name (by {@link Spec.actionIndex} when the spec has it). */
+  private coverageOf(a: A): ActionCoverage {
+    let cov = this.actionIndex ? this.coverageByIndex[this.actionIndex(a)] : undefined;
+    if (cov === undefined) {
+      cov = this.coverage.get(a.name);
+      if (cov === undefined) this.coverage.set(a.name, (cov = { fired: 0, newStates: 0 }));
+    }
+    return cov;
+  }
+
   /** Checks a state's invariants (a new or out-of-model state). */
   private checkState(s: S, parent: number, action: number): void {
     const invs = this.invariants;
@@ -314,11 +329,11 @@ export class Explorer<S, A extends Action> {
   }
 
   /** Stores a new state (`id` from the visited set); checks what a new state needs. */
-  private stored(s: S, id: number, parent: number, action: number, depth: number, actionName: string | null): void {
+  private stored(s: S, id: number, parent: number, action: number, depth: number, cov: ActionCoverage | null): void {
     if (this.shared) this.shared.writer.push(this.spec.encode!, s, id, parent, action);
     else this.next.push(s);
     this.levels[depth - 1] = (this.levels[depth - 1] ?? 0) + 1;
-    if (actionName !== null) this.coverage.get(actionName)!.newStates++;
+    if (cov !== null) cov.newStates++;
     this.noteSometimes(s, depth);
     this.checkState(s, parent, action);
     if (this.seen.total >= this.maxStates) this.stop();
@@ -482,8 +497,7 @@ export class Explorer<S, A extends Action> {
           }
           const t = ts[k]!;
           const c = cs[k]!;
-          let cov = this.coverage.get(a.name);
-          if (cov === undefined) this.coverage.set(a.name, (cov = { fired: 0, newStates: 0 }));
+          const cov = this.coverageOf(a);
           cov.fired++;
           parent = id;
           action = k;
@@ -505,7 +519,7 @@ export class Explorer<S, A extends Action> {
             const nid = seen.put(fps[2 * k]!, fps[2 * k + 1]!, id, k);
             if (nid < 0) continue;
             where = 'invariants';
-            this.stored(c, nid, id, k, nextDepth, a.name);
+            this.stored(c, nid, id, k, nextDepth, cov);
           }
           if (this.stopped) return;
           if ((this.generated & 1023) === 0) {
