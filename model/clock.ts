@@ -18,9 +18,12 @@ export function minClock(s: GfsState, p: Params): number {
   return m;
 }
 
-/** `Tick(n)` is enabled when `clock[n] + 1 - min(clock) <= S`; `n = 0` is the master. */
-export function tickEnabled(s: GfsState, p: Params, n: number): boolean {
-  return s[p.clock + n]! + 1 - minClock(s, p) <= p.S;
+/**
+ * `Tick(n)` is enabled when `clock[n] + 1 - min(clock) <= S`; `n = 0` is the master. A caller
+ * that asks for every node passes `min`, the state's {@link minClock}, computed once.
+ */
+export function tickEnabled(s: GfsState, p: Params, n: number, min = minClock(s, p)): boolean {
+  return s[p.clock + n]! + 1 - min <= p.S;
 }
 
 /** `Tick(n)`: `clock[n] += 1`, then normalise. Clocks tick for crashed nodes too. */

@@ -15,7 +15,7 @@
 import type { Action, ActionArg, Spec } from '../checker/core/spec.js';
 import { cBump, cCrash, cExtended, cGrant, cRequestExtend, cRestart, pAck, pReply, pTimeout, pWrite, sApply, sApplyEnabled } from './chunkserver.js';
 import { cLearn, cLookup, cPush, cResult, cTimeout, cWrite, targets } from './client.js';
-import { tick, tickEnabled } from './clock.js';
+import { minClock, tick, tickEnabled } from './clock.js';
 import { actionProperties, invariants, sometimesProperties } from './invariants.js';
 import { GfsSymmetry } from './symmetry.js';
 import { describeStep, describeViolation, lanes, toITF } from './views.js';
@@ -202,7 +202,8 @@ export interface GfsSpecOptions {
 /** The actions enabled in `s`, in the fixed order of the module comment. */
 export function enabledActions(s: GfsState, p: Params): GfsAction[] {
   const out: GfsAction[] = [];
-  for (let n = 0; n <= p.N; n++) if (tickEnabled(s, p, n)) out.push(new GfsAction(K.Tick, n, 0, p));
+  const min = minClock(s, p);
+  for (let n = 0; n <= p.N; n++) if (tickEnabled(s, p, n, min)) out.push(new GfsAction(K.Tick, n, 0, p));
   if (s[p.mUp] === 1) {
     if (anyInFlight(s, p, Msg.LookupReq)) {
       for (let h = 1; h <= p.N; h++) if (grantEnabled(s, p, h)) out.push(new GfsAction(K.MGrant, 0, h, p));
