@@ -142,7 +142,7 @@ export async function benchMain(cases: readonly BenchCase[], script: string, arg
   const results: Record<string, BenchSample> = {};
   const header =
     'case'.padEnd(22) + 'workers'.padStart(8) + 'distinct'.padStart(11) +
-    '  distinct/s  generated/s  peak RSS MB  visited B/state  seconds  vs 1 worker  vs 1+1' + (baseline ? '  vs baseline (distinct/s)' : '');
+    '  distinct/s  generated/s  peak RSS MiB  visited B/state  seconds  vs 1 worker  vs 1+1' + (baseline ? '  vs baseline (distinct/s)' : '');
   const probe = argv.includes('--no-probe')
     ? async (): Promise<void> => undefined
     : async (when: string): Promise<void> => {
@@ -208,7 +208,7 @@ export async function benchMain(cases: readonly BenchCase[], script: string, arg
           m.distinct.toLocaleString('en-US').padStart(11) +
           Math.round(m.distinctPerSecond).toLocaleString('en-US').padStart(12) +
           Math.round(m.generatedPerSecond).toLocaleString('en-US').padStart(13) +
-          m.peakRssMB.toFixed(0).padStart(13) +
+          m.peakRssMB.toFixed(0).padStart(14) +
           m.visitedBytesPerState.toFixed(1).padStart(17) +
           m.seconds.toFixed(2).padStart(9) +
           (speedup !== undefined ? `${speedup.toFixed(2)}x`.padStart(13) : ''.padStart(13)) +
