@@ -410,7 +410,7 @@ export class Explorer<S, A extends Action> {
   /**
    * Expands the current level, storing new successors for the next one. Stops early when
    * a finding or a bound stops the run, or (parallel) when the shared table must grow
-   * ({@link Explorer.paused}); `deadline` is checked every 1,024 successors.
+   * ({@link Explorer.paused}); `deadline` is checked every 64 successors.
    */
   expand(deadline = Infinity, onProgress?: () => void): void {
     const spec = this.spec;
@@ -522,7 +522,10 @@ export class Explorer<S, A extends Action> {
             this.stored(c, nid, id, k, nextDepth, cov);
           }
           if (this.stopped) return;
-          if ((this.generated & 1023) === 0) {
+          // Every 64 successors, so that this path runs, and V8 records what it calls, before
+          // the loop is optimised: a first run of it in optimised code would throw the loop's
+          // compiled code away ("insufficient type feedback") and compile it again.
+          if ((this.generated & 63) === 0) {
             onProgress?.();
             if (Date.now() >= deadline) {
               this.stop();

@@ -35,7 +35,7 @@ describe('checkParallel', () => {
   it('grows the shared table mid-level and while seeding, with the same counts as one worker', async () => {
     // Per worker: one chunk of parent ids and actions (6 B x 65,536) and the 128 KB recent cache.
     const tableSlots = (bytes: number, workers: number): number => (bytes - workers * (6 * 65_536 + 131_072)) / 8;
-    // 8,000 states: the table starts at 4,096 slots and grows twice during the run.
+    // 8,000 states: the table starts at 16 slots and grows ten times during the run, to 16,384.
     const one = check(grid(3, 20));
     for (const w of [2, 3]) {
       const r = await checkParallel(gridRef(3, 20), grid(3, 20), w, { soloBelow: 0 });

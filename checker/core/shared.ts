@@ -81,8 +81,12 @@ export class SharedTable {
     this.attach(buffers.slots);
   }
 
-  /** New empty table buffers with `slots` slots (a power of two). */
-  static create(slots = 1 << 12): SharedTableBuffers {
+  /**
+   * New empty table buffers with `slots` slots (a power of two). Small on purpose: growing then happens in the first levels, before V8 optimises the
+   * explorer's loop; a first growth in optimised code would make V8 discard that code and
+   * compile the loop again ("insufficient type feedback").
+   */
+  static create(slots = 16): SharedTableBuffers {
     return { ctrl: new SharedArrayBuffer(CTRL_WORDS * 4), slots: new SharedArrayBuffer(slots * 8) };
   }
 
@@ -312,7 +316,8 @@ export class LevelWriter extends WordBuffer {
   /** States written. */
   count = 0;
 
-  constructor(initialWords = 1 << 14) {
+  /** @param initialWords - the starting size, small on purpose (see {@link WordBuffer}). */
+  constructor(initialWords = 64) {
     super(initialWords);
   }
 
