@@ -199,11 +199,30 @@ export interface GfsSpecOptions {
   readonly sometimes?: readonly string[];
 }
 
-/** The actions enabled in `s`, in the fixed order of the module comment. */
+/**
+ * The actions enabled in `s`, in the fixed order of the module comment: each role's in turn.
+ * One function a role, not one large function: V8 compiles and, when a path is first taken
+ * late in a run (the first `pend` entry, say), recompiles each on its own, which is cheaper
+ * than recompiling everything together in every worker thread.
+ */
 export function enabledActions(s: GfsState, p: Params): GfsAction[] {
   const out: GfsAction[] = [];
+  tickActions(s, p, out);
+  masterActions(s, p, out);
+  chunkserverActions(s, p, out);
+  clientActions(s, p, out);
+  receiveActions(s, p, out);
+  return out;
+}
+
+/** `Tick` for the master, then each chunkserver (§3.1: clocks with bounded skew). */
+function tickActions(s: GfsState, p: Params, out: GfsAction[]): void {
   const min = minClock(s, p);
   for (let n = 0; n <= p.N; n++) if (tickEnabled(s, p, n, min)) out.push(new GfsAction(K.Tick, n, 0, p));
+}
+
+/** The master's local actions: `MGrant`, `MReport`, `MCrash`, `MRestart` (§3.1, §4.5). */
+function masterActions(s: GfsState, p: Params, out: GfsAction[]): void {
   if (s[p.mUp] === 1) {
     if (anyInFlight(s, p, Msg.LookupReq)) {
       for (let h = 1; h <= p.N; h++) if (grantEnabled(s, p, h)) out.push(new GfsAction(K.MGrant, 0, h, p));
@@ -215,6 +234,10 @@ export function enabledActions(s: GfsState, p: Params): GfsAction[] {
   } else {
     out.push(new GfsAction(K.MRestart, 0, 0, p));
   }
+}
+
+/** Each chunkserver's local actions: `CRequestExtend`, `PReply`/`PTimeout` per `pend` entry, `CCrash`, `CRestart` (§3.1). */
+function chunkserverActions(s: GfsState, p: Params, out: GfsAction[]): void {
   for (let cs = 1; cs <= p.N; cs++) {
     if (s[p.up + cs] === 1) {
       if (isPrimary(s, p, cs) && !inFlightTo(s, p, Msg.ExtendReq, cs)) out.push(new GfsAction(K.CRequestExtend, cs, 0, p));
@@ -227,6 +250,10 @@ export function enabledActions(s: GfsState, p: Params): GfsAction[] {
       out.push(new GfsAction(K.CRestart, cs, 0, p));
     }
   }
+}
+
+/** Each client's local actions: `CLookup`, `CPush`, `CWrite`, `CTimeout` (§3.1, data and control flow). */
+function clientActions(s: GfsState, p: Params, out: GfsAction[]): void {
   for (let c = 1; c <= p.C; c++) {
     if (s[p.idx + c]! > p.W) continue;
     const ph = s[p.phase + c];
@@ -241,6 +268,10 @@ export function enabledActions(s: GfsState, p: Params): GfsAction[] {
     }
     out.push(new GfsAction(K.CTimeout, c, 0, p));
   }
+}
+
+/** One receive action per deliverable message in flight, in the order of the message set; then `Lose` for each message. */
+function receiveActions(s: GfsState, p: Params, out: GfsAction[]): void {
   const a = msgsStart(s, p);
   for (let i = a; i < s.length; i++) {
     const m = s[i]!;
@@ -265,7 +296,6 @@ export function enabledActions(s: GfsState, p: Params): GfsAction[] {
     }
   }
   if (s[p.losses]! < p.MaxLoss) for (let i = a; i < s.length; i++) out.push(new GfsAction(K.Lose, 0, s[i]!, p));
-  return out;
 }
 
 /** The successor of `s` under `a` (which {@link enabledActions} listed). Never writes `s`. */
