@@ -54,7 +54,11 @@ export function mutationOrder(s: GfsState, p: Params): boolean {
   for (let a = 1, at = p.header; a <= p.N; a++) {
     for (let v = 0; v < versions; v++) count[v] = 0;
     const end = at + s[p.logLen + a]!;
-    for (; at < end; at++) if (entrySn(s[at]!) !== ++count[entryV(s[at]!)]!) return false;
+    for (; at < end; at++) {
+      const v = entryV(s[at]!);
+      // A version out of range (only in a broken state) fails, as it did with an exact-size array.
+      if (v >= versions || entrySn(s[at]!) !== ++count[v]!) return false;
+    }
   }
   // Entries of one version carry serial numbers 1, 2, ... (checked above), so the i-th entry
   // of version v in one log and the entry with serial number i in another are the same position.

@@ -9,6 +9,7 @@ import { formatAction } from '../checker/core/spec.js';
 import { apply, grant, Msg, mType, send } from './network.js';
 import { enabledActions, gfsSpec, nextState, type GfsAction } from './spec.js';
 import {
+  appendLog,
   BASE_CONSTANTS,
   copy,
   entryD,
@@ -18,6 +19,7 @@ import {
   logOf,
   msgsOf,
   msgsStart,
+  packEntry,
   toParams,
   type Constants,
   type GfsState,
@@ -25,6 +27,7 @@ import {
   type Params,
 } from './state.js';
 import { normalise } from './clock.js';
+import { mutationOrder } from './invariants.js';
 
 const seed = process.env.FC_SEED === undefined ? 424242 : Number(process.env.FC_SEED);
 const numRuns = process.env.FC_NUM_RUNS === undefined ? 100 : Number(process.env.FC_NUM_RUNS);
@@ -244,5 +247,18 @@ describe('random behaviours of the correct protocol on a large configuration', (
       for (const inv of spec.invariants!) expect(inv.check(t), `${inv.name} after ${formatAction(a)}`).toBe(true);
       s = t;
     }
+  });
+});
+
+describe('MutationOrder on logs it did not expect', () => {
+  it('fails a log entry whose version is out of range, also after a larger configuration was checked', () => {
+    const big = params({ MaxGrants: 5 });
+    const small = params();
+    // Version 6 with MaxGrants 5 is in range: serial numbers 1, 2 of it hold.
+    const ok = appendLog(appendLog(initialState(big), big, 1, packEntry(6, 1, 0)), big, 1, packEntry(6, 2, -1));
+    expect(mutationOrder(ok, big)).toBe(true);
+    // With MaxGrants 1, version 6 cannot exist: the invariant fails rather than read a count it never reset.
+    const bad = appendLog(initialState(small), small, 1, packEntry(6, 1, 0));
+    expect(mutationOrder(bad, small)).toBe(false);
   });
 });
