@@ -149,9 +149,10 @@ export class FingerprintSet implements VisitedSet {
   private hasZero = false;
 
   /**
-   * @param initialSlots - the table's starting size, rounded up to a power of two. Small on purpose: growing then happens in the first levels, before V8 optimises the
-   * explorer's loop; a first growth in optimised code would make V8 discard that code and
-   * compile the loop again ("insufficient type feedback").
+   * @param initialSlots - the table's starting size, rounded up to a power of two. Small on
+   * purpose: growing then happens in the first levels, before V8 optimises the explorer's
+   * loop; a first growth in optimised code would make V8 discard that code and compile the
+   * loop again ("insufficient type feedback").
    */
   constructor(initialSlots = 16) {
     let n = 16;

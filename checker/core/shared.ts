@@ -82,9 +82,8 @@ export class SharedTable {
   }
 
   /**
-   * New empty table buffers with `slots` slots (a power of two). Small on purpose: growing then happens in the first levels, before V8 optimises the
-   * explorer's loop; a first growth in optimised code would make V8 discard that code and
-   * compile the loop again ("insufficient type feedback").
+   * New empty table buffers with `slots` slots (a power of two). Small by default, for the
+   * reason {@link FingerprintSet}'s constructor gives.
    */
   static create(slots = 16): SharedTableBuffers {
     return { ctrl: new SharedArrayBuffer(CTRL_WORDS * 4), slots: new SharedArrayBuffer(slots * 8) };
