@@ -140,7 +140,10 @@ class LocalChannel implements WorkerChannel {
 class Channel implements WorkerChannel {
   private waiting: ((r: WorkerReply) => void)[] = [];
   private failure: Error | undefined;
-  /** The worker's first message: it has built its spec and listens. */
+  /**
+   * The worker's first message: it has built its spec and listens. Taken here, so that each
+   * later reply answers the ask it follows.
+   */
   readonly ready: Promise<WorkerReply>;
   constructor(readonly worker: Worker) {
     worker.on('message', (r: WorkerReply) => this.waiting.shift()?.(r));

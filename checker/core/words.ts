@@ -11,11 +11,7 @@ export class WordBuffer implements StateEncoder {
   /** Words written. */
   used = 0;
 
-  /**
-   * @param initialWords - the starting size. Small on purpose: growing happens in the first
-   * levels, before V8 optimises the explorer's loop; a first growth in optimised code would
-   * make V8 discard that code and compile the loop again ("insufficient type feedback").
-   */
+  /** @param initialWords - the starting size; small on purpose, for the reason `FingerprintSet`'s constructor gives. */
   constructor(initialWords = 64) {
     this.data = this.alloc(initialWords);
   }
