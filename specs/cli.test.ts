@@ -3,18 +3,18 @@
  * trace files that replay, and every kind of bad input giving one paragraph and exit 2.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../checker/cli/main.js';
 import { VERSION } from '../checker/version.js';
 import type { Catalog } from '../checker/cli/catalog.js';
 import { catalog } from './catalog.js';
+import { scratchDir } from '../checker/fixtures/scratch.js';
 import { cli } from './test-cli.js';
 
 
-const tmp = mkdtempSync(join(tmpdir(), 'leasecheck-'));
+const tmp = scratchDir('leasecheck');
 
 describe('leasecheck as a subprocess', () => {
   it('prints one JSON object per spec and nothing else on stdout, with exit 0 when every expectation is met', () => {

@@ -3,16 +3,15 @@
  * (first failing behaviour and minimised counterexample); shrunk traces replay; a failing
  * run can be replayed from its path.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fuzz } from '../checker/fuzz/fuzz.js';
 import type { Spec } from '../checker/core/index.js';
+import { scratchDir } from '../checker/fixtures/scratch.js';
 import { cli } from './test-cli.js';
 
 
-const tmp = mkdtempSync(join(tmpdir(), 'leasecheck-fuzz-'));
+const tmp = scratchDir('leasecheck-fuzz');
 
 /** Campaign, result, invariant, minimised length, first failing length (in states). */
 const PINNED: [string, string, string | null, number | null, number | null][] = [

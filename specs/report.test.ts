@@ -3,14 +3,14 @@
  * with a lane per node and an edge per delivered message, and an HTML page that a real
  * browser (Debian's chromium through playwright-core) opens without console errors.
  */
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { replaySteps } from '../checker/core/trace.js';
 import { deliveries, describeTrace } from '../checker/report/sequence.js';
 import { catalog } from './catalog.js';
+import { scratchDir } from '../checker/fixtures/scratch.js';
 import { cli } from './test-cli.js';
 
 
@@ -20,7 +20,7 @@ const FILES = ['index.html', 'sequence.dot', 'sequence.svg', 'trace.itf.json', '
 describe('the report gallery', () => {
   it('has one folder per mutant, and `npm run report` regenerates it with no diff', async () => {
     expect(readdirSync('reports').filter((f) => f !== 'README.md').sort()).toEqual([...GALLERY].sort());
-    const tmp = mkdtempSync(join(tmpdir(), 'leasecheck-report-'));
+    const tmp = scratchDir('leasecheck-report');
     const r = await cli('check', '--suite', 'gallery', '--workers', '1', '--no-symmetry', '--report-dir', tmp, '--quiet');
     expect(r.code).toBe(0);
     for (const spec of GALLERY) {
