@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import yargs from 'yargs';
 import { check } from '../core/explore.js';
 import { formatAction } from '../core/spec.js';
-import { defaultWorkers } from '../core/parallel.js';
+import { defaultWorkers, WorkerPool } from '../core/parallel.js';
 import { replaySteps, StepNotEnabledError } from '../core/trace.js';
 import { VERSION } from '../version.js';
 import type { Catalog } from './catalog.js';
@@ -85,22 +85,30 @@ async function cmdCheck(catalog: Catalog, a: CheckArgs, io: Io): Promise<number>
       workers,
     },
   };
-  for (const c of checks) {
-    if (!a.json && !a.quiet) io.err(`checking ${c.name} (${describeExpectation(c)})...\n`);
-    const r = await runCheck(c, {
-      workers,
-      ...(maxStates !== undefined ? { maxStates } : {}),
-      ...(maxDepth !== undefined ? { maxDepth } : {}),
-      ...(timeLimit !== undefined ? { timeLimitMs: timeLimit * 1000 } : {}),
-      ...(a.symmetry !== undefined ? { symmetry: a.symmetry } : {}),
-      continueAfterViolation: a.continue,
-      checkDeadlock: a.deadlock,
-      ...(a['report-dir'] ? { reportDir: a['report-dir'] } : {}),
-      ...(io.tty && !a.json && !a.quiet ? { onEvent: progressLine(io.tty, c.name) } : {}),
-    });
-    records.push(r);
-    if (a.json) io.out(renderJson(r, meta) + '\n');
-    else if (!a.quiet && (a.details || a.levels || checks.length === 1)) io.out(renderDetails(r, a.levels) + '\n');
+  // One set of worker threads for every check of this run: each thread compiles the engine and
+  // the model once, not once a check.
+  const pool = workers > 1 ? new WorkerPool() : undefined;
+  try {
+    for (const c of checks) {
+      if (!a.json && !a.quiet) io.err(`checking ${c.name} (${describeExpectation(c)})...\n`);
+      const r = await runCheck(c, {
+        workers,
+        ...(pool ? { pool } : {}),
+        ...(maxStates !== undefined ? { maxStates } : {}),
+        ...(maxDepth !== undefined ? { maxDepth } : {}),
+        ...(timeLimit !== undefined ? { timeLimitMs: timeLimit * 1000 } : {}),
+        ...(a.symmetry !== undefined ? { symmetry: a.symmetry } : {}),
+        continueAfterViolation: a.continue,
+        checkDeadlock: a.deadlock,
+        ...(a['report-dir'] ? { reportDir: a['report-dir'] } : {}),
+        ...(io.tty && !a.json && !a.quiet ? { onEvent: progressLine(io.tty, c.name) } : {}),
+      });
+      records.push(r);
+      if (a.json) io.out(renderJson(r, meta) + '\n');
+      else if (!a.quiet && (a.details || a.levels || checks.length === 1)) io.out(renderDetails(r, a.levels) + '\n');
+    }
+  } finally {
+    await pool?.close();
   }
   if (!a.json) io.out(renderTable(records) + '\n');
   // A spec whose function threw fails its expectation (exit 1): the spec is at fault, not the tool.

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { check, type CheckEvent, type CheckOptions, type CheckResult, type CheckStats } from '../core/explore.js';
-import { checkParallel } from '../core/parallel.js';
+import { checkParallel, type WorkerPool } from '../core/parallel.js';
 import { formatAction } from '../core/spec.js';
 import type { Trace } from '../core/trace.js';
 import type { PlannedCheck } from './plan.js';
@@ -22,6 +22,8 @@ export interface RunOptions {
   readonly checkDeadlock: boolean;
   /** Worker threads; 1 checks in this thread. */
   readonly workers: number;
+  /** Worker threads kept up across the checks of one CLI run (parallel checks only). */
+  readonly pool?: WorkerPool;
   /** Where to write `<spec>/trace.json` for violations; undefined: nowhere. */
   readonly reportDir?: string;
   readonly onEvent?: (event: CheckEvent) => void;
@@ -113,7 +115,7 @@ export async function runCheck(p: PlannedCheck, o: RunOptions): Promise<RunRecor
     symmetry,
     ...(o.onEvent ? { onEvent: o.onEvent } : {}),
   };
-  const r = workers > 1 ? await checkParallel(p.ref, p.spec, workers, options) : check(p.spec, options);
+  const r = workers > 1 ? await checkParallel(p.ref, p.spec, workers, { ...options, ...(o.pool ? { pool: o.pool } : {}) }) : check(p.spec, options);
   const violations = r.kind === 'violation' || r.kind === 'incomplete' ? r.violations : [];
   const first = violations[0];
   let trace: Trace<unknown> | undefined = first?.trace;

@@ -23,6 +23,6 @@ export type { StepLabel } from './trace.js';
 export { Fingerprinter, collisionProbability } from './hash.js';
 export { FingerprintSet } from './fpset.js';
 export type { VisitedSet } from './fpset.js';
-export { checkParallel, defaultWorkers } from './parallel.js';
+export { checkParallel, defaultWorkers, WorkerPool } from './parallel.js';
 export type { ParallelOptions, SpecRef } from './parallel.js';
 export { Explorer } from './explore.js';

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { check } from './explore.js';
-import { checkParallel, type SpecRef } from './parallel.js';
+import { checkParallel, WorkerPool, type SpecRef } from './parallel.js';
 import { grid } from '../fixtures/grid.js';
 import { twoPhase } from '../fixtures/twophase.js';
 import { rows } from '../fixtures/rows.js';
@@ -88,6 +88,35 @@ describe('checkParallel', () => {
       expect(inc.stats.levels).toEqual([1, 3, 6, 10]);
       if (inc.kind === 'incomplete') expect(inc.reason).toBe('maxDepth');
     }
+  });
+
+  it('reuses a pool\'s threads across runs, with the same results as fresh threads', async () => {
+    const pool = new WorkerPool();
+    try {
+      const one = check(grid(3, 20));
+      // A thread started but never joined (levels reach 1000 / 8, never 1000): the next run on
+      // the same thread must not take the late answer to this run's `load` for its own.
+      const solo = await checkParallel(gridRef(3, 20), grid(3, 20), 2, { soloBelow: 1000, pool });
+      expect(solo.stats.distinctStates).toBe(8000);
+      const ids = pool.threadIds;
+      expect(ids).toHaveLength(1);
+      for (let run = 0; run < 2; run++) {
+        const r = await checkParallel(gridRef(3, 20), grid(3, 20), 2, { soloBelow: 0, pool });
+        expect(r.stats.distinctStates).toBe(8000);
+        expect(r.stats.levels).toEqual(one.stats.levels);
+        expect(r.stats.generatedStates).toBe(one.stats.generatedStates);
+      }
+      // A violation's trace is gathered from the pooled thread too: shortest, and it replays.
+      const spec = { ...grid(2, 5), invariants: [{ name: 'NotCorner', check: (s: readonly number[]) => !(s[0] === 4 && s[1] === 4) }] };
+      const ref: SpecRef = { module: new URL('../fixtures/grid-corner.ts', import.meta.url).href, export: 'spec', args: [] };
+      const v = await checkParallel(ref, spec, 2, { soloBelow: 0, pool });
+      expect(v.kind).toBe('violation');
+      if (v.kind === 'violation') expect(v.violations[0]!.trace.states).toHaveLength(9);
+      expect(pool.threadIds).toEqual(ids);
+    } finally {
+      await pool.close();
+    }
+    expect(pool.threadIds).toEqual([]);
   });
 
   it('refuses a spec without encode and decode', async () => {

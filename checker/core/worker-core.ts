@@ -89,6 +89,10 @@ export function workerHandler<S, A extends Action>(
           bytes: x.bytes,
         };
         break;
+      case 'load':
+      case 'unload':
+        // A worker thread's own business (`worker.ts`), before and after the run this handler is for.
+        throw new Error(`internal error: '${m.type}' sent to a loaded worker's handler`);
     }
     return reply;
   };
