@@ -119,6 +119,22 @@ describe('checkParallel', () => {
     expect(pool.threadIds).toEqual([]);
   });
 
+  it('replaces a pool\'s thread that failed', async () => {
+    const pool = new WorkerPool();
+    try {
+      // The thread cannot build this spec: its run fails with the thread's error.
+      const bad: SpecRef = { ...gridRef(3, 12), export: 'noSuchExport' };
+      await expect(checkParallel(bad, grid(3, 12), 2, { soloBelow: 0, pool })).rejects.toThrow(/has no export 'noSuchExport'/);
+      // The failed thread no longer counts as up; the next run gets a new one that works.
+      expect(pool.threadIds).toEqual([]);
+      const r = await checkParallel(gridRef(3, 12), grid(3, 12), 2, { soloBelow: 0, pool });
+      expect(r.stats.distinctStates).toBe(1728);
+      expect(pool.threadIds).toHaveLength(1);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('refuses a spec without encode and decode', async () => {
     await expect(checkParallel(gridRef(1, 1), twoPhase(2), 2)).rejects.toThrow(/needs the spec's encode and decode/);
   });

@@ -171,13 +171,13 @@ class Channel implements WorkerChannel {
   /** The answer to `load`: the thread has built the run's spec and listens. */
   readonly ready: Promise<WorkerReply>;
   /**
-   * @param pooled - the thread belongs to a {@link WorkerPool}: closing the channel leaves it
-   * up (unloaded) for the next run instead of ending it
+   * @param pool - the {@link WorkerPool} the thread belongs to, if any: closing the channel then
+   * gives the thread back to it (unloaded, for the next run) instead of ending it
    */
   constructor(
     readonly worker: Worker,
     load: Extract<WorkerMessage, { type: 'load' }>,
-    private readonly pooled: boolean,
+    private readonly pool: WorkerPool | undefined,
   ) {
     worker.on('message', this.onMessage);
     worker.on('error', this.onError);
@@ -186,7 +186,7 @@ class Channel implements WorkerChannel {
     this.ready.catch(() => undefined);
   }
   async close(): Promise<unknown> {
-    if (!this.pooled || this.failure) return this.worker.terminate();
+    if (!this.pool || this.failure) return this.worker.terminate();
     // Every reply must arrive while this channel listens (the thread may still be loading, if
     // the run never needed it): a late one would answer the next run's first message.
     await this.last.catch(() => undefined);
@@ -194,6 +194,7 @@ class Channel implements WorkerChannel {
     this.worker.off('message', this.onMessage);
     this.worker.off('error', this.onError);
     this.worker.postMessage({ type: 'unload' } satisfies WorkerMessage);
+    this.pool.release(this.worker);
     return undefined;
   }
   next(): Promise<WorkerReply> {
@@ -309,7 +310,7 @@ export async function checkParallel<S, A extends Action>(
   const spawn = (): void => {
     for (let index = channels.length; index < workers; index++) {
       const load = { type: 'load', ref, options: wopts, index, workers, table: table.buffers } as const;
-      channels.push(new Channel(pool ? pool.take(index, needsTsx) : startThread(needsTsx), load, pool !== undefined));
+      channels.push(new Channel(pool ? pool.take(index, needsTsx) : startThread(needsTsx), load, pool));
     }
   };
   const findings: Finding[] = [];
@@ -468,6 +469,5 @@ export async function checkParallel<S, A extends Action>(
     return done({ kind: 'incomplete', reason, violations: vs, stats: statsOut });
   } finally {
     await Promise.all(channels.map((c) => c.close()));
-    if (pool) for (const c of channels) if (c instanceof Channel) pool.release(c.worker);
   }
 }
