@@ -168,8 +168,6 @@ class Channel implements WorkerChannel {
     this.failure = e;
     for (const w of this.waiting.splice(0)) w({ type: 'ready' });
   };
-  /** The answer to `load`: the thread has built the run's spec and listens. */
-  readonly ready: Promise<WorkerReply>;
   /**
    * @param pool - the {@link WorkerPool} the thread belongs to, if any: closing the channel then
    * gives the thread back to it (unloaded, for the next run) instead of ending it
@@ -181,9 +179,9 @@ class Channel implements WorkerChannel {
   ) {
     worker.on('message', this.onMessage);
     worker.on('error', this.onError);
-    this.ready = this.ask(load);
-    // A worker that fails before it is needed is reported by the next ask, if any.
-    this.ready.catch(() => undefined);
+    // Answered with `ready` once the thread has built the run's spec. A thread that fails
+    // before it is needed is reported by the next ask, if any.
+    this.ask(load).catch(() => undefined);
   }
   async close(): Promise<unknown> {
     if (!this.pool || this.failure) return this.worker.terminate();
