@@ -13,6 +13,8 @@ import type { LevelWriter, SharedFrontier, SharedVisitedSet } from './shared.js'
 import type { Action, ActionProperty, Spec, StateProperty } from './spec.js';
 import { ObjectLevel, WordLevel, type Level } from './level.js';
 import { rebuildTrace, type Trace } from './trace.js';
+import { checkedTrace, checkStateContract, ContractError, explainError, explorerView, type TraceClaim } from './verify.js';
+import { formatAction } from './spec.js';
 
 /** Options of a run. Every bound ends the run as `incomplete`, never as a crash. */
 export interface CheckOptions {
@@ -28,6 +30,13 @@ export interface CheckOptions {
   readonly maxDepth?: number;
   /** Stop (incomplete) after this many milliseconds. */
   readonly timeLimitMs?: number;
+  /**
+   * Check the spec contract at every expanded state: `actions` and `next` deterministic, the
+   * same on a state equal by value but built differently, never changing their input (see
+   * verify.ts). Slow; without it the engine checks a sample of states for a changed input and
+   * every counterexample in full.
+   */
+  readonly strict?: boolean;
   /** Use the spec's `canonicalize` (symmetry reduction). Default true when the spec has one. */
   readonly symmetry?: boolean;
   /** Receives progress and lifecycle events. */
@@ -216,6 +225,14 @@ export class Explorer<S, A extends Action> {
   private readonly continueAfter: boolean;
   /** Report a state with no enabled action (the `checkDeadlock` option). */
   private readonly checkDeadlock: boolean;
+  /** The `strict` option: the whole contract checked at every expanded state. */
+  private readonly strict: boolean;
+  /** The state the explorer expands, for a spec whose queue holds words (see `explorerView`). */
+  private readonly view: ((s: S) => S) | undefined;
+  /** The guards' own hasher (the explorer's holds the successor being stored). */
+  private readonly guardFp = new Fingerprinter();
+  /** States expanded: every 16th is checked for a changed input. */
+  private expandedCount = 0;
 
   constructor(
     private readonly spec: Spec<S, A>,
@@ -237,7 +254,10 @@ export class Explorer<S, A extends Action> {
     this.maxStates = options.maxStates ?? Infinity;
     this.continueAfter = options.continueAfterViolation ?? false;
     this.checkDeadlock = options.checkDeadlock ?? false;
+    this.strict = options.strict ?? false;
     this.shared = shared ?? null;
+    // A shared run always queues words (the frontier is encoded); one thread, when the spec decodes.
+    this.view = shared || (spec.encode && spec.decode) ? explorerView(spec) : undefined;
     this.seen = shared ? shared.seen : new FingerprintSet();
     const newLevel = (): Level<S> =>
       spec.decode && spec.encode ? new WordLevel<S>(spec.encode.bind(spec), spec.decode.bind(spec)) : new ObjectLevel<S>();
@@ -438,7 +458,21 @@ export class Explorer<S, A extends Action> {
         parent = sParent;
         action = sAction;
         where = 'actions';
+        // Guards (verify.ts): with `strict`, the whole contract here; else every 16th state is
+        // fingerprinted before and after its expansion, which catches a `next` or `actions`
+        // that changes its input (a classic mistake that silently gives wrong counts).
+        if (this.strict) checkStateContract(spec, s, this.view, this.guardFp);
+        const guard = this.strict || (++this.expandedCount & 15) === 1;
+        const gfp = this.guardFp;
+        let gHi = 0;
+        let gLo = 0;
+        if (guard) {
+          gfp.state(spec, s);
+          gHi = gfp.hi;
+          gLo = gfp.lo;
+        }
         const acts = spec.actions(s);
+        if (!Array.isArray(acts)) throw new ContractError('actions', `actions() returned ${acts === null ? 'null' : typeof acts}, not an array of actions`);
         if (table && table.mustPause(acts.length, threads)) {
           this.shared!.frontier.untake();
           // Another worker stopped the run: this level ends here too.
@@ -465,6 +499,9 @@ export class Explorer<S, A extends Action> {
           for (; computed < n; computed++) {
             where = 'next';
             const t = spec.next(s, acts[computed]!);
+            if (t === undefined || t === null) {
+              throw new ContractError('next', `next() returned ${String(t)} for ${formatAction(acts[computed]!)}: it must return the successor state`);
+            }
             where = 'canonicalize';
             const c = canon ? canon(t) : t;
             where = 'encode';
@@ -477,6 +514,13 @@ export class Explorer<S, A extends Action> {
         } catch (e) {
           thrown = e;
           thrownWhere = where;
+        }
+        if (guard) {
+          where = 'next';
+          gfp.state(spec, s);
+          if (gfp.hi !== gHi || gfp.lo !== gLo) {
+            throw new ContractError('next', `next() or actions() changed the state it was given (a state with ${n} enabled actions: ${acts.slice(0, 4).map(formatAction).join(', ')}${n > 4 ? ', ...' : ''}): they must leave their input as it was and return new states`);
+          }
         }
         // Pass 2: read each successor's first slot in the visited table. The reads do not
         // depend on each other, so the processor overlaps their cache misses (the table is
@@ -535,7 +579,7 @@ export class Explorer<S, A extends Action> {
         }
       }
     } catch (e) {
-      this.find({ kind: 'error', property: where, message: e instanceof Error ? e.message : String(e), parent, action });
+      this.find({ kind: 'error', property: e instanceof ContractError ? e.where : where, message: e instanceof Error ? e.message : String(e), parent, action });
     }
   }
 
@@ -618,6 +662,75 @@ export function makeStats(c: {
   };
 }
 
+/** What {@link concludeRun} needs of a run that has stopped or finished. */
+export interface RunEnd<S> {
+  /** Every finding, in the order found. */
+  readonly findings: readonly Finding[];
+  /** Rebuilds the trace to a finding's state (by replay). */
+  readonly traceOf: (f: Finding) => Trace<S>;
+  /** The state the explorer expanded, for specs whose queue holds words. */
+  readonly view: ((s: S) => S) | undefined;
+  /** The exploration completed. */
+  readonly finished: boolean;
+  /** It stopped at the depth bound. */
+  readonly cut: boolean;
+  readonly continueAfterViolation: boolean;
+  /** The distinct-state bound was reached. */
+  readonly reachedMaxStates: boolean;
+  readonly stats: () => CheckStats;
+  readonly emit?: (event: CheckEvent) => void;
+}
+
+const claimOf = (f: Finding): TraceClaim =>
+  f.kind === 'deadlock' ? { kind: 'deadlock' } : { kind: f.kind === 'action' ? 'action' : 'invariant', property: f.property };
+
+/**
+ * Turns what a run found into its result: the one place, for one thread and for several,
+ * where findings become an `error`, a `deadlock`, violations or `incomplete`. Every
+ * counterexample is rebuilt and checked before it is reported (verify.ts): one that does not
+ * show what it claims becomes an `error` naming the spec's fault, never a violation.
+ */
+export function concludeRun<S, A extends Action>(spec: Spec<S, A>, end: RunEnd<S>): CheckResult<S> {
+  const done = (r: CheckResult<S>): CheckResult<S> => {
+    end.emit?.({ type: 'done', kind: r.kind });
+    return r;
+  };
+  const fail = (where: string, message: string, trace?: Trace<S>): CheckResult<S> =>
+    done({ kind: 'error', message, where, ...(trace ? { trace } : {}), stats: end.stats() });
+  const error = end.findings.find((f) => f.kind === 'error');
+  if (error) {
+    let t: Trace<S> | undefined;
+    try {
+      t = error.action < 0 ? undefined : end.traceOf(error);
+    } catch {
+      t = undefined;
+    }
+    // The state where it went wrong, replayed: a contract breach there names the action.
+    const why = t ? explainError(spec, t.states[t.states.length - 1]!, end.view) : null;
+    return fail(why?.where ?? error.property, why?.message ?? error.message ?? '', t);
+  }
+  const dl = end.findings.find((f) => f.kind === 'deadlock');
+  if (dl) {
+    const c = checkedTrace(spec, () => end.traceOf(dl), claimOf(dl), end.view);
+    return c.ok ? done({ kind: 'deadlock', trace: c.trace as Trace<S>, stats: end.stats() }) : fail(c.where, c.message, c.trace as Trace<S> | undefined);
+  }
+  const vs: Violation<S>[] = [];
+  const named = new Set<string>();
+  for (const f of end.findings) {
+    if ((f.kind !== 'invariant' && f.kind !== 'action') || named.has(f.property)) continue;
+    named.add(f.property);
+    const c = checkedTrace(spec, () => end.traceOf(f), claimOf(f), end.view);
+    if (!c.ok) return fail(c.where, c.message, c.trace as Trace<S> | undefined);
+    vs.push({ property: f.property, kind: f.kind, trace: c.trace as Trace<S> });
+  }
+  for (const v of vs) end.emit?.({ type: 'violation', property: v.property, length: v.trace.states.length });
+  if (end.finished || (vs.length > 0 && !end.continueAfterViolation)) {
+    return done(vs.length > 0 ? { kind: 'violation', violations: vs, stats: end.stats() } : { kind: 'ok', stats: end.stats() });
+  }
+  const reason = end.cut ? 'maxDepth' : end.reachedMaxStates ? 'maxStates' : 'timeLimit';
+  return done({ kind: 'incomplete', reason, violations: vs, stats: end.stats() });
+}
+
 /**
  * Explores every state reachable from the spec's initial states, breadth first, in this
  * thread.
@@ -649,15 +762,7 @@ export function check<S, A extends Action>(spec: Spec<S, A>, options: CheckOptio
       visitedBytes: x.bytes,
       start,
     });
-  const done = (r: CheckResult<S>): CheckResult<S> => {
-    emit?.({ type: 'done', kind: r.kind });
-    return r;
-  };
-  const trace = (f: Finding): Trace<S> => rebuildTrace(spec, x.seen, f.parent, f.action, canon);
-  const violations = (): Violation<S>[] =>
-    x.findings
-      .filter((f) => f.kind === 'invariant' || f.kind === 'action')
-      .map((f) => ({ property: f.property, kind: f.kind as Violation<S>['kind'], trace: trace(f) }));
+  const view = spec.encode && spec.decode ? explorerView(spec) : undefined;
   const progress = (): void => {
     const now = Date.now();
     if (!emit || now < nextProgress) return;
@@ -665,32 +770,18 @@ export function check<S, A extends Action>(spec: Spec<S, A>, options: CheckOptio
     const sec = (now - start) / 1000;
     emit({ type: 'progress', distinct: x.seen.size, generated: x.generated, queue: x.queue + x.nextSize, depth: x.depth, statesPerSecond: sec > 0 ? x.seen.size / sec : 0, seconds: sec });
   };
-  /**
-   * Turns the explorer's state into a result: `finished` when the exploration completed,
-   * otherwise it stopped (a finding, or a bound: `cut` names the depth bound).
-   */
-  const conclude = (finished: boolean, cut = false): CheckResult<S> => {
-    const error = x.findings.find((f) => f.kind === 'error');
-    if (error) {
-      let t: Trace<S> | undefined;
-      try {
-        t = error.action < 0 ? undefined : trace(error);
-      } catch {
-        t = undefined;
-      }
-      return done({ kind: 'error', message: error.message ?? '', where: error.property, ...(t ? { trace: t } : {}), stats: stats() });
-    }
-    const dl = x.findings.find((f) => f.kind === 'deadlock');
-    if (dl) return done({ kind: 'deadlock', trace: trace(dl), stats: stats() });
-    const vs = violations();
-    for (const v of vs) emit?.({ type: 'violation', property: v.property, length: v.trace.states.length });
-    const stoppedByViolation = vs.length > 0 && !options.continueAfterViolation;
-    if (finished || stoppedByViolation) {
-      return done(vs.length > 0 ? { kind: 'violation', violations: vs, stats: stats() } : { kind: 'ok', stats: stats() });
-    }
-    const reason = cut ? 'maxDepth' : x.seen.size >= maxStates ? 'maxStates' : 'timeLimit';
-    return done({ kind: 'incomplete', reason, violations: vs, stats: stats() });
-  };
+  const conclude = (finished: boolean, cut = false): CheckResult<S> =>
+    concludeRun(spec, {
+      findings: x.findings,
+      traceOf: (f) => rebuildTrace(spec, x.seen, f.parent, f.action, canon, view),
+      view,
+      finished,
+      cut,
+      continueAfterViolation: options.continueAfterViolation ?? false,
+      reachedMaxStates: x.seen.size >= maxStates,
+      stats,
+      ...(emit ? { emit } : {}),
+    });
 
   emit?.({ type: 'start', spec: spec.name });
   x.seed();

@@ -33,8 +33,9 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { makeStats, mergeCoverage, type ActionCoverage, type CheckOptions, type CheckResult, type CheckStats, type Finding, type Violation } from './explore.js';
-import { actionChain, replayActions, type Trace } from './trace.js';
+import { concludeRun, makeStats, mergeCoverage, type ActionCoverage, type CheckOptions, type CheckResult, type CheckStats, type Finding } from './explore.js';
+import { explorerView } from './verify.js';
+import { actionChain, replayActions } from './trace.js';
 import { BLOCK, SharedTable, type LevelSource, type SharedTableBuffers } from './shared.js';
 import { workerHandler } from './worker-core.js';
 import type { Action, Spec } from './spec.js';
@@ -301,6 +302,7 @@ export async function checkParallel<S, A extends Action>(
     ...(options.maxStates !== undefined ? { maxStates: options.maxStates } : {}),
     ...(options.symmetry !== undefined ? { symmetry: options.symmetry } : {}),
     ...(options.checkDeadlock ? { checkDeadlock: true } : {}),
+    ...(options.strict ? { strict: true } : {}),
   };
   const table = new SharedTable(SharedTable.create());
   // Worker 0 runs here, on the spec already built; the threads start when a run needs them.
@@ -430,41 +432,28 @@ export async function checkParallel<S, A extends Action>(
       start,
     });
     const canon = options.symmetry !== false && spec.canonicalize ? spec.canonicalize.bind(spec) : undefined;
+    // Gather the parent chain of every finding from the workers that own each state; the
+    // traces are then replayed here.
     const entries = new Map<number, [number, number]>();
-    const traceOf = async (f: Finding): Promise<Trace<S>> => {
-      // Gather the parent chain from the workers that own each state, then replay it here.
-      for (let id = f.parent; id >= 0; ) {
+    for (const f of findings) {
+      for (let id = f.parent; id >= 0 && !entries.has(id); ) {
         const r = (await channels[id % workers]!.ask({ type: 'lookup', gid: id })) as { entry: [number, number] };
         entries.set(id, r.entry);
         id = r.entry[0];
       }
-      return replayActions(spec, actionChain((id) => entries.get(id)!, f.parent, f.action), canon);
-    };
-    const done = (r: CheckResult<S>): CheckResult<S> => {
-      emit?.({ type: 'done', kind: r.kind });
-      return r;
-    };
-    const error = findings.find((f) => f.kind === 'error');
-    if (error) {
-      const t = error.action < 0 ? undefined : await traceOf(error).catch(() => undefined);
-      return done({ kind: 'error', message: error.message ?? '', where: error.property, ...(t ? { trace: t } : {}), stats: statsOut });
     }
-    const dl = findings.find((f) => f.kind === 'deadlock');
-    if (dl) return done({ kind: 'deadlock', trace: await traceOf(dl), stats: statsOut });
-    const seen = new Set<string>();
-    const vs: Violation<S>[] = [];
-    for (const f of findings) {
-      if (seen.has(f.property)) continue;
-      seen.add(f.property);
-      const t = await traceOf(f);
-      vs.push({ property: f.property, kind: f.kind as Violation<S>['kind'], trace: t });
-      emit?.({ type: 'violation', property: f.property, length: t.states.length });
-    }
-    if (finished || (vs.length > 0 && !options.continueAfterViolation)) {
-      return done(vs.length > 0 ? { kind: 'violation', violations: vs, stats: statsOut } : { kind: 'ok', stats: statsOut });
-    }
-    const reason = cut ? 'maxDepth' : distinct >= maxStates ? 'maxStates' : 'timeLimit';
-    return done({ kind: 'incomplete', reason, violations: vs, stats: statsOut });
+    const view = explorerView(spec);
+    return concludeRun(spec, {
+      findings,
+      traceOf: (f) => replayActions(spec, actionChain((id) => entries.get(id)!, f.parent, f.action), canon, view),
+      view,
+      finished,
+      cut,
+      continueAfterViolation: options.continueAfterViolation ?? false,
+      reachedMaxStates: distinct >= maxStates,
+      stats: () => statsOut,
+      ...(emit ? { emit } : {}),
+    });
   } finally {
     await Promise.all(channels.map((c) => c.close()));
   }

@@ -46,18 +46,29 @@ export function rebuildTrace<S, A extends Action>(
   parentId: number,
   action: number,
   canonicalize?: (s: S) => S,
+  view?: (s: S) => S,
 ): Trace<S> {
-  return replayActions(spec, actionChain((id) => [seen.parent(id), seen.action(id)], parentId, action), canonicalize);
+  return replayActions(spec, actionChain((id) => [seen.parent(id), seen.action(id)], parentId, action), canonicalize, view);
 }
 
 /**
- * Replays an action chain. Without symmetry the chain is the behaviour. With it, the chain
- * runs over canonical states, and the real behaviour follows beside it: at each step, the
- * first enabled action of the real state (in the spec's order) whose successor has the same
- * canonical form. So a trace is always a real behaviour of the spec from one of its initial
- * states, whatever the reduction.
+ * Replays an action chain exactly as the explorer took it. The explorer numbers a state's
+ * actions on the state it expanded: the canonical form under symmetry, and for a spec with
+ * `decode` the state rebuilt from its words (`view`, see `explorerView` in verify.ts), so the
+ * replay numbers them on the same states.
+ *
+ * Without symmetry the chain is the behaviour: each reported state is what `next` returned.
+ * With it, the chain runs over canonical states, and the real behaviour follows beside it: at
+ * each step, the first enabled action of the real state (in the spec's order) whose successor
+ * has the same canonical form. So a trace is always a real behaviour of the spec from one of
+ * its initial states, whatever the reduction.
  */
-export function replayActions<S, A extends Action>(spec: Spec<S, A>, chain: readonly number[], canonicalize?: (s: S) => S): Trace<S> {
+export function replayActions<S, A extends Action>(
+  spec: Spec<S, A>,
+  chain: readonly number[],
+  canonicalize?: (s: S) => S,
+  view?: (s: S) => S,
+): Trace<S> {
   const fp = new Fingerprinter();
   const key = (s: S): string => {
     fp.state(spec, s);
@@ -66,25 +77,28 @@ export function replayActions<S, A extends Action>(spec: Spec<S, A>, chain: read
   const inits = spec.initStates();
   if (!(chain[0]! >= 0 && chain[0]! < inits.length)) throw new ReplayError(`no initial state #${chain[0]}`);
   let real = inits[chain[0]!] as S;
-  let canon = canonicalize ? canonicalize(real) : real;
+  // The state the explorer expanded at this step.
+  const expanded = (c: S): S => (view ? view(c) : c);
+  let cur = expanded(canonicalize ? canonicalize(real) : real);
   const states: S[] = [real];
   const actions: Action[] = [];
   for (let i = 1; i < chain.length; i++) {
-    const a = spec.actions(canon)[chain[i]!];
+    const a = spec.actions(cur)[chain[i]!];
     if (a === undefined) throw new ReplayError(`step ${i} of the trace cannot be replayed: no action #${chain[i]} is enabled`);
-    const nextCanon = spec.next(canon, a);
+    const t = spec.next(cur, a);
     if (!canonicalize) {
-      real = nextCanon;
-      canon = nextCanon;
+      real = t;
+      cur = expanded(t);
       states.push(real);
       actions.push(a);
       continue;
     }
-    canon = canonicalize(nextCanon);
-    const want = key(canon);
+    const c = canonicalize(t);
+    const want = key(c);
     const b = spec.actions(real).find((x) => key(canonicalize(spec.next(real, x))) === want);
     if (b === undefined) throw new ReplayError(`step ${i} of the trace has no counterpart from the real state`);
     real = spec.next(real, b);
+    cur = expanded(c);
     states.push(real);
     actions.push(b);
   }

@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest';
+import { check } from './explore.js';
+import type { Action, Spec } from './spec.js';
+import { twoPhase } from '../fixtures/twophase.js';
+import { reordered } from './verify.js';
+
+/** The reproducer of issue #14: `actions()` iterates a Set, so equal states list actions in different orders. */
+type SO = { xs: ReadonlySet<number>; picked: number };
+const setOrder: Spec<SO> = {
+  name: 'SetOrder',
+  initStates: () => [{ xs: new Set(), picked: -1 }],
+  actions(s) {
+    const out: Action[] = [];
+    if (s.xs.size === 3 && s.picked === -1) for (const x of s.xs) out.push({ name: 'Pick', args: [x] });
+    for (const k of [2, 1, 0]) if (!s.xs.has(k)) out.push({ name: 'Add', args: [k] });
+    return out;
+  },
+  next: (s, a) => (a.name === 'Add' ? { ...s, xs: new Set([...s.xs, a.args[0] as number]) } : { ...s, picked: a.args[0] as number }),
+  invariants: [{ name: 'NeverPickedZero', check: (s) => s.picked !== 0 }],
+  encode(s, out) {
+    let m = 0;
+    for (const x of s.xs) m |= 1 << x;
+    out.int(m);
+    out.int(s.picked);
+  },
+  decode: (w, i) => ({ xs: new Set([0, 1, 2].filter((x) => (w[i]! >> x) & 1)), picked: w[i + 1]! }),
+};
+
+type C = { n: number; log: number[] };
+/** A counter whose `next` pushes onto its input's array (a mutation that changes the input's value). */
+const mutating: Spec<C> = {
+  name: 'Mutating',
+  initStates: () => [{ n: 0, log: [] }],
+  actions: (s) => (s.n < 4 ? [{ name: 'Inc', args: [1] }, { name: 'Inc', args: [2] }] : []),
+  next(s, a) {
+    s.log.push(a.args[0] as number);
+    return { n: s.n + (a.args[0] as number), log: [...s.log] };
+  },
+  invariants: [{ name: 'Small', check: (s) => s.n < 100 }],
+};
+
+/** A spec whose action order changes from call to call (a hidden counter stands in for Math.random). */
+function flaky(): Spec<{ n: number }> {
+  let calls = 0;
+  return {
+    name: 'Flaky',
+    initStates: () => [{ n: 0 }],
+    actions: (s) => {
+      calls++;
+      const acts: Action[] = s.n < 6 ? [{ name: 'Add', args: [1] }, { name: 'Add', args: [2] }] : [];
+      return calls % 2 === 0 ? acts.reverse() : acts;
+    },
+    next: (s, a) => ({ n: s.n + (a.args[0] as number) }),
+    invariants: [{ name: 'NotFive', check: (s) => s.n !== 5 }],
+  };
+}
+
+const undefinedNext: Spec<{ n: number }> = {
+  name: 'UndefinedNext',
+  initStates: () => [{ n: 0 }],
+  actions: (s) => (s.n < 3 ? [{ name: 'Step', args: [] }] : []),
+  next: (s) => (s.n === 1 ? (undefined as unknown as { n: number }) : { n: s.n + 1 }),
+  invariants: [{ name: 'Positive', check: (s) => s.n >= 0 }],
+};
+
+describe('counterexamples are always real', () => {
+  it('SetOrder: an error naming the cause, never a violation whose trace does not violate', () => {
+    const r = check(setOrder);
+    expect(r.kind).toBe('error');
+    if (r.kind !== 'error') return;
+    expect(r.where).toBe('actions');
+    expect(r.message).toMatch(/^actions\(\) listed different actions for equal states/);
+    expect(r.message).toMatch(/depend only on the state's value/);
+    expect(r.trace).toBeDefined();
+  });
+
+  it('SetOrder with strict: the same cause, found while exploring', () => {
+    const r = check(setOrder, { strict: true });
+    expect(r.kind).toBe('error');
+    if (r.kind === 'error') expect(r.message).toMatch(/^actions\(\) listed different actions for equal states/);
+  });
+
+  it('a sorted SetOrder is a real violation, replayed on the states the explorer saw', () => {
+    const sorted: Spec<SO> = { ...setOrder, actions: (s) => setOrder.actions({ ...s, xs: new Set([...s.xs].sort()) }) };
+    const r = check(sorted);
+    expect(r.kind).toBe('violation');
+    if (r.kind !== 'violation') return;
+    const t = r.violations[0]!.trace;
+    expect(t.states.length).toBe(5);
+    expect(t.states.at(-1)!.picked).toBe(0);
+    expect(t.actions.at(-1)).toEqual({ name: 'Pick', args: [0] });
+  });
+});
+
+describe('guards against spec mistakes', () => {
+  it('a next() that changes its input is an error, not a count', () => {
+    const r = check(mutating);
+    expect(r.kind).toBe('error');
+    if (r.kind !== 'error') return;
+    expect(r.where).toBe('next');
+    expect(r.message).toMatch(/^next\(\) changed the state it was given, in Inc\(1\)/);
+  });
+
+  it('a mutating TwoPhase is caught (it gave 175 states instead of 288)', () => {
+    const tp = twoPhase(3);
+    const bad: typeof tp = {
+      ...tp,
+      next(s, a) {
+        const t = tp.next(s, a);
+        // The classic mistake: update a nested value in place, then spread.
+        if (a.name === 'RMPrepare') (s.rmState as string[])[a.args[0] as number] = 'prepared';
+        return t;
+      },
+    };
+    expect(check(tp).stats.distinctStates).toBe(288);
+    const r = check(bad);
+    expect(r.kind).toBe('error');
+    if (r.kind === 'error') expect(r.message).toMatch(/changed the state it was given/);
+  });
+
+  it('nondeterministic actions(): strict names it; the default never reports a wrong trace', () => {
+    const strict = check(flaky(), { strict: true });
+    expect(strict.kind).toBe('error');
+    if (strict.kind === 'error') expect(strict.message).toMatch(/^actions\(\) listed different actions when called twice/);
+    const plain = check(flaky());
+    // Whatever the explorer stored, a reported counterexample must really end in n = 5.
+    if (plain.kind === 'violation') expect((plain.violations[0]!.trace.states.at(-1) as { n: number }).n).toBe(5);
+    else expect(plain.kind).toBe('error');
+  });
+
+  it('next() returning undefined is blamed on next, with the action', () => {
+    const r = check(undefinedNext);
+    expect(r.kind).toBe('error');
+    if (r.kind !== 'error') return;
+    expect(r.where).toBe('next');
+    expect(r.message).toBe('next() returned undefined for Step: it must return the successor state');
+    expect(r.trace?.states.length).toBe(2);
+  });
+
+  it('strict on a correct spec changes no count', () => {
+    const a = check(twoPhase(3));
+    const b = check(twoPhase(3), { strict: true });
+    expect(b.kind).toBe('ok');
+    expect(b.stats.distinctStates).toBe(a.stats.distinctStates);
+    expect(b.stats.generatedStates).toBe(a.stats.generatedStates);
+  });
+
+  it('reordered() builds an equal value in another order', () => {
+    const v = { a: 1, b: new Set([1, 2]), c: new Map([[1, 'x'], [2, 'y']]), d: [3, 4] };
+    const r = reordered(v);
+    expect(Object.keys(r)).toEqual(['d', 'c', 'b', 'a']);
+    expect([...r.b]).toEqual([2, 1]);
+    expect([...r.c.keys()]).toEqual([2, 1]);
+    expect(r.d).toEqual([3, 4]);
+  });
+});
