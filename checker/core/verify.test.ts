@@ -3,28 +3,10 @@ import { check } from './explore.js';
 import type { Action, Spec } from './spec.js';
 import { twoPhase } from '../fixtures/twophase.js';
 import { reordered } from './verify.js';
+import { checkParallel } from './parallel.js';
+import { setOrder, type SetOrderState } from '../fixtures/set-order.js';
 
-/** The reproducer of issue #14: `actions()` iterates a Set, so equal states list actions in different orders. */
-type SO = { xs: ReadonlySet<number>; picked: number };
-const setOrder: Spec<SO> = {
-  name: 'SetOrder',
-  initStates: () => [{ xs: new Set(), picked: -1 }],
-  actions(s) {
-    const out: Action[] = [];
-    if (s.xs.size === 3 && s.picked === -1) for (const x of s.xs) out.push({ name: 'Pick', args: [x] });
-    for (const k of [2, 1, 0]) if (!s.xs.has(k)) out.push({ name: 'Add', args: [k] });
-    return out;
-  },
-  next: (s, a) => (a.name === 'Add' ? { ...s, xs: new Set([...s.xs, a.args[0] as number]) } : { ...s, picked: a.args[0] as number }),
-  invariants: [{ name: 'NeverPickedZero', check: (s) => s.picked !== 0 }],
-  encode(s, out) {
-    let m = 0;
-    for (const x of s.xs) m |= 1 << x;
-    out.int(m);
-    out.int(s.picked);
-  },
-  decode: (w, i) => ({ xs: new Set([0, 1, 2].filter((x) => (w[i]! >> x) & 1)), picked: w[i + 1]! }),
-};
+const setOrderSpec = setOrder();
 
 type C = { n: number; log: number[] };
 /** A counter whose `next` pushes onto its input's array (a mutation that changes the input's value). */
@@ -65,7 +47,7 @@ const undefinedNext: Spec<{ n: number }> = {
 
 describe('counterexamples are always real', () => {
   it('SetOrder: an error naming the cause, never a violation whose trace does not violate', () => {
-    const r = check(setOrder);
+    const r = check(setOrderSpec);
     expect(r.kind).toBe('error');
     if (r.kind !== 'error') return;
     expect(r.where).toBe('actions');
@@ -75,19 +57,25 @@ describe('counterexamples are always real', () => {
   });
 
   it('SetOrder with strict: the same cause, found while exploring', () => {
-    const r = check(setOrder, { strict: true });
+    const r = check(setOrderSpec, { strict: true });
+    expect(r.kind).toBe('error');
+    if (r.kind === 'error') expect(r.message).toMatch(/^actions\(\) listed different actions for equal states/);
+  });
+
+  it('SetOrder with 2 workers: the same error', async () => {
+    const ref = { module: new URL('../fixtures/set-order.ts', import.meta.url).href, export: 'setOrder', args: [] };
+    const r = await checkParallel(ref, setOrder(), 2, { soloBelow: 0 });
     expect(r.kind).toBe('error');
     if (r.kind === 'error') expect(r.message).toMatch(/^actions\(\) listed different actions for equal states/);
   });
 
   it('a sorted SetOrder is a real violation, replayed on the states the explorer saw', () => {
-    const sorted: Spec<SO> = { ...setOrder, actions: (s) => setOrder.actions({ ...s, xs: new Set([...s.xs].sort()) }) };
-    const r = check(sorted);
+    const r = check(setOrder(true));
     expect(r.kind).toBe('violation');
     if (r.kind !== 'violation') return;
     const t = r.violations[0]!.trace;
     expect(t.states.length).toBe(5);
-    expect(t.states.at(-1)!.picked).toBe(0);
+    expect((t.states.at(-1) as SetOrderState).picked).toBe(0);
     expect(t.actions.at(-1)).toEqual({ name: 'Pick', args: [0] });
   });
 });
@@ -143,6 +131,18 @@ describe('guards against spec mistakes', () => {
     expect(b.kind).toBe('ok');
     expect(b.stats.distinctStates).toBe(a.stats.distinctStates);
     expect(b.stats.generatedStates).toBe(a.stats.generatedStates);
+  });
+
+  it('a plain spec whose actions follow a Set\'s insertion order: a violation by default, an error with strict', () => {
+    const plain: Spec<SetOrderState> = { ...setOrderSpec, name: 'SetOrderPlain' };
+    delete (plain as { encode?: unknown }).encode;
+    delete (plain as { decode?: unknown }).decode;
+    const r = check(plain);
+    expect(r.kind).toBe('violation');
+    if (r.kind === 'violation') expect((r.violations[0]!.trace.states.at(-1) as SetOrderState).picked).toBe(0);
+    const s = check(plain, { strict: true });
+    expect(s.kind).toBe('error');
+    if (s.kind === 'error') expect(s.message).toMatch(/^actions\(\) listed different actions for equal states/);
   });
 
   it('reordered() builds an equal value in another order', () => {
