@@ -118,7 +118,7 @@ export function recordReads(state: unknown, check: (s: unknown) => unknown): str
         return wrap(x, sub);
       },
       has(target, key) {
-        if (typeof key === 'string') reads.add(path ? `${path}.${key}` : key);
+        if (typeof key === 'string') reads.add(Array.isArray(target) && /^\d+$/.test(key) ? `${path}[${key}]` : path ? `${path}.${key}` : key);
         return Reflect.has(target, key);
       },
       ownKeys(target) {
