@@ -100,6 +100,36 @@ export function traceText<S, A extends Action>(spec: Spec<S, A>, trace: Trace<S>
   return out.join('\n') + '\n';
 }
 
+/**
+ * A counterexample as TLC prints it in a terminal: one block per state, `State k: <Action>`,
+ * the initial state in full and then what each step changed (every variable of every state
+ * with `full`), then the violated property with the values it is about.
+ */
+export function counterexampleText<S, A extends Action>(spec: Spec<S, A>, trace: Trace<S>, property: string | null, full = false): string {
+  const view = viewOf(spec);
+  const whole = (s: S): string[] => {
+    const v = view(s);
+    if (v === null || typeof v !== 'object' || Array.isArray(v) || v instanceof Set || v instanceof Map) return [`/\\ ${formatValue(v)}`];
+    return Object.entries(v as Record<string, unknown>).map(([k, x]) => `/\\ ${k} = ${formatValue(x)}`);
+  };
+  const out: string[] = [];
+  if (property) out.push(`Error: ${property} is violated.`, 'Error: The behavior up to this point is:');
+  out.push('State 1: <Initial predicate>', ...whole(trace.states[0]!));
+  trace.actions.forEach((a, i) => {
+    out.push('', `State ${i + 2}: <${formatAction(a)}>`);
+    if (full) out.push(...whole(trace.states[i + 1]!));
+    else {
+      const d = diffLines(view(trace.states[i]!), view(trace.states[i + 1]!));
+      out.push(...(d.length ? d.map((l) => `  ${l}`) : ['  (nothing changed)']));
+    }
+  });
+  if (property) {
+    out.push('', `${property} is violated in state ${trace.states.length}${full ? '.' : ' (--full-states prints every variable of every state).'}`);
+    for (const l of spec.describeViolation?.(property, trace.states.at(-1)!) ?? []) out.push(`  ${l}`);
+  }
+  return out.join('\n');
+}
+
 /** The trace in the Informal Trace Format (ADR-015 of Apalache). */
 export function traceItf<S, A extends Action>(spec: Spec<S, A>, trace: Trace<S>, meta: ReportMeta): Record<string, unknown> {
   const view = (s: S): Record<string, unknown> => {

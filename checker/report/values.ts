@@ -71,7 +71,7 @@ export function formatValue(v: unknown): string {
     if ('#set' in v && Array.isArray(v['#set'])) return `{${(v['#set'] as unknown[]).map(formatValue).join(', ')}}`;
     if ('#map' in v && Array.isArray(v['#map'])) return `(${(v['#map'] as [unknown, unknown][]).map(([k, x]) => `${formatValue(k)} ↦ ${formatValue(x)}`).join(', ')})`;
     if ('#bigint' in v) return String(v['#bigint']);
-    return `{${Object.entries(v).map(([k, x]) => `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : JSON.stringify(k)}: ${formatValue(x)}`).join(', ')}}`;
+    return `{${Object.entries(v).map(([k, x]) => `${/^[\w$]+$/.test(k) ? k : JSON.stringify(k)}: ${formatValue(x)}`).join(', ')}}`;
   }
   if (v === undefined) return 'undefined';
   if (typeof v === 'bigint') return String(v);
