@@ -133,7 +133,7 @@ export function swimlane<S, A extends Action>(spec: Spec<S, A>, trace: Trace<S>,
       const y1 = stateTop[e + 1]!;
       out.push(
         `<g class="overlap" data-states="${k + 1}-${e + 1}"><rect x="4" y="${y0}" width="${width - 8}" height="${y1 - y0}" fill="#e53935" fill-opacity="0.10" stroke="#e53935" stroke-opacity="0.5" stroke-dasharray="3 2"/>` +
-          `<text class="overlap-label" x="${width - 10}" y="${y1 - 5}" text-anchor="end" fill="#b71c1c" font-weight="600" stroke="#fff" stroke-width="3" paint-order="stroke">overlap: ${x(timeline[k]!.overlap.join(' and '))} hold the lease at once (states ${k + 1}${e > k ? `–${e + 1}` : ''})</text></g>`,
+          `<text class="overlap-label" x="${width - 10}" y="${y1 - 5}" text-anchor="end" fill="#b71c1c" font-weight="600" stroke="#fff" stroke-width="3" paint-order="stroke">overlap: ${x(timeline[k]!.overlap.join(' and '))} hold the lease at once (state${e > k ? `s ${k + 1}–${e + 1}` : ` ${k + 1}`})</text></g>`,
       );
       k = e + 1;
     }
@@ -164,11 +164,13 @@ export function swimlane<S, A extends Action>(spec: Spec<S, A>, trace: Trace<S>,
     const cx = laneX(laneOf(info.node));
     const a = trace.actions[i]!;
     const head = info.received ? a.name : formatAction(a);
+    // A step of a node that is down (a restart) is greyed: the lane is down until it.
+    const wasDown = timeline?.[i]?.down.includes(info.node) ?? false;
     const title = [`${i + 2}. ${formatAction(a)}`, ...info.events].join('\n');
     out.push(
       `<g class="step" data-step="${i + 2}" data-lane="${x(info.node)}" style="cursor:pointer"><title>${x(title)}</title>` +
         `<text class="step-n" x="${left - 8}" y="${rowTop[i]! + pad + 9}" text-anchor="end" fill="#555" font-weight="600">${i + 2}</text>` +
-        `<rect x="${cx - boxW / 2}" y="${rowTop[i]}" width="${boxW}" height="${rowH[i]}" rx="4" fill="#ffffff" stroke="#335599"/>` +
+        `<rect x="${cx - boxW / 2}" y="${rowTop[i]}" width="${boxW}" height="${rowH[i]}" rx="4" fill="${wasDown ? '#eeeeee' : '#ffffff'}" stroke="${wasDown ? '#c62828' : '#335599'}"${wasDown ? ' stroke-dasharray="3 2"' : ''}/>` +
         `<text x="${cx}" y="${rowTop[i]! + pad + 9}" text-anchor="middle" font-weight="600">${x(clip(head))}</text>` +
         info.events.map((e, j) => `<text x="${cx}" y="${rowTop[i]! + pad + 9 + (j + 1) * lineH}" text-anchor="middle" fill="#444" font-size="9.5">${x(clipEvent(e))}</text>`).join('') +
         '</g>',
@@ -233,7 +235,10 @@ export function swimlane<S, A extends Action>(spec: Spec<S, A>, trace: Trace<S>,
           out.push(`<text class="tl-clock" data-state="${k + 1}" x="${cx + 20}" y="${y0 + 10}" text-anchor="end" fill="#555" font-size="9.5">t${c}</text>`);
           lastClock = c;
         }
-        if (t.down.includes(n)) out.push(`<rect x="${cx + 24}" y="${y0}" width="${tlColW - 32}" height="${y1 - y0}" fill="url(#down)"/>`);
+        if (t.down.includes(n)) {
+          out.push(`<rect class="tl-down" data-state="${k + 1}" x="${cx + 24}" y="${y0}" width="${tlColW - 32}" height="${y1 - y0}" fill="url(#down)" stroke="#c62828" stroke-dasharray="2 2"/>`);
+          if (k === 0 || !timeline[k - 1]!.down.includes(n)) out.push(`<text x="${cx + 30}" y="${y0 + 11}" fill="#c62828" font-weight="700" font-size="10">${x(n)} down</text>`);
+        }
         const claims = t.claims.filter((cl) => cl.node === n);
         claims.forEach((cl, q) => {
           const colour = HOLDER_COLOURS[Math.max(0, lanes.indexOf(cl.holder)) % HOLDER_COLOURS.length]!;
