@@ -100,20 +100,18 @@ export function describeStep(p: Params, before: GfsState, a: GfsAction, after: G
   // A sent message leaves from the node that acted.
   const sent = a.name === 'Tick' ? [] : afterMsgs.filter((m) => !beforeMsgs.has(m)).map((m) => ({ ...message(p, m, after), from: node }));
   const events: string[] = [];
-  if (a.name === 'Tick') {
-    // The clock itself is drawn by the lease timeline, as elapsed ticks (normalisation
-    // shifts the stored readings down, which would read as time running backwards).
-    events.push('tick');
-  }
+  // No event for a tick: the lease timeline draws each clock as elapsed ticks. Expiries are
+  // shown relative to the node's own clock (`+2`): a stored timestamp is normalised.
+  const rel = (ts: number, clock: number): string => `${ts - clock >= 0 ? '+' : ''}${ts - clock}`;
   if (a.name === 'CPush') events.push(`push ${fmtData(p, (a.node - 1) * p.W + after[p.idx + a.node]! - 1)} to cs${a.x}`);
   if (a.name === 'MCrash' || a.name === 'CCrash') events.push('crash');
   if (a.name === 'MRestart' || a.name === 'CRestart') events.push('restart');
-  if (a.name === 'MGrant') events.push(`grant lease to cs${a.x} (v${after[p.mVersion]}, exp ${after[p.mLeaseExp]})`);
+  if (a.name === 'MGrant') events.push(`grant lease to cs${a.x} (v${after[p.mVersion]}, exp ${rel(after[p.mLeaseExp]!, after[p.clock]!)})`);
   for (let c = 1; c <= p.N; c++) {
     const was = isPrimary(before, p, c);
     const now = isPrimary(after, p, c);
-    if (!was && now) events.push(`cs${c}: lease granted (v${after[p.leaseVer + c]}, exp ${after[p.leaseExp + c]})`);
-    if (was && now && after[p.leaseExp + c]! > before[p.leaseExp + c]! && a.name !== 'Tick') events.push(`cs${c}: lease extended to ${after[p.leaseExp + c]}`);
+    if (!was && now) events.push(`cs${c}: lease granted (v${after[p.leaseVer + c]}, exp ${rel(after[p.leaseExp + c]!, after[p.clock + c]!)})`);
+    if (was && now && after[p.leaseExp + c]! > before[p.leaseExp + c]! && a.name !== 'Tick') events.push(`cs${c}: lease extended to exp ${rel(after[p.leaseExp + c]!, after[p.clock + c]!)}`);
     if (was && !now) events.push(`cs${c}: lease expired (its own view)`);
     const lb = logOf(before, p, c);
     const la = logOf(after, p, c);

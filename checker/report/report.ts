@@ -8,13 +8,13 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatAction, type Action, type Spec } from '../core/spec.js';
+import { formatAction, type Action, type Spec, type StepInfo } from '../core/spec.js';
 import type { Trace } from '../core/trace.js';
 import type { AnySpec } from '../cli/catalog.js';
 import { toTraceFile, type TraceFile } from '../cli/tracefile.js';
 import { diffLines } from './diff.js';
 import { describeTrace, sequenceDot } from './sequence.js';
-import { swimlane } from './swimlane.js';
+import { messageFlows, overtakenBy, swimlane } from './swimlane.js';
 import { describeOverlap, traceTimeline } from './timeline.js';
 import { canonical, formatValue, recordReads, toItfValue, toJsonValue } from './values.js';
 
@@ -195,11 +195,21 @@ export function traceHtml<S, A extends Action>(spec: Spec<S, A>, trace: Trace<S>
       info.events.length ? `<div class="events">${info.events.map(html).join('<br>')}</div>` : ''
     }<pre class="diff">${patches.map(html).join('\n')}</pre></li>`;
   });
+  let inFlight: string[] = [];
+  try {
+    const flows = messageFlows(infos as StepInfo[]);
+    const over = overtakenBy(flows, infos as StepInfo[]);
+    inFlight = flows
+      .map((f, i) => (f.fate === 'in flight' ? `${f.msg.label}, sent at step ${f.from + 2} by ${f.msg.from} to ${f.msg.to}${over[i] !== null ? `; overtaken by the one sent at step ${over[i]! + 2}, already delivered` : ''}` : ''))
+      .filter(Boolean);
+  } catch {
+    inFlight = [];
+  }
   const overlaps = (timeline ?? []).map((t, k) => (t.overlap.length ? `state ${k + 1}: ${describeOverlap(t)}` : '')).filter(Boolean);
   const violation = meta.invariant
     ? `<section class="violation"><h2>${html(meta.invariant)} is violated in state ${last}</h2><pre>${(spec.describeViolation?.(meta.invariant, trace.states.at(-1)!) ?? []).map(html).join('\n')}</pre>${
         overlaps.length ? `<p class="overlaps"><b>Lease overlap</b> (shaded red in the chart):<br>${overlaps.slice(-3).map(html).join('<br>')}</p>` : ''
-      }<details class="violating-state" open><summary>State ${last} in full${reads.length ? `; outlined: what ${html(meta.invariant)} reads` : ''}; yellow: changed by the last step</summary><div class="tables">${stateTablesHtml(tables, views[last - 1], views[last - 2], reads)}</div></details></section>`
+      }${inFlight.length ? `<p class="inflight"><b>Still in flight</b> (dashed purple arrows in the chart):<br>${inFlight.map(html).join('<br>')}</p>` : ''}<details class="violating-state" open><summary>State ${last} in full${reads.length ? `; outlined: what ${html(meta.invariant)} reads` : ''}; yellow: changed by the last step</summary><div class="tables">${stateTablesHtml(tables, views[last - 1], views[last - 2], reads)}</div></details></section>`
     : '';
   const states = views
     .map((v, k) => `<section class="state-view" data-state="${k + 1}"${k + 1 === last ? '' : ' hidden'}><h3>State ${k + 1}${k === 0 ? ' (initial)' : `, after step ${k + 1}: <code>${html(formatAction(trace.actions[k - 1]!))}</code>`}</h3><div class="tables">${stateTablesHtml(tables, v, k > 0 ? views[k - 1] : undefined, k + 1 === last ? reads : [])}</div></section>`)
@@ -216,7 +226,7 @@ ol{list-style:none;padding:0;margin:0} .step{border-left:3px solid #1f5fbf;margi
 .step.selected{background:#fff4e5;border-left-color:#e65100}
 .head .n{display:inline-block;min-width:2em;color:#888;font-weight:600} .node{color:#1f5fbf;font-size:.9em} .events{color:#555;font-size:.9em;margin:.2em 0}
 pre{margin:.3em 0;font-size:.85em;white-space:pre-wrap;overflow-wrap:anywhere} .violation{border:2px solid #c00;background:#fff3f3;padding:.4em 1em}
-.violation h2{color:#a00;margin:.3em 0} .overlaps{color:#8a1010;font-size:.9em}
+.violation h2{color:#a00;margin:.3em 0} .overlaps{color:#8a1010;font-size:.9em} .inflight{color:#5b2a8c;font-size:.9em}
 .tables{display:flex;flex-wrap:wrap;gap:10px;align-items:flex-start} table.node{border-collapse:collapse;font-size:.82em;background:#fff;max-width:100%}
 table.node caption{font-weight:700;text-align:left;color:#1f5fbf} table.node th,table.node td{border:1px solid #ddd;padding:1px 6px;text-align:left;vertical-align:top}
 table.node td{font-family:ui-monospace,monospace;overflow-wrap:anywhere;max-width:420px} tr.changed td{background:#fff1a8} tr.read th,tr.read td{outline:2px solid #d00;outline-offset:-2px;font-weight:700}

@@ -51,6 +51,20 @@ export function messageFlows(infos: readonly StepInfo[]): MessageFlow[] {
   return flows.sort((a, b) => a.from - b.from || (a.to ?? 1e9) - (b.to ?? 1e9));
 }
 
+/**
+ * For each flow, the send step of a later message between the same two nodes that was
+ * delivered before it (it overtook this one: the network reordered them), if any.
+ */
+export function overtakenBy(flows: readonly MessageFlow[], infos: readonly StepInfo[]): (number | null)[] {
+  return flows.map((f) => {
+    if (f.fate === 'lost') return null;
+    const by = flows.find(
+      (g) => g !== f && g.fate === 'delivered' && g.from > f.from && infos[g.from]!.node === infos[f.from]!.node && g.msg.to === f.msg.to && (f.to === null || g.to! < f.to),
+    );
+    return by ? by.from : null;
+  });
+}
+
 const HOLDER_COLOURS = ['#2b7bd6', '#e08a00', '#2a9d4b', '#8e44ad', '#c0392b', '#16a085'];
 
 /** What the chart needs besides the SVG text: geometry that tests and the HTML page use. */
@@ -121,6 +135,7 @@ export function swimlane<S, A extends Action>(spec: Spec<S, A>, trace: Trace<S>,
   );
 
   // Overlap bands first, under everything: one per run of overlapping states.
+  const overlapLabels: string[] = [];
   if (timeline) {
     for (let k = 0; k < timeline.length; ) {
       if (timeline[k]!.overlap.length === 0) {
@@ -133,7 +148,11 @@ export function swimlane<S, A extends Action>(spec: Spec<S, A>, trace: Trace<S>,
       const y1 = stateTop[e + 1]!;
       out.push(
         `<g class="overlap" data-states="${k + 1}-${e + 1}"><rect x="4" y="${y0}" width="${width - 8}" height="${y1 - y0}" fill="#e53935" fill-opacity="0.10" stroke="#e53935" stroke-opacity="0.5" stroke-dasharray="3 2"/>` +
-          `<text class="overlap-label" x="${width - 10}" y="${y1 - 5}" text-anchor="end" fill="#b71c1c" font-weight="600" stroke="#fff" stroke-width="3" paint-order="stroke">overlap: ${x(timeline[k]!.overlap.join(' and '))} hold the lease at once (state${e > k ? `s ${k + 1}–${e + 1}` : ` ${k + 1}`})</text></g>`,
+          '</g>',
+      );
+      // Its label goes on top of everything, at the end.
+      overlapLabels.push(
+        `<text class="overlap-label" x="${width - 10}" y="${y1 - 5}" text-anchor="end" fill="#b71c1c" font-weight="600" stroke="#fff" stroke-width="3" paint-order="stroke">overlap: ${x(timeline[k]!.overlap.join(' and '))} hold the lease at once (state${e > k ? `s ${k + 1}–${e + 1}` : ` ${k + 1}`})</text>`,
       );
       k = e + 1;
     }
@@ -186,7 +205,11 @@ export function swimlane<S, A extends Action>(spec: Spec<S, A>, trace: Trace<S>,
     return `<text class="${cls}" x="${right ? x2 - 6 : x2 + 6}" y="${y2 - 7}" text-anchor="${right ? 'end' : 'start'}" fill="${colour}" stroke="#fff" stroke-width="3" paint-order="stroke" font-size="10">${x(text)}</text>`;
   };
   let p = 0;
-  for (const f of flows) {
+  const overtaken = overtakenBy(flows, infos);
+  for (const [fi, f] of flows.entries()) {
+    const over = overtaken[fi] ?? null;
+    // The earlier messages between the same two nodes that this one overtook.
+    const overtook = f.fate === 'delivered' ? flows.filter((h, hi) => overtaken[hi] === f.from && h.msg.to === f.msg.to && infos[h.from]!.node === infos[f.from]!.node) : [];
     const fl = laneOf(infos[f.from]!.node);
     const tl = f.fate === 'lost' ? laneOf(infos[f.to!]!.node) : laneOf(f.msg.to);
     const x1 = edge(fl, tl);
@@ -196,7 +219,7 @@ export function swimlane<S, A extends Action>(spec: Spec<S, A>, trace: Trace<S>,
       const y2 = endY - 8 - (pending.length - 1 - p++) * 20;
       out.push(
         `<g class="msg pending" data-from="${f.from + 2}"><line x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}" stroke="#7b3fb5" stroke-width="1.6" stroke-dasharray="6 4" marker-end="url(#ahp)"/>` +
-          label(x1, x2, y2, `in flight: ${f.msg.label}`, '#7b3fb5', 'msg-label') +
+          label(x1, x2, y2, `in flight${over !== null ? `, overtaken by step ${over + 2}'s` : ''}: ${f.msg.label}`, '#7b3fb5', 'msg-label') +
           '</g>',
       );
       continue;
@@ -213,7 +236,7 @@ export function swimlane<S, A extends Action>(spec: Spec<S, A>, trace: Trace<S>,
     } else {
       out.push(
         `<g class="msg delivered" data-from="${f.from + 2}" data-to="${f.to! + 2}"><line x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}" stroke="#1f5fbf" stroke-width="1.3" marker-end="url(#ah)"/>` +
-          label(x1, x2, y2, f.msg.label, '#1f5fbf', 'msg-label') +
+          label(x1, x2, y2, `${f.msg.label}${over !== null ? ` (overtaken by step ${over + 2}'s)` : ''}${overtook.length ? `, overtook step ${overtook.map((h) => h.from + 2).join(', ')}'s` : ''}`, overtook.length ? '#b3261e' : '#1f5fbf', 'msg-label') +
           '</g>',
       );
     }
@@ -231,7 +254,7 @@ export function swimlane<S, A extends Action>(spec: Spec<S, A>, trace: Trace<S>,
         const y0 = stateTop[k]!;
         const y1 = stateTop[k + 1]!;
         const c = t.clocks[n];
-        if (c !== undefined && c !== lastClock) {
+        if (c !== undefined && (c !== lastClock || k === timeline.length - 1)) {
           out.push(`<text class="tl-clock" data-state="${k + 1}" x="${cx + 20}" y="${y0 + 10}" text-anchor="end" fill="#555" font-size="9.5">t${c}</text>`);
           lastClock = c;
         }
@@ -254,6 +277,7 @@ export function swimlane<S, A extends Action>(spec: Spec<S, A>, trace: Trace<S>,
     });
   }
 
+  out.push(...overlapLabels);
   if (invariant) {
     out.push(
       `<g class="violation" data-step="${trace.states.length}"><rect x="${left}" y="${endY + 4}" width="${lanesW - left}" height="26" rx="4" fill="#ffdddd" stroke="#c00"/>` +
