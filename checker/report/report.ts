@@ -1,11 +1,12 @@
 /**
  * A counterexample report a person reads in a minute, one folder per spec:
  * `trace.json` (replayable), `trace.itf.json` (Informal Trace Format, for Apalache/Quint
- * tools), `trace.txt` (TLC-style, each step showing only what changed), `sequence.dot` and
- * `sequence.svg` (the swimlane chart), and `index.html` (chart, steps with diffs and the
- * invariant, self-contained). Rendering never fails a check: an error in one file is
- * reported and the others are still written.
- */
+ * tools), `trace.txt` (TLC-style, each step showing only what changed, the violating state in
+ * full), `sequence.svg` (the swimlane chart with the lease timeline, see `swimlane.ts`),
+ * `sequence.dot` (the chart for Graphviz users) and `index.html` (an explorer: the chart, the
+ * steps with their diffs, the whole state at any step, the violation; self-contained).
+ * Rendering never fails a check: an error in one file is reported and the others are still
+ * written. States may hold `Set`s and `Map`s (see `values.ts`).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatAction, type Action, type Spec, type StepInfo } from '../core/spec.js';

@@ -277,6 +277,16 @@ export function swimlane<S, A extends Action>(spec: Spec<S, A>, trace: Trace<S>,
     });
   }
 
+  // A lasso (a liveness counterexample): the last state steps back to state `loopStart + 1`.
+  const loopStart = (trace as { readonly loopStart?: number }).loopStart;
+  if (loopStart !== undefined && loopStart >= 0 && loopStart < trace.states.length) {
+    const lx = lanesW - 6;
+    const ly = stateTop[loopStart]! + 6;
+    out.push(
+      `<g class="loop" data-to-state="${loopStart + 1}"><path d="M${lx - 10},${endY - 4} H${lx} V${ly} H${lx - 10}" fill="none" stroke="#00796b" stroke-width="1.6" stroke-dasharray="5 3" marker-end="url(#ah)"/>` +
+        `<text x="${lx - 4}" y="${ly - 3}" text-anchor="end" fill="#00796b" font-weight="600">back to state ${loopStart + 1} (the behaviour repeats from here)</text></g>`,
+    );
+  }
   out.push(...overlapLabels);
   if (invariant) {
     out.push(
