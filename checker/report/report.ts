@@ -7,6 +7,7 @@
  * steps with their diffs, the whole state at any step, the violation; self-contained).
  * Rendering never fails a check: an error in one file is reported and the others are still
  * written. States may hold `Set`s and `Map`s (see `values.ts`).
+ */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatAction, type Action, type Spec, type StepInfo } from '../core/spec.js';
