@@ -17,7 +17,7 @@ import { cli } from './test-cli.js';
 
 
 const GALLERY = catalog.suites.gallery!;
-/** Where the browser test leaves a screenshot of each gallery page (a test artefact; out/ is not committed). */
+/** Where the browser test leaves screenshots of each gallery page, whole and its top (test artefacts; out/ is not committed). */
 const SHOTS = join('out', 'screenshots');
 const FILES = ['index.html', 'sequence.dot', 'sequence.svg', 'trace.itf.json', 'trace.json', 'trace.txt'];
 
@@ -105,7 +105,7 @@ describe('the HTML report in a real browser', () => {
         expect(await page.locator('.violation h2').textContent()).toContain(t.invariant);
         // The initial state is collapsed; the violating state is shown whole, with what the property reads outlined.
         expect(await page.locator('#step-1 details').getAttribute('open')).toBeNull();
-        expect(await page.locator('.violation tr.read').count(), spec).toBeGreaterThan(0);
+        expect(await page.locator('.violating-state tr.read').count(), spec).toBeGreaterThan(0);
 
         const geo = await page.evaluate(() => {
           const w = globalThis as unknown as Win;
@@ -176,6 +176,9 @@ describe('the HTML report in a real browser', () => {
         await page.locator(`#chart g.step[data-step="${t.states.length}"] rect`).click({ force: true, timeout: 5000 });
         await page.addStyleTag({ content: '.chart{max-height:none}' });
         await page.screenshot({ path: join(SHOTS, `${spec}.png`), fullPage: true });
+        // And the part a reader looks at first: the violation and the whole chart.
+        const bottom = await page.locator('#chart').evaluate((e) => (e as unknown as El).getBoundingClientRect().bottom + (globalThis as unknown as { scrollY: number }).scrollY);
+        await page.screenshot({ path: join(SHOTS, `${spec}-chart.png`), fullPage: true, clip: { x: 0, y: 0, width: 1400, height: Math.ceil(bottom) + 8 } });
         await page.close();
       }
     } finally {

@@ -211,7 +211,11 @@ export function traceHtml<S, A extends Action>(spec: Spec<S, A>, trace: Trace<S>
   const violation = meta.invariant
     ? `<section class="violation"><h2>${html(meta.invariant)} is violated in state ${last}</h2><pre>${(spec.describeViolation?.(meta.invariant, trace.states.at(-1)!) ?? []).map(html).join('\n')}</pre>${
         overlaps.length ? `<p class="overlaps"><b>Lease overlap</b> (shaded red in the chart):<br>${overlaps.slice(-3).map(html).join('<br>')}</p>` : ''
-      }${inFlight.length ? `<p class="inflight"><b>Still in flight</b> (dashed purple arrows in the chart):<br>${inFlight.map(html).join('<br>')}</p>` : ''}<details class="violating-state" open><summary>State ${last} in full${reads.length ? `; outlined: what ${html(meta.invariant)} reads` : ''}; yellow: changed by the last step</summary><div class="tables">${stateTablesHtml(tables, views[last - 1], views[last - 2], reads)}</div></details></section>`
+      }${inFlight.length ? `<p class="inflight"><b>Still in flight</b> (dashed purple arrows in the chart):<br>${inFlight.map(html).join('<br>')}</p>` : ''}</section>`
+    : '';
+  // The violating state whole, right under the chart (the chart stays in the first screen).
+  const violatingState = meta.invariant
+    ? `<section class="violating-state"><h2>State ${last} in full${reads.length ? `; outlined in red: what ${html(meta.invariant)} reads` : ''}; yellow: changed by the last step</h2><div class="tables">${stateTablesHtml(tables, views[last - 1], views[last - 2], reads)}</div></section>`
     : '';
   const states = views
     .map((v, k) => `<section class="state-view" data-state="${k + 1}"${k + 1 === last ? '' : ' hidden'}><h3>State ${k + 1}${k === 0 ? ' (initial)' : `, after step ${k + 1}: <code>${html(formatAction(trace.actions[k - 1]!))}</code>`}</h3><div class="tables">${stateTablesHtml(tables, v, k > 0 ? views[k - 1] : undefined, k + 1 === last ? reads : [])}</div></section>`)
@@ -221,14 +225,14 @@ export function traceHtml<S, A extends Action>(spec: Spec<S, A>, trace: Trace<S>
 <style>
 *{box-sizing:border-box} body{font-family:system-ui,sans-serif;margin:16px;color:#222;max-width:1380px}
 h1{font-size:1.35em;margin:.2em 0} .meta{color:#555;margin:.3em 0 .8em} h2{font-size:1.1em}
-.chart{overflow:auto;max-width:100%;max-height:78vh;border:1px solid #ddd;margin:.8em 0;background:#fff}
+.chart{overflow:auto;max-width:100%;max-height:86vh;border:1px solid #ddd;margin:.8em 0;background:#fff}
 .chart svg{display:block} .chart g.step.selected rect{stroke:#e65100;stroke-width:2.5}
 .cols{display:flex;gap:16px;align-items:flex-start} .stepscol{flex:1 1 55%;min-width:0} #inspector{flex:1 1 45%;min-width:0;position:sticky;top:0;max-height:100vh;overflow:auto}
 ol{list-style:none;padding:0;margin:0} .step{border-left:3px solid #1f5fbf;margin:.5em 0;padding:.3em .8em;background:#f7f9fc;cursor:pointer}
 .step.selected{background:#fff4e5;border-left-color:#e65100}
 .head .n{display:inline-block;min-width:2em;color:#888;font-weight:600} .node{color:#1f5fbf;font-size:.9em} .events{color:#555;font-size:.9em;margin:.2em 0}
 pre{margin:.3em 0;font-size:.85em;white-space:pre-wrap;overflow-wrap:anywhere} .violation{border:2px solid #c00;background:#fff3f3;padding:.4em 1em}
-.violation h2{color:#a00;margin:.3em 0} .overlaps{color:#8a1010;font-size:.9em} .inflight{color:#5b2a8c;font-size:.9em}
+.violation h2{color:#a00;margin:.3em 0} .violating-state{border:2px solid #c00;padding:.2em 1em .6em;margin:.8em 0} .violating-state h2{font-size:1em;color:#a00} .overlaps{color:#8a1010;font-size:.9em} .inflight{color:#5b2a8c;font-size:.9em}
 .tables{display:flex;flex-wrap:wrap;gap:10px;align-items:flex-start} table.node{border-collapse:collapse;font-size:.82em;background:#fff;max-width:100%}
 table.node caption{font-weight:700;text-align:left;color:#1f5fbf} table.node th,table.node td{border:1px solid #ddd;padding:1px 6px;text-align:left;vertical-align:top}
 table.node td{font-family:ui-monospace,monospace;overflow-wrap:anywhere;max-width:420px} tr.changed td{background:#fff1a8} tr.read th,tr.read td{outline:2px solid #d00;outline-offset:-2px;font-weight:700}
@@ -238,6 +242,7 @@ summary{cursor:pointer;font-weight:600;margin:.3em 0}
 <p class="meta">${last} states; constants ${html(Object.entries(meta.constants).map(([k, v]) => `${k}=${v}`).join(' '))}${meta.mutant ? `; mutant <b>${html(meta.mutant)}</b>` : ''}. Steps are numbered by the state they lead to, as in <code>trace.txt</code>; click a step (in the chart or the list) to see the whole state. Replay: <code>leasecheck replay trace.json</code>.</p>
 ${violation}
 <div class="chart" id="chart">${svg ?? '<p>(the chart could not be rendered; see sequence.dot)</p>'}</div>
+${violatingState}
 <div class="cols"><div class="stepscol"><h2>Steps</h2>
 <ol id="steps"><li class="step initial" id="step-1" data-step="1"><details><summary><span class="n">1</span> initial state</summary><pre class="diff">${html(formatValue(views[0]))}</pre></details></li>
 ${steps.join('\n')}
