@@ -47,6 +47,17 @@ export function violationReads<S, A extends Action>(spec: Spec<S, A>, property: 
   return inv ? (recordReads(state, (x) => inv.check(x as S)) ?? []) : [];
 }
 
+/**
+ * The lines that say what a violation is about: the spec's `describeViolation`, or else the
+ * value of each path the property reads (`pc[0] = "critical"`).
+ */
+export function violationLines<S, A extends Action>(spec: Spec<S, A>, property: string, state: S): string[] {
+  const own = spec.describeViolation?.(property, state) ?? [];
+  if (own.length > 0) return [...own];
+  const view = viewOf(spec)(state);
+  return violationReads(spec, property, state).map((r) => `${r} = ${formatValue(valueAt(view, r))}`);
+}
+
 /** The value at a view path such as `clock.M`, `ver.1`, `pc[2]` or `owner["k"]`; undefined when absent. */
 export function valueAt(view: unknown, path: string): unknown {
   const parts = [...path.matchAll(/([^.[\]]+)|\[("(?:[^"\\]|\\.)*"|[^\]]+)\]/g)].map((m) => (m[1] !== undefined ? m[1] : m[2]!.startsWith('"') ? (JSON.parse(m[2]!) as string) : m[2]!));
@@ -93,7 +104,7 @@ export function traceText<S, A extends Action>(spec: Spec<S, A>, trace: Trace<S>
     const last = trace.states.at(-1)!;
     out.push('');
     out.push(`Invariant ${meta.invariant} is violated in state ${trace.states.length}.`);
-    for (const l of spec.describeViolation?.(meta.invariant, last) ?? []) out.push(`  ${l}`);
+    for (const l of violationLines(spec, meta.invariant, last)) out.push(`  ${l}`);
     const reads = violationReads(spec, meta.invariant, last);
     out.push('');
     out.push(`State ${trace.states.length} in full${reads.length ? ` (* marks what ${meta.invariant} reads)` : ''}:`);
@@ -127,7 +138,7 @@ export function counterexampleText<S, A extends Action>(spec: Spec<S, A>, trace:
   });
   if (property) {
     out.push('', `${property} is violated in state ${trace.states.length}${full ? '.' : ' (--full-states prints every variable of every state).'}`);
-    for (const l of spec.describeViolation?.(property, trace.states.at(-1)!) ?? []) out.push(`  ${l}`);
+    for (const l of violationLines(spec, property, trace.states.at(-1)!)) out.push(`  ${l}`);
   }
   return out.join('\n');
 }
@@ -209,7 +220,7 @@ export function traceHtml<S, A extends Action>(spec: Spec<S, A>, trace: Trace<S>
   }
   const overlaps = (timeline ?? []).map((t, k) => (t.overlap.length ? `state ${k + 1}: ${describeOverlap(t)}` : '')).filter(Boolean);
   const violation = meta.invariant
-    ? `<section class="violation"><h2>${html(meta.invariant)} is violated in state ${last}</h2><pre>${(spec.describeViolation?.(meta.invariant, trace.states.at(-1)!) ?? []).map(html).join('\n')}</pre>${
+    ? `<section class="violation"><h2>${html(meta.invariant)} is violated in state ${last}</h2><pre>${violationLines(spec, meta.invariant, trace.states.at(-1)!).map(html).join('\n')}</pre>${
         overlaps.length ? `<p class="overlaps"><b>Lease overlap</b> (shaded red in the chart):<br>${overlaps.slice(-3).map(html).join('<br>')}</p>` : ''
       }${inFlight.length ? `<p class="inflight"><b>Still in flight</b> (dashed purple arrows in the chart):<br>${inFlight.map(html).join('<br>')}</p>` : ''}</section>`
     : '';
@@ -239,7 +250,7 @@ table.node td{font-family:ui-monospace,monospace;overflow-wrap:anywhere;max-widt
 summary{cursor:pointer;font-weight:600;margin:.3em 0}
 </style></head><body>
 <h1>${html(meta.spec)}: ${html(meta.invariant ? `${meta.invariant} violated` : meta.result)}</h1>
-<p class="meta">${last} states; constants ${html(Object.entries(meta.constants).map(([k, v]) => `${k}=${v}`).join(' '))}${meta.mutant ? `; mutant <b>${html(meta.mutant)}</b>` : ''}. Steps are numbered by the state they lead to, as in <code>trace.txt</code>; click a step (in the chart or the list) to see the whole state. Replay: <code>leasecheck replay trace.json</code>.</p>
+<p class="meta">${last} states${Object.keys(meta.constants).length ? `; constants ${html(Object.entries(meta.constants).map(([k, v]) => `${k}=${v}`).join(' '))}` : ''}${meta.mutant ? `; mutant <b>${html(meta.mutant)}</b>` : ''}. Steps are numbered by the state they lead to, as in <code>trace.txt</code>; click a step (in the chart or the list) to see the whole state. Replay: <code>leasecheck replay trace.json</code>.</p>
 ${violation}
 <div class="chart" id="chart">${svg ?? '<p>(the chart could not be rendered; see sequence.dot)</p>'}</div>
 ${violatingState}

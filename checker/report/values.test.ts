@@ -71,6 +71,7 @@ describe('reports of the locks fixture', () => {
     const txt = readFileSync(join(dir, 'trace.txt'), 'utf8');
     expect(txt).toContain('State 2: <Request(0)>\n  pc[0] = "waiting"\n  waiting: + 0\n');
     expect(txt).toContain('State 5: <Enter(1)>\n  pc[1] = "critical"\n  waiting: - 1\n  holder["lock"] = 1\n');
+    expect(txt).toContain('Invariant MutualExclusion is violated in state 5.\n  pc[0] = "critical"\n  pc[1] = "critical"\n');
     expect(txt).toContain('State 5 in full (* marks what MutualExclusion reads):\n*/\\ pc = ["critical", "critical"]\n /\\ waiting = {}\n /\\ holder = ("lock" ↦ 1)\n');
     const page = readFileSync(join(dir, 'index.html'), 'utf8');
     expect(page).toContain('<tr class="changed read" data-path="pc"><th>pc</th><td>[&quot;critical&quot;, &quot;critical&quot;]</td></tr>');

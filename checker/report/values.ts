@@ -78,21 +78,6 @@ export function formatValue(v: unknown): string {
   return JSON.stringify(v) ?? String(v);
 }
 
-/** Normalises a tagged trace-file value (`#set`, `#map`) back to live `Set`s and `Map`s, so views read from a file diff like live ones. */
-export function fromJsonValue(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(fromJsonValue);
-  if (isRecord(v)) {
-    if (Array.isArray(v['#set']) && Object.keys(v).length === 1) return new Set((v['#set'] as unknown[]).map(fromJsonValue));
-    if (Array.isArray(v['#map']) && Object.keys(v).length === 1) {
-      return new Map((v['#map'] as [unknown, unknown][]).map(([k, x]) => [fromJsonValue(k), fromJsonValue(x)]));
-    }
-    const o: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) o[k] = fromJsonValue(x);
-    return o;
-  }
-  return v;
-}
-
 /**
  * The paths of `state` that `check` reads, as `field`, `field.sub` or `field[2]` (a `Set` or
  * a `Map` is recorded as a whole: its methods need the real object). Runs `check` once on a
