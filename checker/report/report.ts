@@ -255,7 +255,7 @@ ${violation}
 <div class="chart" id="chart">${svg ?? '<p>(the chart could not be rendered; see sequence.dot)</p>'}</div>
 ${violatingState}
 <div class="cols"><div class="stepscol"><h2>Steps</h2>
-<ol id="steps"><li class="step initial" id="step-1" data-step="1"><details><summary><span class="n">1</span> initial state</summary><pre class="diff">${html(formatValue(views[0]))}</pre></details></li>
+<ol id="steps"><li class="step initial" id="step-1" data-step="1"><details><summary><span class="n">1</span> initial state</summary><div class="tables">${stateTablesHtml(tables, views[0], undefined, [])}</div></details></li>
 ${steps.join('\n')}
 </ol></div>
 <aside id="inspector"><h2>State at a step</h2>${states}</aside></div>
@@ -265,7 +265,13 @@ ${steps.join('\n')}
     document.querySelectorAll('.state-view').forEach(function(e){e.hidden=e.getAttribute('data-state')!==String(k);});
     document.querySelectorAll('.step').forEach(function(e){e.classList.toggle('selected',e.getAttribute('data-step')===String(k));});
   }
-  document.querySelectorAll('[data-step]').forEach(function(e){e.addEventListener('click',function(ev){ev.stopPropagation();select(e.getAttribute('data-step'));});});
+  document.querySelectorAll('[data-step]').forEach(function(e){e.addEventListener('click',function(ev){
+    ev.stopPropagation();
+    var k=e.getAttribute('data-step');
+    select(k);
+    // From the chart: bring the step and the state beside it into view.
+    if(e.closest('#chart')){var li=document.getElementById('step-'+k);if(li)li.scrollIntoView({block:'start'});}
+  });});
   select(${last});
 })();
 </script>
