@@ -72,7 +72,8 @@ export function renderDetails(r: RunRecord, levels: boolean, coverage = true): s
  */
 export function renderCounterexample(spec: AnySpec, r: RunRecord, full: boolean): string | null {
   if (!r.counterexample) return null;
-  return counterexampleText(spec, r.counterexample, r.invariant, full);
+  const headline = r.result === 'deadlock' ? 'Deadlock reached.' : r.result === 'error' && r.error ? `${r.error}` : undefined;
+  return counterexampleText(spec, r.counterexample, r.invariant, full, headline);
 }
 
 /** One JSON object per check (`--json`). */

@@ -104,6 +104,8 @@ export function diff(before: unknown, after: unknown, path = ''): Change[] {
 
 /** One line per change: `path = value`, `path removed`, or `path: + added, - removed`. */
 export function formatChange(c: Change): string {
+  // A state that is a scalar or a collection itself has the empty path.
+  if (c.path === '') c = { ...c, path: '(state)' };
   if (c.op === 'removed') return `${c.path} removed`;
   if (c.op === 'set') return `${c.path} = ${formatValue(c.value)}`;
   return `${c.path}: ${[...(c.added ?? []).map((x) => `+ ${formatValue(x)}`), ...(c.removedElements ?? []).map((x) => `- ${formatValue(x)}`)].join(', ')}`;

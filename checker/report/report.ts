@@ -81,6 +81,12 @@ function tablesOf<S, A extends Action>(spec: Spec<S, A>, view: unknown): { node:
   return [{ node: 'state', fields: keys.length ? keys.map((k) => ({ name: k, path: k })) : [{ name: 'value', path: '' }] }];
 }
 
+/** TLC's last line of a lasso (a liveness counterexample whose trace has `loopStart`): `Back to state k.` */
+function loopLine<S>(trace: Trace<S>): string | null {
+  const k = (trace as { readonly loopStart?: number }).loopStart;
+  return k !== undefined && k >= 0 && k < trace.states.length ? `Back to state ${k + 1}.` : null;
+}
+
 /** The TLC-style text: the initial state in full, then per step the action and what changed, then the violating state in full. */
 export function traceText<S, A extends Action>(spec: Spec<S, A>, trace: Trace<S>, meta: ReportMeta): string {
   const view = viewOf(spec);
@@ -100,6 +106,8 @@ export function traceText<S, A extends Action>(spec: Spec<S, A>, trace: Trace<S>
     out.push(`State ${i + 2}: <${formatAction(trace.actions[i]!)}>`);
     for (const l of diffLines(view(trace.states[i]!), view(trace.states[i + 1]!))) out.push(`  ${l}`);
   }
+  const loop = loopLine(trace);
+  if (loop) out.push('', loop);
   if (meta.invariant) {
     const last = trace.states.at(-1)!;
     out.push('');
@@ -118,7 +126,7 @@ export function traceText<S, A extends Action>(spec: Spec<S, A>, trace: Trace<S>
  * the initial state in full and then what each step changed (every variable of every state
  * with `full`), then the violated property with the values it is about.
  */
-export function counterexampleText<S, A extends Action>(spec: Spec<S, A>, trace: Trace<S>, property: string | null, full = false): string {
+export function counterexampleText<S, A extends Action>(spec: Spec<S, A>, trace: Trace<S>, property: string | null, full = false, headline?: string): string {
   const view = viewOf(spec);
   const whole = (s: S): string[] => {
     const v = view(s);
@@ -126,7 +134,7 @@ export function counterexampleText<S, A extends Action>(spec: Spec<S, A>, trace:
     return Object.entries(v as Record<string, unknown>).map(([k, x]) => `/\\ ${k} = ${formatValue(x)}`);
   };
   const out: string[] = [];
-  if (property) out.push(`Error: ${property} is violated.`, 'Error: The behavior up to this point is:');
+  if (property || headline) out.push(`Error: ${headline ?? `${property} is violated.`}`, 'Error: The behavior up to this point is:');
   out.push('State 1: <Initial predicate>', ...whole(trace.states[0]!));
   trace.actions.forEach((a, i) => {
     out.push('', `State ${i + 2}: <${formatAction(a)}>`);
@@ -136,6 +144,8 @@ export function counterexampleText<S, A extends Action>(spec: Spec<S, A>, trace:
       out.push(...(d.length ? d.map((l) => `  ${l}`) : ['  (nothing changed)']));
     }
   });
+  const loop = loopLine(trace);
+  if (loop) out.push('', loop);
   if (property) {
     out.push('', `${property} is violated in state ${trace.states.length}${full ? '.' : ' (--full-states prints every variable of every state).'}`);
     for (const l of violationLines(spec, property, trace.states.at(-1)!)) out.push(`  ${l}`);

@@ -9,6 +9,7 @@ import type { Action, Spec, StepInfo } from '../core/spec.js';
 import type { Trace } from '../core/trace.js';
 import { messageFlows, overtakenBy, swimlane } from './swimlane.js';
 import { traceTimeline } from './timeline.js';
+import { counterexampleText } from './report.js';
 
 /** A state is just its index; the hooks below describe each step by index. */
 type S = number;
@@ -76,5 +77,9 @@ describe('swimlane', () => {
     expect(svg).toContain('overlap: a and b hold the lease at once (states 5–6)');
     expect(svg).toContain('back to state 2');
     expect(svg).toContain('state 6: Inv violated (1 message still in flight)');
+  });
+
+  it('ends the text of a lasso as TLC does', () => {
+    expect(counterexampleText(spec, trace, null)).toMatch(/State 6: <Step4>\n {2}\(state\) = 5\n\nBack to state 2\.$/);
   });
 });
