@@ -35,7 +35,8 @@ export function traceTimeline<S, A extends Action>(spec: Spec<S, A>, trace: Trac
   });
 }
 
-/** A sentence for an overlap: who believes what, e.g. `cs1 believes it is primary; M: lease of cs2`. */
+/** A sentence for an overlap: who believes what until when, and the clocks, e.g. `cs1 and cs2 at once: M: lease: cs2 v3 until t4; cs1: primary v2 until t2 (clocks M t2, cs1 t1, cs2 t1)`. */
 export function describeOverlap(t: TimelineState): string {
-  return `${t.overlap.join(' and ')} at once: ${t.claims.map((c) => `${c.node}: ${c.label}`).join('; ')}`;
+  const clocks = Object.entries(t.clocks).map(([n, c]) => `${n} t${c}`).join(', ');
+  return `${t.overlap.join(' and ')} at once: ${t.claims.map((c) => `${c.node}: ${c.label}${c.until !== undefined ? ` until t${c.until}` : ''}`).join('; ')}${clocks ? ` (clocks ${clocks})` : ''}`;
 }
