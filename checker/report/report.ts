@@ -257,12 +257,13 @@ pre{margin:.3em 0;font-size:.85em;white-space:pre-wrap;overflow-wrap:anywhere} .
 .tables{display:flex;flex-wrap:wrap;gap:10px;align-items:flex-start} table.node{border-collapse:collapse;font-size:.82em;background:#fff;max-width:100%}
 table.node caption{font-weight:700;text-align:left;color:#1f5fbf} table.node th,table.node td{border:1px solid #ddd;padding:1px 6px;text-align:left;vertical-align:top}
 table.node td{font-family:ui-monospace,monospace;overflow-wrap:anywhere;max-width:420px} tr.changed td{background:#fff1a8} tr.read th,tr.read td{outline:2px solid #d00;outline-offset:-2px;font-weight:700}
-summary{cursor:pointer;font-weight:600;margin:.3em 0}
+summary{cursor:pointer;font-weight:600;margin:.3em 0} .legend{color:#555;font-size:.85em;margin:-.4em 0 .8em}
 </style></head><body>
 <h1>${html(meta.spec)}: ${html(meta.invariant ? `${meta.invariant} violated` : meta.result)}</h1>
 <p class="meta">${last} states${Object.keys(meta.constants).length ? `; constants ${html(Object.entries(meta.constants).map(([k, v]) => `${k}=${v}`).join(' '))}` : ''}${meta.mutant ? `; mutant <b>${html(meta.mutant)}</b>` : ''}. Steps are numbered by the state they lead to, as in <code>trace.txt</code>; click a step (in the chart or the list) to see the whole state. Replay: <code>leasecheck replay trace.json</code>.</p>
 ${violation}
 <div class="chart" id="chart">${svg ?? '<p>(the chart could not be rendered; see sequence.dot)</p>'}</div>
+${timeline ? `<p class="legend">Lease timeline (right of the lanes): <b>t<i>n</i></b> is a node's clock as elapsed ticks, where it changes; a bar is whom the node believes holds the lease, coloured by holder, <b>→t<i>n</i></b> when the belief ends on that node's clock. A state's stored clocks and timestamps are normalised (every one shifted down together), so they read lower than the elapsed ticks by the same amount.</p>` : ''}
 ${violatingState}
 <div class="cols"><div class="stepscol"><h2>Steps</h2>
 <ol id="steps"><li class="step initial" id="step-1" data-step="1"><details><summary><span class="n">1</span> initial state</summary><div class="tables">${stateTablesHtml(tables, views[0], undefined, [])}</div></details></li>
