@@ -19,6 +19,7 @@ import { minClock, tick, tickEnabled } from './clock.js';
 import { actionProperties, invariants, sometimesProperties } from './invariants.js';
 import { GfsSymmetry } from './symmetry.js';
 import { describeStep, describeViolation, lanes, toITF } from './views.js';
+import { propertyReads, stateTables, timeline } from './timeline.js';
 import { grantEnabled, mCrash, mExtend, mGrant, mLookup, mReport, mRestart, reportedCurrent } from './master.js';
 import { anyInFlight, f1, f2, f3, f4, f5, inFlightTo, lose, Msg, MSG_NAMES, mType } from './network.js';
 import {
@@ -474,5 +475,8 @@ export function gfsSpec(cfg: Config, options: GfsSpecOptions = {}): Spec<GfsStat
     describeStep: (before, a, after) => describeStep(p, before, a, after),
     describeViolation: (property, s) => describeViolation(p, property, s),
     toITF: (s) => toITF(p, s),
+    propertyReads: (property) => propertyReads(p, property),
+    timeline: (s, before, a) => timeline(p, s, before, a),
+    stateTables: stateTables(p),
   };
 }

@@ -8,7 +8,8 @@
  */
 import type { StepInfo, StepMessage } from '../checker/core/spec.js';
 import { f1, f2, f3, f4, Msg, mType } from './network.js';
-import { fmtData, fmtMsg, type GfsAction } from './spec.js';
+import { fmtData, type GfsAction } from './spec.js';
+import { fmtMsgFields } from './timeline.js';
 import {
   csMembers,
   dataItem,
@@ -63,11 +64,15 @@ function ends(m: number): [string, string] {
   }
 }
 
-/** A message as renderers see it; its id ignores `exp`, which clock normalisation shifts. */
-function message(p: Params, m: number): StepMessage {
+/**
+ * A message as renderers see it; its id ignores `exp`, which clock normalisation shifts. Its
+ * label names the fields, with an expiry relative to the sender's clock in `s`.
+ */
+function message(p: Params, m: number, s: GfsState): StepMessage {
   const [from, to] = ends(m);
   const hasExp = mType(m) === Msg.Grant || mType(m) === Msg.ExtendResp;
-  return { id: String(hasExp ? m & ~31 : m), label: fmtMsg(p, m), from, to };
+  const senderClock = from === 'M' ? s[p.clock] : from.startsWith('cs') ? s[p.clock + Number(from.slice(2))] : undefined;
+  return { id: String(hasExp ? m & ~31 : m), label: fmtMsgFields(p, m, senderClock), from, to };
 }
 
 /** Which node took a step. */
@@ -93,22 +98,20 @@ export function describeStep(p: Params, before: GfsState, a: GfsAction, after: G
   const afterMsgs = msgsOf(after, p);
   // Normalisation (a tick) shifts timestamps in messages: that is not a send.
   // A sent message leaves from the node that acted.
-  const sent = a.name === 'Tick' ? [] : afterMsgs.filter((m) => !beforeMsgs.has(m)).map((m) => ({ ...message(p, m), from: node }));
+  const sent = a.name === 'Tick' ? [] : afterMsgs.filter((m) => !beforeMsgs.has(m)).map((m) => ({ ...message(p, m, after), from: node }));
   const events: string[] = [];
-  if (a.name === 'Tick') {
-    // Clocks after the tick, before normalisation: the node's own reading.
-    const normalised = after[p.clock + a.node] !== before[p.clock + a.node]! + 1;
-    events.push(`tick: clock ${before[p.clock + a.node]! + 1}${normalised ? ' (all clocks then shifted down by 1)' : ''}`);
-  }
+  // No event for a tick: the lease timeline draws each clock as elapsed ticks. Expiries are
+  // shown relative to the node's own clock (`+2`): a stored timestamp is normalised.
+  const rel = (ts: number, clock: number): string => `${ts - clock >= 0 ? '+' : ''}${ts - clock}`;
   if (a.name === 'CPush') events.push(`push ${fmtData(p, (a.node - 1) * p.W + after[p.idx + a.node]! - 1)} to cs${a.x}`);
   if (a.name === 'MCrash' || a.name === 'CCrash') events.push('crash');
   if (a.name === 'MRestart' || a.name === 'CRestart') events.push('restart');
-  if (a.name === 'MGrant') events.push(`grant lease to cs${a.x} (v${after[p.mVersion]}, exp ${after[p.mLeaseExp]})`);
+  if (a.name === 'MGrant') events.push(`grant lease to cs${a.x} (v${after[p.mVersion]}, exp ${rel(after[p.mLeaseExp]!, after[p.clock]!)})`);
   for (let c = 1; c <= p.N; c++) {
     const was = isPrimary(before, p, c);
     const now = isPrimary(after, p, c);
-    if (!was && now) events.push(`cs${c}: lease granted (v${after[p.leaseVer + c]}, exp ${after[p.leaseExp + c]})`);
-    if (was && now && after[p.leaseExp + c]! > before[p.leaseExp + c]! && a.name !== 'Tick') events.push(`cs${c}: lease extended to ${after[p.leaseExp + c]}`);
+    if (!was && now) events.push(`cs${c}: lease granted (v${after[p.leaseVer + c]}, exp ${rel(after[p.leaseExp + c]!, after[p.clock + c]!)})`);
+    if (was && now && after[p.leaseExp + c]! > before[p.leaseExp + c]! && a.name !== 'Tick') events.push(`cs${c}: lease extended to exp ${rel(after[p.leaseExp + c]!, after[p.clock + c]!)}`);
     if (was && !now) events.push(`cs${c}: lease expired (its own view)`);
     const lb = logOf(before, p, c);
     const la = logOf(after, p, c);
@@ -118,8 +121,8 @@ export function describeStep(p: Params, before: GfsState, a: GfsAction, after: G
   }
   if (leaseCurrent(before, p) && !leaseCurrent(after, p) && before[p.mUp] === 1 && after[p.mUp] === 1) events.push('M: lease expired (master view)');
   if (after[p.acked] !== before[p.acked]) events.push('write acknowledged');
-  const received = RECEIVES.has(a.name) ? message(p, a.x) : undefined;
-  const lost = a.name === 'Lose' ? [message(p, a.x)] : undefined;
+  const received = RECEIVES.has(a.name) ? message(p, a.x, before) : undefined;
+  const lost = a.name === 'Lose' ? [message(p, a.x, before)] : undefined;
   return { node, sent, ...(received ? { received } : {}), ...(lost ? { lost } : {}), events };
 }
 
@@ -173,7 +176,7 @@ export function toITF(p: Params, s: GfsState): Record<string, unknown> {
   const perC = (f: (c: number) => unknown): unknown => map(cIds.map((c) => [int(c), f(c)]));
   const csSet = (mask: number): unknown => set(csMembers(mask).map(int));
   const msgITF = (m: number): unknown => {
-    const r: Record<string, unknown> = { tag: fmtMsg(p, m).split('(')[0] };
+    const r: Record<string, unknown> = { tag: fmtMsgFields(p, m).split('{')[0] };
     for (const [k, v] of Object.entries(messageFields(m))) r[k] = v;
     return r;
   };

@@ -18,7 +18,7 @@ import type { Catalog } from './catalog.js';
 import { EXIT, listOf, UsageError } from './errors.js';
 import { dotToSvg, stateGraphDot } from './graph.js';
 import { plan, parseSets, planEntry, type Overrides } from './plan.js';
-import { progressLine, renderDetails, renderJson, renderTable } from './render.js';
+import { progressLine, renderCounterexample, renderDetails, renderJson, renderTable } from './render.js';
 import { describeExpectation, runCheck, type RunRecord } from './run.js';
 import { parseTraceFile } from './tracefile.js';
 import { writeReport } from '../report/report.js';
@@ -56,6 +56,8 @@ interface CheckArgs {
   levels: boolean;
   deadlock: boolean;
   details: boolean;
+  coverage: boolean;
+  'full-states': boolean;
 }
 
 const positive = (name: string, v: number | undefined): number | undefined => {
@@ -105,7 +107,12 @@ async function cmdCheck(catalog: Catalog, a: CheckArgs, io: Io): Promise<number>
       });
       records.push(r);
       if (a.json) io.out(renderJson(r, meta) + '\n');
-      else if (!a.quiet && (a.details || a.levels || checks.length === 1)) io.out(renderDetails(r, a.levels) + '\n');
+      else if (!a.quiet && (a.details || a.levels || a.coverage || checks.length === 1)) {
+        // As TLC: the counterexample first, state by state, then the statistics.
+        const cx = renderCounterexample(c.spec, r, a['full-states']);
+        if (cx !== null) io.out(cx + '\n\n');
+        io.out(renderDetails(r, a.levels, a.coverage || a.details) + '\n');
+      }
     }
   } finally {
     await pool?.close();
@@ -389,7 +396,9 @@ async function dispatch(argv: readonly string[], catalog: Catalog, io: Io): Prom
             continue: { type: 'boolean', default: false, describe: 'keep exploring after a violation; report each violated invariant' },
             levels: { type: 'boolean', default: false, describe: 'print the number of new states at each depth' },
             deadlock: { type: 'boolean', default: false, describe: 'report states with no enabled action' },
-            details: { type: 'boolean', default: false, describe: 'print coverage and traces for every spec' },
+            details: { type: 'boolean', default: false, describe: 'print coverage and counterexamples for every spec' },
+            coverage: { type: 'boolean', default: false, describe: 'print how often each action fired' },
+            'full-states': { type: 'boolean', default: false, describe: 'print every variable of every state of a counterexample (default: what changed)' },
           }),
       async (a) => {
         code = await cmdCheck(catalog, a as unknown as CheckArgs, io);

@@ -4,6 +4,8 @@
  */
 import type { CheckEvent } from '../core/explore.js';
 import type { RunRecord } from './run.js';
+import type { AnySpec } from './catalog.js';
+import { counterexampleText } from '../report/report.js';
 
 const fmtInt = (n: number): string => n.toLocaleString('en-US');
 const fmtSec = (s: number): string => (s < 10 ? s.toFixed(2) : s.toFixed(1));
@@ -46,31 +48,37 @@ export function renderTable(records: readonly RunRecord[]): string {
   return lines.join('\n');
 }
 
-/** The details of a single check: coverage, levels, the counterexample's steps. */
-export function renderDetails(r: RunRecord, levels: boolean): string {
+/** The details of a check: coverage (with `coverage`), levels (with `levels`), the fingerprint statistics. */
+export function renderDetails(r: RunRecord, levels: boolean, coverage = true): string {
   const lines: string[] = [];
   const cov = Object.entries(r.stats.coverage);
-  if (cov.length > 0) {
+  if (coverage && cov.length > 0) {
     lines.push(`coverage of ${r.spec} (action: fired / new states):`);
     for (const [name, c] of cov) lines.push(`  ${name.padEnd(16)} ${fmtInt(c.fired).padStart(12)} / ${fmtInt(c.newStates)}`);
   }
-  if (r.stats.neverFired.length > 0) lines.push(`  never fired: ${r.stats.neverFired.join(', ')}`);
+  if (coverage && r.stats.neverFired.length > 0) lines.push(`  never fired: ${r.stats.neverFired.join(', ')}`);
   if (levels) lines.push(`levels of ${r.spec} (new states per depth): ${r.stats.levels.join(' ')}`);
   lines.push(
     `fingerprint collision probability (optimistic, as TLC): ${r.stats.collisionProbability.toExponential(1)}; visited set ${fmtInt(
       Math.round(r.stats.visitedBytes / Math.max(1, r.distinctStates)),
     )} bytes/state`,
   );
-  if (r.trace) {
-    lines.push(`counterexample (${r.traceLength} states):`);
-    r.trace.forEach((step, i) => lines.push(`  ${String(i + 1).padStart(3)}. ${step}`));
-  }
   return lines.join('\n');
+}
+
+/**
+ * The first counterexample of a check as TLC prints it (one block per state, what changed;
+ * every variable with `full`), or null when the check has none.
+ */
+export function renderCounterexample(spec: AnySpec, r: RunRecord, full: boolean): string | null {
+  if (!r.counterexample) return null;
+  const headline = r.result === 'deadlock' ? 'Deadlock reached.' : r.result === 'error' && r.error ? `${r.error}` : undefined;
+  return counterexampleText(spec, r.counterexample, r.invariant, full, headline);
 }
 
 /** One JSON object per check (`--json`). */
 export function renderJson(r: RunRecord, meta: Record<string, unknown>): string {
-  const { stats, ...rest } = r;
+  const { stats, counterexample: _states, ...rest } = r;
   return JSON.stringify({
     ...rest,
     levels: stats.levels,

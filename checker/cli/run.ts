@@ -56,6 +56,8 @@ export interface RunRecord {
   readonly violations: readonly { readonly invariant: string; readonly traceLength: number }[];
   /** The first counterexample, formatted as `Action(args)` steps. */
   readonly trace: readonly string[] | null;
+  /** The first counterexample itself (states and actions), for the terminal's TLC-style print; not in `--json`. */
+  readonly counterexample: Trace<unknown> | null;
   readonly error: string | null;
   /** Report files that could not be rendered (the check result stands). */
   readonly renderErrors: readonly string[];
@@ -165,6 +167,7 @@ export async function runCheck(p: PlannedCheck, o: RunOptions): Promise<RunRecor
     adHoc: p.adHoc,
     violations: violations.map((v) => ({ invariant: v.property, traceLength: v.trace.states.length })),
     trace: trace ? trace.actions.map(formatAction) : null,
+    counterexample: trace ?? null,
     error: r.kind === 'error' ? `${r.where}: ${r.message}` : null,
     renderErrors,
     stats: r.stats,

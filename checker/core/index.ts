@@ -13,6 +13,9 @@ export type {
   StateProperty,
   StepInfo,
   StepMessage,
+  StateField,
+  TimelineClaim,
+  TimelineSample,
 } from './spec.js';
 export { formatAction } from './spec.js';
 export { check, assert, CheckFailure } from './explore.js';

@@ -79,6 +79,40 @@ export interface StepInfo {
   readonly events: readonly string[];
 }
 
+/** One node's belief about who holds a lease (or any interval-valued role), in one state. */
+export interface TimelineClaim {
+  /** The node that holds the belief (a lane), e.g. `cs1` or `M`. */
+  readonly node: string;
+  /** Who the node believes holds the lease, e.g. `cs1`. */
+  readonly holder: string;
+  /** What the belief is, shown on its bar, e.g. `primary v2` or `lease of cs1 v2`. */
+  readonly label: string;
+  /** When the belief ends, on `node`'s clock as the state stores it (the renderer adds the clock shifts). */
+  readonly until?: number;
+}
+
+/** What a lease timeline needs of one state ({@link Spec.timeline}). */
+export interface TimelineSample {
+  /** Each node's clock reading as the state stores it (normalised readings are fine: see `clockShift`). */
+  readonly clocks?: Readonly<Record<string, number>>;
+  /**
+   * How much the step into this state shifted every clock and timestamp down (a spec that
+   * normalises time); the renderer adds the shifts up so that its clocks are elapsed ticks,
+   * which never run backwards.
+   */
+  readonly clockShift?: number;
+  /** Who believes whom holds the lease in this state. Two different holders at once is an overlap. */
+  readonly claims: readonly TimelineClaim[];
+  /** The nodes that are down (crashed) in this state. */
+  readonly down?: readonly string[];
+}
+
+/** A cell of the state explorer's table of one node: its name and its path in the JSON view (`ver.1`, `clock.M`). */
+export interface StateField {
+  readonly name: string;
+  readonly path: string;
+}
+
 /**
  * A checkable model.
  *
@@ -140,6 +174,25 @@ export interface Spec<S, A extends Action = Action> {
   describeStep?(before: S, action: A, after: S): StepInfo;
   /** The values a violation of `property` in `state` is about, one line each (reports); optional. */
   describeViolation?(property: string, state: S): readonly string[];
+  /**
+   * The paths of the JSON view ({@link Spec.toJSON}) that `property` reads in `state`, e.g.
+   * `["mLease", "clock.M", "leaseExp.1"]`, highlighted in reports; optional. Without it a
+   * report records what the property reads by re-checking the last state through a proxy,
+   * which works when the state is its own view (no `toJSON`).
+   */
+  propertyReads?(property: string, state: S): readonly string[];
+  /**
+   * The lease timeline of a state, for reports: each node's clock, who believes whom holds
+   * the lease, and who is down; `before` and `action` are the step into it (absent for an
+   * initial state). Optional: without it reports draw no timeline.
+   */
+  timeline?(state: S, before?: S, action?: A): TimelineSample;
+  /**
+   * The state explorer's layout: one table per node (lane), each a list of fields read from
+   * the JSON view by path; optional. Without it the explorer shows one table of the view's
+   * top-level fields.
+   */
+  readonly stateTables?: readonly { readonly node: string; readonly fields: readonly StateField[] }[];
   /** The state as Informal Trace Format values (`#set`, `#map`, `#bigint`, ...); optional. */
   toITF?(state: S): Record<string, unknown>;
   /** A JSON-friendly view of a state for trace files and reports; defaults to the state. */

@@ -29,7 +29,7 @@ describe('writeReport', () => {
     if (r.kind !== 'violation') throw new Error('expected a violation');
     const dir = scratchDir('leasecheck-rep');
     const out = await writeReport(dir, spec, r.violations[0]!.trace, meta);
-    expect(out.errors).toEqual(['sequence.dot: no lanes today']);
+    expect(out.errors).toEqual(['sequence.dot: no lanes today', 'sequence.svg: no lanes today']);
     expect(existsSync(join(dir, 'trace.json'))).toBe(true);
     expect(existsSync(join(dir, 'trace.txt'))).toBe(true);
     expect(existsSync(join(dir, 'sequence.svg'))).toBe(false);

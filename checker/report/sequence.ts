@@ -1,9 +1,12 @@
 /**
  * The message-sequence chart of a trace, as Graphviz DOT: one lane per node (from the
- * spec's `nodes` and `describeStep`), time flowing down, one row per step; a message is an
- * edge from the step that sent it to the step that received it (a lost one ends in a red
+ * spec's `nodes` and `describeStep`), time flowing down, one row per step (numbered by the
+ * state it leads to, as the SVG chart, the step list and `trace.txt` number it); a message is
+ * an edge from the step that sent it to the step that received it (a lost one ends in a red
  * cross), local events sit on their lane, and the violating state is marked at the bottom
- * with the invariant's name. Generic: everything GFS-specific comes from the spec's hooks.
+ * with the invariant's name. Written for Graphviz users: the report's own chart,
+ * `sequence.svg`, is laid out by `swimlane.ts`. Generic: everything GFS-specific comes from
+ * the spec's hooks.
  */
 import type { Action, Spec, StepInfo } from '../core/spec.js';
 import { formatAction } from '../core/spec.js';
@@ -11,10 +14,10 @@ import type { Trace } from '../core/trace.js';
 
 const esc = (s: string): string => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
 
-/** The step descriptions of a trace (empty infos where the spec has no `describeStep`). */
+/** The step descriptions of a trace (without `describeStep`, every step is the spec's own, on one lane named after it). */
 export function describeTrace<S, A extends Action>(spec: Spec<S, A>, trace: Trace<S>): StepInfo[] {
   return trace.actions.map((a, i) =>
-    spec.describeStep ? spec.describeStep(trace.states[i]!, a as A, trace.states[i + 1]!) : { node: '?', sent: [], events: [] },
+    spec.describeStep ? spec.describeStep(trace.states[i]!, a as A, trace.states[i + 1]!) : { node: spec.name, sent: [], events: [] },
   );
 }
 
@@ -67,7 +70,7 @@ export function sequenceDot<S, A extends Action>(spec: Spec<S, A>, trace: Trace<
       const acting = info && lanes[l] === info.node;
       if (acting) {
         const text = [formatAction(trace.actions[r]!), ...info.events].map(esc).join('\\n');
-        cells.push(`${id(l, r)} [shape=box, style="rounded", fontsize=9, color="#335599", label="${r + 1}. ${text}"]`);
+        cells.push(`${id(l, r)} [shape=box, style="rounded", fontsize=9, color="#335599", label="${r + 2}. ${text}"]`);
       } else if (r === rows) {
         cells.push(`${id(l, r)} [shape=point, width=0.05]`);
       } else {
