@@ -34,6 +34,8 @@ export interface CheckOptions {
   readonly onEvent?: (event: CheckEvent) => void;
   /** How often `progress` events are emitted, in milliseconds. Default 1000. */
   readonly progressIntervalMs?: number;
+  /** Run the guards against spec mistakes on every state (`--strict`). */
+  readonly strict?: boolean;
 }
 
 /** Counters of one action name. */
