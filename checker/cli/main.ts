@@ -131,6 +131,8 @@ async function cmdCheck(catalog: Catalog, a: CheckArgs, io: Io): Promise<number>
         ...(a.progress && !a.quiet ? { onEvent: progressReporter(io, c.label) } : {}),
       });
       records.push(r);
+      // The spec is at fault (it threw, or an engine guard caught it): say so as a paragraph.
+      if (r.error) io.err(`${catalog.tool}: ${r.label}: evaluation error in ${r.error}\n`);
       if (workersAsked !== undefined && r.workers < workersAsked) {
         const why = c.spec.encode && c.spec.decode ? '' : ' (parallel checking needs the spec\'s encode and decode)';
         io.err(`note: ${r.label} ran on ${r.workers} worker${r.workers === 1 ? '' : 's'}, not the ${workersAsked} asked${why}.\n`);

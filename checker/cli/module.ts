@@ -65,10 +65,19 @@ async function ensureLoader(): Promise<void> {
 }
 
 /**
- * Node's own `import()`, which a bundler or test runner in front of this module does not
- * rewrite: a spec module loads the same way under vitest as from the command line.
+ * Node's own `import()`, through the hooks above. Under a test runner that evaluates this
+ * module in a VM context (vitest), Node refuses it (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING)
+ * and the runner's own `import()` loads the module (as ESM, whatever the folder says).
  */
-const nativeImport = new Function('url', 'return import(url)') as (url: string) => Promise<Record<string, unknown>>;
+const nativeImportFn = new Function('url', 'return import(url)') as (url: string) => Promise<Record<string, unknown>>;
+async function nativeImport(url: string): Promise<Record<string, unknown>> {
+  try {
+    return await nativeImportFn(url);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING') throw e;
+    return (await import(/* @vite-ignore */ url)) as Record<string, unknown>;
+  }
+}
 
 const loaded = new Map<string, Promise<Record<string, unknown>>>();
 
@@ -91,7 +100,9 @@ async function importModule(full: string, shown: string): Promise<Record<string,
     return await p;
   } catch (e) {
     loaded.delete(full);
-    const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    // esbuild's message is a header line, then the error with its position: keep both.
+    const text = (e instanceof Error ? e.message : String(e)).replace(/\x1b\[[0-9;]*m/g, '');
+    const msg = text.split('\n').filter((l) => l.trim()).slice(0, 2).join(' ');
     throw new UsageError(`could not load the spec module ${shown}: ${msg}`);
   }
 }
