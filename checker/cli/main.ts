@@ -74,8 +74,7 @@ export function numberOption(name: string, raw: string | number | undefined, o: 
   const min = o.min ?? 1;
   const text = String(raw).trim();
   const v = Number(text);
-  const range = o.max !== undefined ? ` from ${min} to ${o.max}` : min === 1 ? ' (1 or more)' : ` of at least ${min}`;
-  const what = integer ? `an integer${range}` : 'a number above 0';
+  const what = !integer ? 'a number above 0' : o.max !== undefined ? `an integer from ${min} to ${o.max}` : min === 1 ? 'a positive integer' : `an integer of at least ${min}`;
   if (text === '' || !Number.isFinite(v) || (integer && !Number.isInteger(v)) || (integer ? v < min : v <= 0) || (o.max !== undefined && v > o.max)) {
     throw new UsageError(`--${name} must be ${what} (got '${text}').`);
   }
@@ -364,6 +363,8 @@ async function cmdFuzz(catalog: Catalog, a: FuzzArgs, io: Io): Promise<number> {
   const seedArg = numberOption('seed', a.seed, { min: -(2 ** 31) });
   if (a['report-dir']) checkWritableDir(a['report-dir']);
   let allMet = true;
+  let found = false;
+  const adHoc = a.set.length > 0 || a.mutant !== undefined || a.invariant.length > 0;
   const rows: string[][] = [['campaign', 'expected', 'result', 'length (first)', 'runs', 'steps', 'distinct', 'met']];
   const notes: string[] = [];
   for (const name of names) {
@@ -389,6 +390,7 @@ async function cmdFuzz(catalog: Catalog, a: FuzzArgs, io: Io): Promise<number> {
     }
     const met = expect.kind === 'violates' ? r.result === 'violation' && r.invariant === expect.invariant : r.result === 'ok';
     allMet &&= met;
+    found ||= r.result === 'violation';
     let tracePath: string | null = null;
     if (r.trace && a['report-dir']) {
       const final = join(a['report-dir'], planned.adHoc ? reportFolder({ ...planned, label: planned.label.replace(entry.name, name) }) : name);
@@ -415,7 +417,7 @@ async function cmdFuzz(catalog: Catalog, a: FuzzArgs, io: Io): Promise<number> {
       for (const e of report.errors) notes.push(`  ${name}: report not rendered: ${e}`);
     }
     const reproduce = `${catalog.tool} fuzz ${name} --seed ${seed} --runs ${runs} --depth ${depth}${r.path ? ` --path ${r.path}` : ''}${a.set.map((x) => ` --set ${x}`).join('')}${a.mutant ? ` --mutant ${a.mutant}` : ''}${a.invariant.map((x) => ` --invariant ${x}`).join('')}`;
-    const expected = expect.kind === 'violates' ? `violates ${expect.invariant}` : 'holds';
+    const expected = adHoc ? 'ad hoc' : expect.kind === 'violates' ? `violates ${expect.invariant}` : 'holds';
     // Actions the configuration rules out (e.g. Lose with MaxLoss=0) are not news.
     const impossible = new Set(entry.family.impossibleActions?.(planned.constants) ?? []);
     const neverTaken = r.neverTaken.filter((n) => !impossible.has(n));
@@ -433,19 +435,22 @@ async function cmdFuzz(catalog: Catalog, a: FuzzArgs, io: Io): Promise<number> {
       r.runs.toLocaleString('en-US'),
       r.steps.toLocaleString('en-US'),
       r.distinctStates.toLocaleString('en-US'),
-      met ? 'yes' : 'NO',
+      adHoc ? '-' : met ? 'yes' : 'NO',
     ]);
     if (neverTaken.length > 0) notes.push(`  ${name}: actions never taken: ${neverTaken.join(', ')}`);
     if (tracePath) notes.push(`  ${name}: shrunk counterexample of ${r.traceLength} states written to ${tracePath}`);
-    if (!met) notes.push(`  ${name}: FAILED (seed ${seed}${r.path ? `, path ${r.path}` : ''}); reproduce with: ${reproduce}`);
+    if (adHoc && r.result === 'violation') notes.push(`  ${name}: ${r.invariant} violated; reproduce with: ${reproduce}`);
+    else if (!met && !adHoc) notes.push(`  ${name}: FAILED (seed ${seed}${r.path ? `, path ${r.path}` : ''}); reproduce with: ${reproduce}`);
   }
   if (!a.json) {
     const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
     io.out(rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n');
     if (notes.length > 0) io.out(notes.join('\n') + '\n');
     const n = `${names.length} campaign${names.length === 1 ? '' : 's'}`;
-    io.out(allMet ? `${n}, every expectation met.\n` : `${n}: some campaign did not meet its expectation.\n`);
+    io.out(adHoc ? `${n} ad hoc (no expectation), ${found ? 'a violation found' : 'nothing found'}.\n` : allMet ? `${n}, every expectation met.\n` : `${n}: some campaign did not meet its expectation.\n`);
   }
+  // As `check`: an ad hoc run's code says what it found.
+  if (adHoc) return found ? EXIT.violation : EXIT.ok;
   return allMet ? EXIT.ok : EXIT.failed;
 }
 

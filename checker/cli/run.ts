@@ -181,7 +181,8 @@ export async function runCheck(p: PlannedCheck, o: RunOptions): Promise<RunRecor
       // files of an earlier run beside this one's.
       const tmp = tempDirFor(final);
       try {
-        writeFileSync(join(tmp, REPORT_MARK), '');
+        // A --continue folder has no trace.json of its own: the mark says whose it is.
+        if (items[0]!.sub !== null) writeFileSync(join(tmp, REPORT_MARK), '');
         for (const it of items) {
           const dir = it.sub ? join(tmp, it.sub.replace(/[^A-Za-z0-9_.=+,-]/g, '_')) : tmp;
           const report = await writeReport(dir, p.spec, it.trace, meta(it.property, it.kind));
