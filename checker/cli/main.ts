@@ -9,7 +9,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve as resolvePath } from 'node:path';
 import yargs from 'yargs';
-import { check } from '../core/explore.js';
+import { check, type CheckEvent } from '../core/explore.js';
 import { formatAction } from '../core/spec.js';
 import { defaultWorkers, WorkerPool } from '../core/parallel.js';
 import { replaySteps, StepNotEnabledError, type Trace } from '../core/trace.js';
@@ -34,13 +34,55 @@ export interface Io {
   readonly tty?: NodeJS.WriteStream;
   /** Progress lines on `err` (not a terminal): the first after this many ms, then as often. Default 5000. */
   readonly progressEveryMs?: number;
+  /**
+   * Handle SIGINT and SIGTERM (the real process only): print what was explored, then call
+   * `exit` with 130 or 143.
+   */
+  readonly signals?: boolean;
+  readonly exit?: (code: number) => void;
 }
 
 const defaultIo: Io = {
   out: (t) => process.stdout.write(t),
   err: (t) => process.stderr.write(t),
   ...(process.stderr.isTTY ? { tty: process.stderr } : {}),
+  signals: true,
+  exit: (code) => process.exit(code),
 };
+
+/**
+ * While a `check` command runs, SIGINT and SIGTERM print a summary (the checks done, and how
+ * far the current one got) and exit 130 or 143; `--json` gets one object with `result:
+ * "interrupted"`. A handler runs only when this thread is free: between checks, while reports
+ * are written, and between the levels of a parallel check. A check that runs in this thread
+ * (one worker) keeps Node's default while it runs, so Ctrl-C still stops it at once (without
+ * a summary).
+ */
+function signalGuard(io: Io, onSignal: (signal: 'SIGINT' | 'SIGTERM') => void): { synchronously: <T>(f: () => T) => T; dispose: () => void } {
+  if (!io.signals) return { synchronously: (f) => f(), dispose: () => {} };
+  const int = (): void => onSignal('SIGINT');
+  const term = (): void => onSignal('SIGTERM');
+  const on = (): void => {
+    process.on('SIGINT', int);
+    process.on('SIGTERM', term);
+  };
+  const off = (): void => {
+    process.off('SIGINT', int);
+    process.off('SIGTERM', term);
+  };
+  on();
+  return {
+    synchronously: (f) => {
+      off();
+      try {
+        return f();
+      } finally {
+        on();
+      }
+    },
+    dispose: off,
+  };
+}
 
 interface CheckArgs {
   specs: string[];
@@ -81,6 +123,11 @@ export function numberOption(name: string, raw: string | number | undefined, o: 
   return v;
 }
 
+const withProgress = (a: ((e: CheckEvent) => void) | undefined, b: (e: CheckEvent) => void) => (e: CheckEvent): void => {
+  a?.(e);
+  b(e);
+};
+
 async function cmdCheck(catalog: Catalog, a: CheckArgs, io: Io): Promise<number> {
   const overrides: Overrides = { set: a.set, mutant: a.mutant, invariants: a.invariant };
   const maxStates = numberOption('max-states', a['max-states']);
@@ -110,6 +157,37 @@ async function cmdCheck(catalog: Catalog, a: CheckArgs, io: Io): Promise<number>
   const printTable = (): void => {
     if (!a.json && records.length > 0) io.out(renderTable(records) + '\n');
   };
+  // What the check under way has explored, for a summary on SIGINT/SIGTERM.
+  let current: { label: string; distinct: number; generated: number; depth: number; seconds: number } | null = null;
+  const track = (label: string, e: CheckEvent): void => {
+    if (e.type === 'progress') current = { label, distinct: e.distinct, generated: e.generated, depth: e.depth, seconds: e.seconds };
+  };
+  const guard = signalGuard(io, (signal) => {
+    const code = signal === 'SIGINT' ? EXIT.interrupted : 143;
+    if (io.tty) io.tty.write('\r\x1b[K');
+    const c = current;
+    if (a.json) {
+      io.out(
+        JSON.stringify({
+          result: 'interrupted',
+          signal,
+          spec: c?.label ?? null,
+          distinctStates: c?.distinct ?? null,
+          generatedStates: c?.generated ?? null,
+          depth: c?.depth ?? null,
+          seconds: c?.seconds ?? null,
+          checksDone: records.length,
+          checks: checks.length,
+          ...meta,
+        }) + '\n',
+      );
+    } else {
+      printTable();
+      const where = c ? `; ${c.label} had ${c.distinct.toLocaleString('en-US')} distinct states at depth ${c.depth} after ${c.seconds.toFixed(1)} s` : '';
+      io.err(`${catalog.tool}: interrupted (${signal}) after ${records.length} of ${checks.length} checks${where}.\n`);
+    }
+    io.exit?.(code);
+  });
   // One set of worker threads for every check of this run: each thread compiles the engine and
   // the model once, not once a check.
   const pool = workers > 1 ? new WorkerPool() : undefined;
@@ -127,8 +205,11 @@ async function cmdCheck(catalog: Catalog, a: CheckArgs, io: Io): Promise<number>
         checkDeadlock: a.deadlock,
         strict: a.strict,
         ...(a['report-dir'] ? { reportDir: a['report-dir'] } : {}),
-        ...(a.progress && !a.quiet ? { onEvent: progressReporter(io, c.label) } : {}),
+        onEvent: withProgress(a.progress && !a.quiet ? progressReporter(io, c.label) : undefined, (e) => track(c.label, e)),
+        ...(io.progressEveryMs !== undefined ? { progressIntervalMs: Math.min(1000, io.progressEveryMs) } : {}),
+        synchronously: guard.synchronously,
       });
+      current = null;
       records.push(r);
       // The spec is at fault (it threw, or an engine guard caught it): say so as a paragraph.
       if (r.error) io.err(`${catalog.tool}: ${r.label}: evaluation error in ${r.error}\n`);
@@ -146,6 +227,7 @@ async function cmdCheck(catalog: Catalog, a: CheckArgs, io: Io): Promise<number>
     }
   } finally {
     await pool?.close();
+    guard.dispose();
   }
   printTable();
   return exitCodeOf(records);
@@ -626,7 +708,19 @@ async function dispatch(argv: readonly string[], catalog: Catalog, io: Io): Prom
   return helpShown ? EXIT.ok : code;
 }
 
-/** Runs the CLI and exits: the only `process.exit` of the program. */
+/** Runs the CLI and exits: the only `process.exit` of the program (besides a signal's, through {@link Io.exit}). */
 export async function run(argv: readonly string[], catalog: Catalog): Promise<never> {
-  process.exit(await main(argv, catalog));
+  // `leasecheck ... | head`: the reader went away. Not a crash: one line, exit 2.
+  const closed = (): never => {
+    process.stderr.write(`${catalog.tool}: standard output was closed before everything was written (EPIPE); the rest is not printed.\n`);
+    process.exit(EXIT.usage);
+  };
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    closed();
+  });
+  const code = await main(argv, catalog);
+  // Let buffered output reach a pipe before exiting.
+  process.stdout.write('', (e) => ((e as NodeJS.ErrnoException | null | undefined)?.code === 'EPIPE' ? closed() : process.exit(code)));
+  return new Promise<never>(() => {});
 }

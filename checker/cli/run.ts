@@ -33,6 +33,13 @@ export interface RunOptions {
   /** Where to write `<spec>/trace.json` for violations; undefined: nowhere. */
   readonly reportDir?: string;
   readonly onEvent?: (event: CheckEvent) => void;
+  /** How often the engine emits progress events, in ms (default: the engine's). */
+  readonly progressIntervalMs?: number;
+  /**
+   * Wraps a check that runs synchronously in this thread: the CLI takes its signal handlers
+   * off for its duration, since a handler could only run once the check is over.
+   */
+  readonly synchronously?: <T>(f: () => T) => T;
 }
 
 /** What one check produced, judged. */
@@ -144,8 +151,10 @@ export async function runCheck(p: PlannedCheck, o: RunOptions): Promise<RunRecor
     ...(o.strict ? { strict: true } : {}),
     symmetry,
     ...(o.onEvent ? { onEvent: o.onEvent } : {}),
+    ...(o.progressIntervalMs !== undefined ? { progressIntervalMs: o.progressIntervalMs } : {}),
   };
-  const r = workers > 1 ? await checkParallel(p.ref, p.spec, workers, { ...options, ...(o.pool ? { pool: o.pool } : {}) }) : check(p.spec, options);
+  const sync = o.synchronously ?? (<T>(f: () => T): T => f());
+  const r = workers > 1 ? await checkParallel(p.ref, p.spec, workers, { ...options, ...(o.pool ? { pool: o.pool } : {}) }) : sync(() => check(p.spec, options));
   const violations = r.kind === 'violation' || r.kind === 'incomplete' ? r.violations : [];
   const first = violations[0];
   let trace: Trace<unknown> | undefined = first?.trace;
