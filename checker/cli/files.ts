@@ -111,6 +111,10 @@ export function tempDirFor(final: string): string {
  * run) is moved aside and removed, so the folder never mixes files of two runs.
  */
 export function replaceDir(tmp: string, final: string): void {
+  if (existsSync(final) && !isReport(final)) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw new UsageError(`${final} is in the way of the report and is not a leasecheck report folder, so it is left as it is; move it, or choose another --report-dir.`);
+  }
   let old: string | null = null;
   try {
     if (existsSync(final)) {
@@ -126,20 +130,27 @@ export function replaceDir(tmp: string, final: string): void {
   if (old) rmSync(old, { recursive: true, force: true });
 }
 
+/** True when `dir` is a folder that a leasecheck run wrote (a mark, or a leasecheck trace.json). */
+function isReport(dir: string): boolean {
+  try {
+    if (!statSync(dir).isDirectory()) return false;
+  } catch {
+    return false;
+  }
+  if (existsSync(join(dir, REPORT_MARK))) return true;
+  try {
+    return readFileSync(join(dir, 'trace.json'), 'utf8').includes('"leasecheck-trace"');
+  } catch {
+    return false;
+  }
+}
+
 /** The file that marks a folder as a leasecheck report (so a later run may replace or remove it). */
 export const REPORT_MARK = '.leasecheck-report';
 
 /** Removes the folder `dir` when it holds a leasecheck report (its `trace.json` says so); returns whether it did. */
 export function removeStaleReport(dir: string): boolean {
-  let ours = existsSync(join(dir, REPORT_MARK));
-  if (!ours) {
-    try {
-      ours = readFileSync(join(dir, 'trace.json'), 'utf8').includes('"leasecheck-trace"');
-    } catch {
-      return false;
-    }
-  }
-  if (!ours) return false;
+  if (!isReport(dir)) return false;
   try {
     rmSync(dir, { recursive: true });
   } catch (e) {

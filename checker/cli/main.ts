@@ -446,6 +446,7 @@ async function cmdFuzz(catalog: Catalog, a: FuzzArgs, io: Io): Promise<number> {
   if (a['report-dir']) checkWritableDir(a['report-dir']);
   let allMet = true;
   let found = false;
+  let pathProblem: string | null = null;
   const adHoc = a.set.length > 0 || a.mutant !== undefined || a.invariant.length > 0;
   const rows: string[][] = [['campaign', 'expected', 'result', 'length (first)', 'runs', 'steps', 'distinct', 'met']];
   const notes: string[] = [];
@@ -471,6 +472,9 @@ async function cmdFuzz(catalog: Catalog, a: FuzzArgs, io: Io): Promise<number> {
       throw new UsageError(`--path ${a.path} is not a run of ${name} with seed ${seed}, ${runs} runs of up to ${depth} steps (fast-check: ${(e as Error).message.split('\n')[0]}); give the seed, runs, depth and path that the failing run printed.`);
     }
     const met = expect.kind === 'violates' ? r.result === 'violation' && r.invariant === expect.invariant : r.result === 'ok';
+    if (a.path !== undefined && r.result === 'ok' && pathProblem === null) {
+      pathProblem = `--path ${a.path} replays no failing run of ${name} (seed ${seed}, ${runs} runs of up to ${depth} steps); give the seed, runs, depth and path that the failing run printed.`;
+    }
     allMet &&= met;
     found ||= r.result === 'violation';
     let tracePath: string | null = null;
@@ -529,8 +533,10 @@ async function cmdFuzz(catalog: Catalog, a: FuzzArgs, io: Io): Promise<number> {
     io.out(rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n');
     if (notes.length > 0) io.out(notes.join('\n') + '\n');
     const n = `${names.length} campaign${names.length === 1 ? '' : 's'}`;
-    io.out(adHoc ? `${n} ad hoc (no expectation), ${found ? 'a violation found' : 'nothing found'}.\n` : allMet ? `${n}, every expectation met.\n` : `${n}: some campaign did not meet its expectation.\n`);
+    if (!pathProblem) io.out(adHoc ? `${n} ad hoc (no expectation), ${found ? 'a violation found' : 'nothing found'}.\n` : allMet ? `${n}, every expectation met.\n` : `${n}: some campaign did not meet its expectation.\n`);
   }
+  // The results are printed; a --path that replays nothing is the user's mistake.
+  if (pathProblem) throw new UsageError(pathProblem);
   // As `check`: an ad hoc run's code says what it found.
   if (adHoc) return found ? EXIT.violation : EXIT.ok;
   return allMet ? EXIT.ok : EXIT.failed;
