@@ -232,3 +232,22 @@ describe.skip('broken spec modules: engine guards (--strict)', () => {
     });
   }
 });
+
+describe("the README's modules", () => {
+  it('check and type-check as the README says, copied out of the project', async () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const blocks = [...readme.matchAll(/```ts\n(\/\/ (\S+\.ts)[^\n]*\n[\s\S]*?)```/g)].filter((m) => ['my-spec.ts', 'clock.ts'].includes(m[2]!));
+    expect(blocks.map((m) => m[2])).toEqual(['my-spec.ts', 'clock.ts']);
+    const dir = join(tmp, 'readme');
+    mkdirSync(dir);
+    for (const m of blocks) writeFileSync(join(dir, m[2]!), m[1]!.replace("'./checker/types.js'", JSON.stringify(join(root, 'checker/types.js'))));
+    const mine = await cli('check', join(dir, 'my-spec.ts'), '--json');
+    expect([mine.code, JSON.parse(mine.out)]).toEqual([0, expect.objectContaining({ invariant: 'Small', traceLength: 4, met: true })]);
+    const clock = await cli('check', join(dir, 'clock.ts'), '--json');
+    expect([clock.code, JSON.parse(clock.out)]).toEqual([0, expect.objectContaining({ spec: 'Clock', result: 'ok', distinctStates: 12, met: true, deadlock: true, options: expect.objectContaining({ deadlock: false }) })]);
+    const five = await cli('check', join(dir, 'clock.ts'), '--set', 'N=5', '--json');
+    expect([five.code, JSON.parse(five.out)]).toEqual([0, expect.objectContaining({ label: 'Clock N=5', adHoc: true, distinctStates: 5 })]);
+    const tsc = spawnSync(join(root, 'node_modules/.bin/tsc'), ['--noEmit', '--strict', '--module', 'nodenext', '--target', 'es2022', '--types', '', 'my-spec.ts', 'clock.ts'], { cwd: dir, encoding: 'utf8' });
+    expect([tsc.status, tsc.stdout]).toEqual([0, '']);
+  });
+});

@@ -67,6 +67,8 @@ export interface RunRecord {
   readonly statesPerSecond: number;
   readonly tracePath: string | null;
   readonly symmetry: boolean;
+  /** Whether deadlock checking was on (`--deadlock`, or a module's `options.deadlock`). */
+  readonly deadlock: boolean;
   readonly workers: number;
   /** The workers asked for; more than {@link RunRecord.workers} when the spec runs on fewer. */
   readonly workersRequested: number;
@@ -234,6 +236,7 @@ export async function runCheck(p: PlannedCheck, o: RunOptions): Promise<RunRecor
     statesPerSecond: Math.round(r.stats.statesPerSecond),
     tracePath,
     symmetry,
+    deadlock: options.checkDeadlock ?? false,
     workers,
     workersRequested: o.workers,
     adHoc: p.adHoc,
