@@ -205,6 +205,18 @@ describe('labels, counts and exit codes', () => {
     expect(off.out.split('\n')[1]).toMatch(/^lease-n1 +holds +ok +3,155 +31 +[\d.]+ +[\d,]+ +off +yes$/);
   });
 
+  it('--mutant none on a mutant spec gets the correct protocol\'s symmetry, as `lease --set` does', async () => {
+    const r = await cli('check', 'mutant-grantWhileLeased', '--mutant', 'none', '--max-states', '100', '--json');
+    expect([r.code, JSON.parse(r.out)]).toEqual([14, expect.objectContaining({ label: 'mutant-grantWhileLeased mutant=none', symmetry: true, result: 'incomplete' })]);
+  });
+
+  it('a spec that runs on fewer workers than asked says so (stderr and JSON)', async () => {
+    const r = await cli('check', module('modules/counter.ts'), '--workers', '2', '--json');
+    expect(r.code).toBe(0);
+    expect(first(r.err)).toBe("note: Counter ran on 1 worker, not the 2 asked (parallel checking needs the spec's encode and decode).");
+    expect(JSON.parse(r.out)).toMatchObject({ workers: 1, workersRequested: 2 });
+  });
+
   it('exit codes per outcome: 11 deadlock, 14 incomplete, 75 evaluation error (ad hoc and judged), 1 an expectation failed', async () => {
     const dl = await cli('check', module('modules/stuck.ts'), '--invariant', 'Typed', '--quiet');
     expect([dl.code, dl.out.split('\n')[1]]).toEqual([11, expect.stringMatching(/^Stuck invariant=Typed +ad hoc +deadlock in 3 /)]);

@@ -117,7 +117,8 @@ export function planEntry(entry: SpecEntry, o: Overrides, module: string): Plann
     expect,
     sometimes: adHoc ? [] : entry.sometimes,
     adHoc,
-    symmetry: entry.symmetry && mutant === null,
+    // A mutant spec with `--mutant none` is the correct protocol: symmetry as for one.
+    symmetry: mutant === null && (entry.symmetry || entry.variant !== null),
     checkDeadlock: entry.checkDeadlock ?? false,
     ...(entry.maxStates !== undefined ? { maxStates: entry.maxStates } : {}),
     ...(entry.maxDepth !== undefined ? { maxDepth: entry.maxDepth } : {}),
