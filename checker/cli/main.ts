@@ -20,7 +20,7 @@ import { dotToSvg, GRAPH_LIMITS, stateGraph } from './graph.js';
 import { findEntry, isPath, plan, parseSets, planEntry, type Overrides } from './plan.js';
 import { progressReporter, renderDetails, renderJson, renderTable } from './render.js';
 import { describeExpectation, exitCodeOf, expectationText, reportFolder, runCheck, type RunRecord } from './run.js';
-import { checkWritableDir, makeDirs, replaceDir, tempDirFor, writeFileAtomic } from './files.js';
+import { checkWritableDir, makeDirs, removeStaleReport, replaceDir, tempDirFor, writeFileAtomic } from './files.js';
 import { loadModule } from './module.js';
 import { parseTraceFile, toTraceFile, type TraceFile } from './tracefile.js';
 import { writeReport } from '../report/report.js';
@@ -478,8 +478,9 @@ async function cmdFuzz(catalog: Catalog, a: FuzzArgs, io: Io): Promise<number> {
     allMet &&= met;
     found ||= r.result === 'violation';
     let tracePath: string | null = null;
-    if (r.trace && a['report-dir']) {
-      const final = join(a['report-dir'], planned.adHoc ? reportFolder({ ...planned, label: planned.label.replace(entry.name, name) }) : name);
+    const final = a['report-dir'] ? join(a['report-dir'], planned.adHoc ? reportFolder({ ...planned, label: planned.label.replace(entry.name, name) }) : name) : null;
+    if (final && !r.trace && removeStaleReport(final)) notes.push(`  ${name}: removed the report of an earlier run, ${final} (this run found no counterexample)`);
+    if (r.trace && final) {
       const tmp = tempDirFor(final);
       let report;
       try {

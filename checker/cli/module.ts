@@ -316,7 +316,8 @@ export async function loadModule(path: string): Promise<LoadedModule> {
     invariants: options.invariants ?? null,
     expect: expectation,
     sometimes: (spec.sometimes ?? []).map((p) => p.name),
-    symmetry: options.symmetry ?? true,
+    // Only where the spec has a canonicaliser (so that `list` does not promise one).
+    symmetry: (options.symmetry ?? true) && typeof spec.canonicalize === 'function',
     checkDeadlock: options.deadlock ?? expect.kind === 'deadlock',
     ...(options.maxStates !== undefined ? { maxStates: options.maxStates } : {}),
     ...(options.maxDepth !== undefined ? { maxDepth: options.maxDepth } : {}),
