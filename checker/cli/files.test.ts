@@ -25,6 +25,14 @@ describe('files', () => {
     expect(() => checkWritableDir(join(d, 'f'))).toThrow(UsageError);
   });
 
+  it('tempDirFor removes the temporary folders of a run that is gone, not those of one under way', () => {
+    const d = scratchDir('files');
+    mkdirSync(join(d, '.spec.tmp-999999999-abc'));
+    mkdirSync(join(d, `.spec.tmp-${process.pid}-def`));
+    const t = tempDirFor(join(d, 'spec'));
+    expect(readdirSync(d).sort()).toEqual([`.spec.tmp-${process.pid}-def`, t.slice(d.length + 1)].sort());
+  });
+
   it('replaceDir swaps a report folder whole, and refuses to replace what is not a report', () => {
     const d = scratchDir('files');
     const final = join(d, 'spec');

@@ -9,7 +9,7 @@
  * forever on a path under `/proc` (Node 20), where `mkdir` answers ENOENT for an existing
  * parent.
  */
-import { mkdirSync, mkdtempSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from './errors.js';
 
@@ -96,13 +96,32 @@ export function checkWritableDir(dir: string): void {
   }
 }
 
-/** A new empty folder beside `final`, to fill and then swap in with {@link replaceDir}. */
-export function tempDirFor(final: string): string {
-  makeDirs(dirname(final));
+const alive = (pid: number): boolean => {
   try {
-    return mkdtempSync(join(dirname(final), `.${basename(final)}.tmp-`));
+    process.kill(pid, 0);
+    return true;
   } catch (e) {
-    throw writeError(e, dirname(final), 'write in');
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * A new empty folder beside `final`, to fill and then swap in with {@link replaceDir}. Its
+ * name carries this process's id, so that the folders an interrupted run left (its process
+ * gone) are removed here, and those of a run still under way are not.
+ */
+export function tempDirFor(final: string): string {
+  const parent = dirname(final);
+  makeDirs(parent);
+  const prefix = `.${basename(final)}.tmp-`;
+  try {
+    for (const name of readdirSync(parent)) {
+      const pid = name.startsWith(prefix) ? Number(name.slice(prefix.length).split('-')[0]) : NaN;
+      if (Number.isInteger(pid) && pid > 0 && !alive(pid)) rmSync(join(parent, name), { recursive: true, force: true });
+    }
+    return mkdtempSync(join(parent, `${prefix}${process.pid}-`));
+  } catch (e) {
+    throw writeError(e, parent, 'write in');
   }
 }
 
