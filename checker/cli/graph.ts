@@ -33,6 +33,7 @@ export function stateGraph(
   highlight?: Trace<unknown>,
   maxDepth = Infinity,
   symmetry = false,
+  name = spec.name,
 ): { dot: string; states: number; edges: number } {
   const fp = new Fingerprinter();
   const canon = symmetry && spec.canonicalize ? spec.canonicalize.bind(spec) : (s: unknown) => s;
@@ -50,7 +51,7 @@ export function stateGraph(
     if (id === undefined) {
       if (ids.size >= maxStates) {
         throw new UsageError(
-          `the state graph of ${spec.name} has more than ${maxStates} states; graphs are for small configurations (lower --max-depth, pick a smaller configuration, or raise --max-states up to ${GRAPH_LIMITS.svg} for SVG and ${GRAPH_LIMITS.dot} for DOT).`,
+          `the state graph of ${name} has more than ${maxStates} states; graphs are for small configurations: lower --max-depth or pick a smaller configuration (at most ${GRAPH_LIMITS.svg} states as SVG, ${GRAPH_LIMITS.dot} as DOT, with --max-states).`,
         );
       }
       id = ids.size;

@@ -571,7 +571,7 @@ async function cmdGraph(catalog: Catalog, a: GraphArgs, io: Io): Promise<number>
     symmetry: false,
   });
   const highlight = r.kind === 'violation' ? r.violations[0]!.trace : undefined;
-  const g = stateGraph(p.spec, maxStates, highlight, maxDepth);
+  const g = stateGraph(p.spec, maxStates, highlight, maxDepth, false, p.label);
   if (svg && g.states > 100) io.err(`laying out ${g.states} states and ${g.edges} transitions with graphviz...\n`);
   const started = Date.now();
   writeFileAtomic(a.out, svg ? await dotToSvg(g.dot) : g.dot);
