@@ -37,6 +37,11 @@ export const gfsFamily: Family = {
     if (maxEntriesPerVersion(c) > 31) return `C * W * (MaxRetries + 1) must be at most 31 (got ${maxEntriesPerVersion(c)})`;
     return null;
   },
+  impossibleActions(values) {
+    // Guards of model/spec.ts: a crash needs `crashes < MaxCrashes` (a restart, a crashed
+    // node), a loss `losses < MaxLoss`.
+    return [...(values.MaxCrashes === 0 ? ['MCrash', 'MRestart', 'CCrash', 'CRestart'] : []), ...(values.MaxLoss === 0 ? ['Lose'] : [])];
+  },
   build(values, variant, sometimes) {
     const mutants = variant === null ? [] : [variant as Mutant];
     return gfsSpec({ ...(values as unknown as Constants), mutants }, { sometimes });

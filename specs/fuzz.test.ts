@@ -51,10 +51,10 @@ describe('fuzzing campaigns at their fixed seeds', () => {
     expect(again.runs).toBe(1);
   });
 
-  it('fails (exit 1) with the reproducing command when a campaign finds a violation it did not expect', async () => {
+  it('an ad hoc run (overrides) exits 12 with the reproducing command when it finds a violation', async () => {
     const r = await cli('fuzz', 'lease', '--mutant', 'grantWhileLeased', '--set', 'MaxGrants=2', '--runs', '200');
-    expect(r.code).toBe(1);
-    expect(r.out).toMatch(/lease: FAILED \(seed 1, path [\d:]+\); reproduce with: leasecheck fuzz lease --seed 1 --runs 200 --depth 100 --path [\d:]+ --set MaxGrants=2 --mutant grantWhileLeased/);
+    expect(r.code).toBe(12);
+    expect(r.out).toMatch(/lease: LeaseAgreement violated; reproduce with: leasecheck fuzz lease --seed 1 --runs 200 --depth 100 --path [\d:]+ --set MaxGrants=2 --mutant grantWhileLeased/);
   });
 
   it('rejects an unknown campaign', async () => {

@@ -115,6 +115,28 @@ export async function benchMain(cases: readonly BenchCase[], script: string, arg
     const i = argv.indexOf(name);
     return i >= 0 ? argv[i + 1] : undefined;
   };
+  // Every word is checked before anything runs: `--help` and a typo must not start a
+  // benchmark of minutes.
+  const USAGE = 'usage: npm run bench -- [--runs N] [--workers 1,2] [--no-pair] [--no-probe] [--only NAME | --all] [--save FILE] [--compare FILE]';
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${USAGE}\ncases: ${cases.map((c) => c.name).join(', ')}\n`);
+    return 0;
+  }
+  const valued = ['--runs', '--workers', '--only', '--save', '--compare', '--child'];
+  const flags = ['--no-pair', '--no-probe', '--all'];
+  for (let i = 0; i < argv.length; i++) {
+    const w = argv[i]!;
+    if (valued.includes(w)) {
+      if (argv[i + 1] === undefined) {
+        process.stderr.write(`bench: ${w} needs a value\n${USAGE}\n`);
+        return 2;
+      }
+      i++;
+    } else if (!flags.includes(w)) {
+      process.stderr.write(`bench: unknown argument '${w}'\n${USAGE}\n`);
+      return 2;
+    }
+  }
   const child = arg('--child');
   if (child !== undefined) {
     const c = cases.find((x) => x.name === child);

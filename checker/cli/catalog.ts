@@ -4,6 +4,7 @@
  * expectations, and suites. The engine and CLI are generic; a project hands its catalog
  * to {@link main} (the GFS project's is `specs/catalog.ts`).
  */
+import type { SpecRef } from '../core/parallel.js';
 import type { Spec } from '../core/spec.js';
 
 /** A spec of any state type: the CLI handles states only through the spec's own functions. */
@@ -32,6 +33,18 @@ export interface Family {
   validate(values: ConstantValues): string | null;
   /** Builds the spec; `sometimes` names the `sometimes` properties to require. */
   build(values: ConstantValues, variant: string | null, sometimes: readonly string[]): AnySpec;
+  /**
+   * How a worker thread builds the same spec; default: the catalog's `module` and its
+   * `buildSpec(family, values, variant, sometimes)`. A spec module's family names its own.
+   */
+  specRef?(values: ConstantValues, variant: string | null, sometimes: readonly string[]): SpecRef;
+  /**
+   * Action names that cannot fire under these values (e.g. a loss with `MaxLoss=0`), so that
+   * "never taken" notes list only actions the configuration allows; optional.
+   */
+  impossibleActions?(values: ConstantValues): readonly string[];
+  /** The absolute path of the spec module this family was loaded from (recorded in trace files). */
+  readonly module?: string;
 }
 
 /** What a spec entry expects. */
@@ -45,7 +58,9 @@ export type Expectation =
       /** Depth, in states (the same with and without symmetry). */
       readonly depth?: number;
     }
-  | { readonly kind: 'violates'; readonly invariant: string; readonly traceLength?: number };
+  | { readonly kind: 'violates'; readonly invariant: string; readonly traceLength?: number }
+  /** A state with no enabled action is reached (checked with deadlock checking on). */
+  | { readonly kind: 'deadlock'; readonly traceLength?: number };
 
 /** A named check: a family, its constants, a variant, the invariants to check and the expectation. */
 export interface SpecEntry {
@@ -67,6 +82,11 @@ export interface SpecEntry {
   readonly sometimes: readonly string[];
   /** Whether symmetry reduction is on by default (it only applies where the spec has a canonicaliser). */
   readonly symmetry: boolean;
+  /** Deadlock checking on by default (a spec module's `options.deadlock`). */
+  readonly checkDeadlock?: boolean;
+  /** Default bounds (a spec module's `options`); the command line's win. */
+  readonly maxStates?: number;
+  readonly maxDepth?: number;
 }
 
 /** A fuzzing campaign: a spec entry with overrides, the campaign's size, and what it must find. */

@@ -3,17 +3,17 @@
  * overrides (`--set`, `--mutant`, `--invariant`), every mistake a {@link UsageError} that
  * names what was wrong and lists what is allowed.
  */
-import { pathToFileURL } from 'node:url';
-import { existsSync } from 'node:fs';
-import { resolve as resolvePath } from 'node:path';
 import type { SpecRef } from '../core/parallel.js';
 import type { AnySpec, Catalog, ConstantValues, Expectation, Family, SpecEntry } from './catalog.js';
 import { listOf, UsageError } from './errors.js';
+import { loadModule } from './module.js';
 
 /** One check to run. */
 export interface PlannedCheck {
   /** The name shown in the table and JSON. */
   readonly name: string;
+  /** The name with what the command line changed: `lease MaxGrants=2 mutant=ignoreSkew`. */
+  readonly label: string;
   /** The built spec. */
   readonly spec: AnySpec;
   /** How a worker thread builds the same spec (parallel checking). */
@@ -31,6 +31,13 @@ export interface PlannedCheck {
   readonly adHoc: boolean;
   /** Symmetry reduction on by default for this check. */
   readonly symmetry: boolean;
+  /** Deadlock checking on by default (a spec module's `options.deadlock`). */
+  readonly checkDeadlock: boolean;
+  /** Default bounds (a spec module's `options`). */
+  readonly maxStates?: number;
+  readonly maxDepth?: number;
+  /** The spec module it was loaded from (absolute path), or null for a catalog spec. */
+  readonly module: string | null;
 }
 
 /** Overrides from the command line. */
@@ -50,6 +57,7 @@ export function parseSets(family: Family, words: readonly string[]): Record<stri
     const name = w.slice(0, eq);
     const raw = w.slice(eq + 1).trim();
     const info = family.constants.find((c) => c.name === name);
+    if (name in out) throw new UsageError(`--set ${name} given twice (${name}=${out[name]} and ${w}); give each constant once.`);
     if (!info) throw new UsageError(`unknown constant '${name}'; the constants of ${family.name} are: ${listOf(names)}.`);
     if (info.kind === 'bool') {
       if (raw !== 'true' && raw !== 'false') throw new UsageError(`${name} is a boolean: use ${name}=true or ${name}=false (got '${raw}').`);
@@ -92,10 +100,16 @@ export function planEntry(entry: SpecEntry, o: Overrides, module: string): Plann
   const adHoc = o.set.length > 0 || o.mutant !== undefined || o.invariants.length > 0;
   const expect: Expectation = adHoc ? { kind: 'holds' } : entry.expect;
   const sometimes = adHoc ? [] : entry.sometimes;
+  const changed = [
+    ...Object.entries(sets).map(([k, v]) => `${k}=${v}`),
+    ...(o.mutant !== undefined ? [`mutant=${mutant ?? 'none'}`] : []),
+    ...(o.invariants.length > 0 ? [`invariant=${o.invariants.join(',')}`] : []),
+  ];
   return {
     name: entry.name,
+    label: [entry.name, ...changed].join(' '),
     spec: fam.build(constants, mutant, sometimes),
-    ref: { module, export: 'buildSpec', args: [fam.name, constants, mutant, [...sometimes]] },
+    ref: fam.specRef?.(constants, mutant, sometimes) ?? { module, export: 'buildSpec', args: [fam.name, constants, mutant, [...sometimes]] },
     family: fam,
     constants,
     mutant,
@@ -103,57 +117,31 @@ export function planEntry(entry: SpecEntry, o: Overrides, module: string): Plann
     expect,
     sometimes: adHoc ? [] : entry.sometimes,
     adHoc,
-    symmetry: entry.symmetry && mutant === null,
+    // A mutant spec with `--mutant none` is the correct protocol: symmetry as for one.
+    symmetry: mutant === null && (entry.symmetry || entry.variant !== null),
+    checkDeadlock: entry.checkDeadlock ?? false,
+    ...(entry.maxStates !== undefined ? { maxStates: entry.maxStates } : {}),
+    ...(entry.maxDepth !== undefined ? { maxDepth: entry.maxDepth } : {}),
+    module: fam.module ?? null,
   };
 }
 
 /** True when a word names a spec module rather than a catalog entry. */
-export const isPath = (word: string): boolean => /[\\/]/.test(word) || /\.(m?[jt]s)$/.test(word);
+export const isPath = (word: string): boolean => /[\\/]/.test(word) || /\.[cm]?[jt]s$/.test(word);
 
 /**
- * Loads a user's spec module: its default export (or `spec`) is a {@link AnySpec}; an
- * optional `expect` export is its {@link Expectation} (default: holds).
+ * Loads a user's spec module (see `module.ts` and `module-types.ts`) and plans it as a
+ * catalog entry: `--set` applies to its constants, and its `options` and `expect` to the run.
  */
 export async function planModule(path: string, o: Overrides): Promise<PlannedCheck> {
-  const full = resolvePath(path);
-  if (!existsSync(full)) throw new UsageError(`no spec module at ${path}; give a spec name (see 'leasecheck list') or a path to a .ts/.js module.`);
-  if (o.set.length > 0 || o.mutant !== undefined) {
-    throw new UsageError(`--set and --mutant apply to catalog specs, not to a spec module (${path}).`);
-  }
-  let mod: Record<string, unknown>;
-  try {
-    const url = pathToFileURL(full).href;
-    if (/\.m?ts$/.test(full)) {
-      const { tsImport } = await import('tsx/esm/api');
-      mod = (await tsImport(url, import.meta.url)) as Record<string, unknown>;
-    } else {
-      mod = (await import(url)) as Record<string, unknown>;
-    }
-  } catch (e) {
-    throw new UsageError(`could not load the spec module ${path}: ${(e as Error).message}`);
-  }
-  const spec = (mod.default ?? mod.spec) as AnySpec | undefined;
-  if (!spec || typeof spec !== 'object' || typeof spec.initStates !== 'function' || typeof spec.actions !== 'function' || typeof spec.next !== 'function') {
-    throw new UsageError(`${path} must export a spec (default export or 'spec') with initStates, actions and next; see the README's "Your own spec".`);
-  }
-  const invNames = (spec.invariants ?? []).map((p) => p.name);
-  checkInvariants(o.invariants, invNames, `the spec ${spec.name}`);
-  const expect = (mod.expect as Expectation | undefined) ?? { kind: 'holds' };
-  const ref: SpecRef = { module: pathToFileURL(full).href, export: mod.default !== undefined ? 'default' : 'spec', args: [] };
-  const adHoc = o.invariants.length > 0;
-  return {
-    name: spec.name ?? path,
-    spec,
-    ref,
-    family: null,
-    constants: {},
-    mutant: null,
-    invariants: o.invariants.length > 0 ? o.invariants : null,
-    expect: adHoc ? { kind: 'holds' } : expect,
-    sometimes: adHoc ? [] : (spec.sometimes ?? []).map((p) => p.name),
-    adHoc,
-    symmetry: true,
-  };
+  const m = await loadModule(path);
+  return planEntry(m.entry, o, '');
+}
+
+/** The catalog entry a word names (a spec name or a module path), for `fuzz`, `graph` and `list`. */
+export async function findEntry(catalog: Catalog, word: string): Promise<SpecEntry | undefined> {
+  if (isPath(word)) return (await loadModule(word)).entry;
+  return catalog.specs.find((s) => s.name === word);
 }
 
 /** Resolves spec words and `--suite` into planned checks, in order, without duplicates. */

@@ -18,33 +18,48 @@ function table(rows: readonly (readonly string[])[]): string {
 
 /** The summary table of a run of checks, with one line per violation and failure under it. */
 export function renderTable(records: readonly RunRecord[]): string {
-  const rows = [['spec', 'expected', 'result', 'distinct', 'depth', 'time s', 'states/s', 'met']];
+  // `symmetry` says whether the distinct count is of states (off) or of orbits (on).
+  const rows = [['spec', 'expected', 'result', 'distinct', 'depth', 'time s', 'states/s', 'symmetry', 'met']];
   for (const r of records) {
     rows.push([
-      r.spec,
+      r.label,
       r.expected,
-      r.result === 'violation' ? `violates ${r.invariant} in ${r.traceLength}` : r.result,
+      r.result === 'violation'
+        ? `violates ${r.invariant} in ${r.traceLength}`
+        : r.result === 'deadlock' && r.traceLength !== null
+          ? `deadlock in ${r.traceLength}`
+          : r.result,
       fmtInt(r.distinctStates),
       String(r.depth),
       fmtSec(r.seconds),
       fmtInt(r.statesPerSecond),
-      r.met ? 'yes' : 'NO',
+      r.symmetry ? 'on' : 'off',
+      r.adHoc ? '-' : r.met ? 'yes' : 'NO',
     ]);
   }
   const lines = [table(rows)];
   for (const r of records) {
     for (const v of r.violations) {
-      lines.push(`  ${r.spec}: ${v.invariant} violated, counterexample of ${v.traceLength} states${r.tracePath && v === r.violations[0] ? `, written to ${r.tracePath}` : ''}`);
+      lines.push(`  ${r.label}: ${v.invariant} violated, counterexample of ${v.traceLength} states${v.tracePath ? `, written to ${v.tracePath}` : ''}`);
     }
-    for (const f of r.failures) lines.push(`  ${r.spec}: FAILED: ${f}`);
-    for (const e of r.renderErrors) lines.push(`  ${r.spec}: report not rendered: ${e}`);
+    if (r.result === 'deadlock') lines.push(`  ${r.label}: deadlock after ${r.traceLength} states${r.tracePath ? `, trace written to ${r.tracePath}` : ''}`);
+    else if (r.violations.length === 0 && r.tracePath) lines.push(`  ${r.label}: trace written to ${r.tracePath}`);
+    for (const f of r.failures) lines.push(`  ${r.label}: ${r.adHoc ? '' : 'FAILED: '}${f}`);
+    for (const e of r.renderErrors) lines.push(`  ${r.label}: report not rendered: ${e}`);
+    for (const d of r.removedReports) lines.push(`  ${r.label}: removed the report of an earlier run, ${d} (this run found no counterexample)`);
   }
-  const failed = records.filter((r) => !r.met).length;
-  lines.push(
-    failed === 0
-      ? `${records.length} checked, every expectation met.`
-      : `${records.length} checked, ${failed} expectation${failed > 1 ? 's' : ''} failed.`,
-  );
+  const judged = records.filter((r) => !r.adHoc);
+  const adHoc = records.length - judged.length;
+  const failed = judged.filter((r) => !r.met).length;
+  const parts: string[] = [];
+  if (judged.length > 0) {
+    parts.push(failed === 0 ? `${judged.length} checked, every expectation met` : `${judged.length} checked, ${failed} expectation${failed > 1 ? 's' : ''} failed`);
+  }
+  if (adHoc > 0) {
+    const found = records.filter((r) => r.adHoc && r.result !== 'ok').length;
+    parts.push(`${adHoc} checked ad hoc (no expectation), ${found === 0 ? 'nothing found' : `${found} with a finding`}`);
+  }
+  lines.push(parts.join('; ') + '.');
   return lines.join('\n');
 }
 
@@ -89,6 +104,27 @@ export function renderJson(r: RunRecord, meta: Record<string, unknown>): string 
     visitedBytesPerState: stats.visitedBytes / Math.max(1, stats.distinctStates),
     ...meta,
   });
+}
+
+/**
+ * Progress of a check on stderr, whatever the streams are: on a terminal a live line
+ * (redrawn in place after two seconds, erased at the end), otherwise one line every
+ * `io.progressEveryMs` (default five seconds), so that piped, redirected and `--json` runs
+ * say where they are. Short runs print nothing.
+ */
+export function progressReporter(
+  io: { readonly err: (t: string) => void; readonly tty?: NodeJS.WriteStream; readonly progressEveryMs?: number },
+  name: string,
+): (e: CheckEvent) => void {
+  if (io.tty) return progressLine(io.tty, name);
+  const every = io.progressEveryMs ?? 5000;
+  let next = every;
+  return (e) => {
+    if (e.type === 'progress' && e.seconds * 1000 >= next) {
+      next = e.seconds * 1000 + every;
+      io.err(`${name}: ${fmtInt(e.distinct)} distinct, ${fmtInt(Math.round(e.statesPerSecond))} states/s, queue ${fmtInt(e.queue)}, depth ${e.depth}, ${fmtSec(e.seconds)} s\n`);
+    }
+  };
 }
 
 /**

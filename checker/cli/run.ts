@@ -4,11 +4,15 @@
  * which is what the table and the JSON lines render.
  */
 import { join } from 'node:path';
+import { rmSync, writeFileSync } from 'node:fs';
+import { REPORT_MARK, removeStaleReport, replaceDir, tempDirFor } from './files.js';
 import { check, type CheckEvent, type CheckOptions, type CheckResult, type CheckStats } from '../core/explore.js';
 import { checkParallel, type WorkerPool } from '../core/parallel.js';
 import { formatAction } from '../core/spec.js';
 import type { Trace } from '../core/trace.js';
 import type { PlannedCheck } from './plan.js';
+import type { Expectation } from './catalog.js';
+import { EXIT, UsageError } from './errors.js';
 import { writeReport } from '../report/report.js';
 
 /** Options shared by every check of one CLI run. */
@@ -20,6 +24,8 @@ export interface RunOptions {
   readonly symmetry?: boolean;
   readonly continueAfterViolation: boolean;
   readonly checkDeadlock: boolean;
+  /** `--strict`: the engine's guards on every state. */
+  readonly strict?: boolean;
   /** Worker threads; 1 checks in this thread. */
   readonly workers: number;
   /** Worker threads kept up across the checks of one CLI run (parallel checks only). */
@@ -27,11 +33,22 @@ export interface RunOptions {
   /** Where to write `<spec>/trace.json` for violations; undefined: nowhere. */
   readonly reportDir?: string;
   readonly onEvent?: (event: CheckEvent) => void;
+  /** How often the engine emits progress events, in ms (default: the engine's). */
+  readonly progressIntervalMs?: number;
+  /**
+   * Wraps a check that runs synchronously in this thread: the CLI takes its signal handlers
+   * off for its duration, since a handler could only run once the check is over.
+   */
+  readonly synchronously?: <T>(f: () => T) => T;
 }
 
 /** What one check produced, judged. */
 export interface RunRecord {
   readonly spec: string;
+  /** The spec with what the command line changed, e.g. `lease MaxGrants=2 mutant=ignoreSkew` (the spec's name when nothing). */
+  readonly label: string;
+  /** The spec module it came from (absolute path), or null. */
+  readonly module: string | null;
   readonly constants: Readonly<Record<string, number | boolean>>;
   readonly mutant: string | null;
   /** `holds`, or `violates INV` (with the expected length when pinned). */
@@ -50,10 +67,16 @@ export interface RunRecord {
   readonly statesPerSecond: number;
   readonly tracePath: string | null;
   readonly symmetry: boolean;
+  /** Whether deadlock checking was on (`--deadlock`, or a module's `options.deadlock`). */
+  readonly deadlock: boolean;
   readonly workers: number;
+  /** The workers asked for; more than {@link RunRecord.workers} when the spec runs on fewer. */
+  readonly workersRequested: number;
   readonly adHoc: boolean;
+  /** Report folders of an earlier run that this one removed (it found no counterexample). */
+  readonly removedReports: readonly string[];
   /** Every violation (with `--continue`, possibly several). */
-  readonly violations: readonly { readonly invariant: string; readonly traceLength: number }[];
+  readonly violations: readonly { readonly invariant: string; readonly traceLength: number; readonly tracePath: string | null }[];
   /** The first counterexample, formatted as `Action(args)` steps. */
   readonly trace: readonly string[] | null;
   /** The first counterexample itself (states and actions), for the terminal's TLC-style print; not in `--json`. */
@@ -61,14 +84,19 @@ export interface RunRecord {
   readonly error: string | null;
   /** Report files that could not be rendered (the check result stands). */
   readonly renderErrors: readonly string[];
+  /** The report folder could not be written (a usage error the CLI prints after the results). */
+  readonly reportError: string | null;
   readonly stats: CheckStats;
 }
 
 /** Describes an expectation for tables: `holds` or `violates INV (len N)`. */
 export function describeExpectation(p: PlannedCheck): string {
-  const e = p.expect;
-  if (e.kind === 'holds') return 'holds';
-  return `violates ${e.invariant}${e.traceLength !== undefined ? ` in ${e.traceLength}` : ''}`;
+  return p.adHoc ? 'ad hoc' : expectationText(p.expect);
+}
+
+/** The folder name of a check's report: the spec, then what the command line changed. */
+export function reportFolder(p: PlannedCheck): string {
+  return p.label.replace(/ /g, '+').replace(/[^A-Za-z0-9_.=+,-]/g, '_');
 }
 
 function judge(p: PlannedCheck, r: CheckResult<unknown>, symmetry: boolean): string[] {
@@ -76,9 +104,17 @@ function judge(p: PlannedCheck, r: CheckResult<unknown>, symmetry: boolean): str
   const s = r.stats;
   if (r.kind === 'incomplete') f.push(`the run ended incomplete (${r.reason}) after ${s.distinctStates} states`);
   if (r.kind === 'error') f.push(`error in ${r.where}: ${r.message}`);
-  if (r.kind === 'deadlock') f.push('deadlock');
+  // An ad hoc run has no expectation: what it found (a violation, a deadlock) is its outcome.
+  if (p.adHoc) return f;
   const e = p.expect;
-  if (e.kind === 'holds') {
+  if (r.kind === 'deadlock' && e.kind !== 'deadlock') f.push('deadlock');
+  if (e.kind === 'deadlock') {
+    if (r.kind === 'ok') f.push('no deadlock found');
+    if (r.kind === 'violation') f.push(`violated ${r.violations.map((v) => v.property).join(', ')}, expected a deadlock`);
+    if (r.kind === 'deadlock' && e.traceLength !== undefined && r.trace.states.length !== e.traceLength) {
+      f.push(`deadlock after ${r.trace.states.length} states, pinned ${e.traceLength}`);
+    }
+  } else if (e.kind === 'holds') {
     if (r.kind === 'violation') f.push(`violated ${r.violations.map((v) => v.property).join(', ')}`);
     if (r.kind === 'ok' && !p.adHoc) {
       const pinned = symmetry ? e.symmetricStates : e.distinctStates;
@@ -102,56 +138,95 @@ function judge(p: PlannedCheck, r: CheckResult<unknown>, symmetry: boolean): str
   return f;
 }
 
-/** Runs a planned check and judges it; writes its trace file when asked to. */
+/** Runs a planned check and judges it; writes its report folder when asked to. */
 export async function runCheck(p: PlannedCheck, o: RunOptions): Promise<RunRecord> {
   const symmetry = (o.symmetry ?? p.symmetry) && typeof p.spec.canonicalize === 'function';
   // Parallel checking needs a spec that encodes its states; others run in this thread.
   const workers = p.spec.encode && p.spec.decode ? o.workers : 1;
+  const maxStates = o.maxStates ?? p.maxStates;
+  const maxDepth = o.maxDepth ?? p.maxDepth;
   const options: CheckOptions = {
     ...(p.invariants ? { invariants: p.invariants } : {}),
     continueAfterViolation: o.continueAfterViolation,
-    checkDeadlock: o.checkDeadlock,
-    ...(o.maxStates !== undefined ? { maxStates: o.maxStates } : {}),
-    ...(o.maxDepth !== undefined ? { maxDepth: o.maxDepth } : {}),
+    checkDeadlock: o.checkDeadlock || p.checkDeadlock,
+    ...(maxStates !== undefined ? { maxStates } : {}),
+    ...(maxDepth !== undefined ? { maxDepth } : {}),
     ...(o.timeLimitMs !== undefined ? { timeLimitMs: o.timeLimitMs } : {}),
+    ...(o.strict ? { strict: true } : {}),
     symmetry,
     ...(o.onEvent ? { onEvent: o.onEvent } : {}),
+    ...(o.progressIntervalMs !== undefined ? { progressIntervalMs: o.progressIntervalMs } : {}),
   };
-  const r = workers > 1 ? await checkParallel(p.ref, p.spec, workers, { ...options, ...(o.pool ? { pool: o.pool } : {}) }) : check(p.spec, options);
+  const sync = o.synchronously ?? (<T>(f: () => T): T => f());
+  const r = workers > 1 ? await checkParallel(p.ref, p.spec, workers, { ...options, ...(o.pool ? { pool: o.pool } : {}) }) : sync(() => check(p.spec, options));
   const violations = r.kind === 'violation' || r.kind === 'incomplete' ? r.violations : [];
   const first = violations[0];
   let trace: Trace<unknown> | undefined = first?.trace;
   if (r.kind === 'deadlock') trace = r.trace;
   if (r.kind === 'error') trace = r.trace;
-  let tracePath: string | null = null;
   const renderErrors: string[] = [];
-  if (o.reportDir && trace) {
-    const dir = join(o.reportDir, p.name);
-    tracePath = join(dir, 'trace.json');
-    const report = await writeReport(
-      dir,
-      p.spec,
-      trace,
-      {
-        spec: p.name,
-        model: p.family?.name ?? p.spec.name,
-        constants: p.constants,
-        mutant: p.mutant,
-        symmetry,
-        invariant: first?.property ?? null,
-        kind: first?.kind ?? null,
-        result: r.kind,
-      },
-    );
-    renderErrors.push(...report.errors);
+  const removedReports: string[] = [];
+  const paths: (string | null)[] = violations.map(() => null);
+  let tracePath: string | null = null;
+  let reportError: string | null = null;
+  if (o.reportDir) try {
+    const final = join(o.reportDir, reportFolder(p));
+    const meta = (property: string | null, kind: 'invariant' | 'action' | null) => ({
+      spec: p.name,
+      model: p.family?.name ?? p.spec.name,
+      constants: p.constants,
+      mutant: p.mutant,
+      symmetry,
+      invariant: property,
+      kind,
+      result: r.kind,
+      ...(p.module ? { module: p.module } : {}),
+    });
+    // With --continue, every violated property gets its own folder inside the spec's.
+    const items: { sub: string | null; trace: Trace<unknown>; property: string | null; kind: 'invariant' | 'action' | null; index: number }[] = [];
+    if (o.continueAfterViolation && violations.length > 0) {
+      violations.forEach((v, i) => items.push({ sub: v.property, trace: v.trace, property: v.property, kind: v.kind, index: i }));
+    } else if (trace) {
+      items.push({ sub: null, trace, property: first?.property ?? null, kind: first?.kind ?? null, index: 0 });
+    }
+    if (items.length > 0) {
+      // Filled under a temporary name, then swapped in whole: never half a report, never
+      // files of an earlier run beside this one's.
+      const tmp = tempDirFor(final);
+      try {
+        // A --continue folder has no trace.json of its own: the mark says whose it is.
+        if (items[0]!.sub !== null) writeFileSync(join(tmp, REPORT_MARK), '');
+        for (const it of items) {
+          const dir = it.sub ? join(tmp, it.sub.replace(/[^A-Za-z0-9_.=+,-]/g, '_')) : tmp;
+          const report = await writeReport(dir, p.spec, it.trace, meta(it.property, it.kind));
+          renderErrors.push(...report.errors.map((e) => (it.sub ? `${it.sub}: ${e}` : e)));
+          const path = join(final, dir.slice(tmp.length), 'trace.json');
+          if (it.index < paths.length) paths[it.index] = path;
+          if (it.index === 0) tracePath = path;
+        }
+      } catch (e) {
+        rmSync(tmp, { recursive: true, force: true });
+        throw e;
+      }
+      replaceDir(tmp, final);
+    } else if (removeStaleReport(final)) {
+      removedReports.push(final);
+    }
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    reportError = e.message;
+    tracePath = null;
+    paths.fill(null);
   }
   const failures = judge(p, r, symmetry);
   return {
     spec: p.name,
+    label: p.label,
+    module: p.module,
     constants: p.constants,
     mutant: p.mutant,
     expected: describeExpectation(p),
-    met: failures.length === 0,
+    met: failures.length === 0 && (!p.adHoc || r.kind === 'ok'),
     failures,
     result: r.kind,
     invariant: first?.property ?? null,
@@ -163,13 +238,40 @@ export async function runCheck(p: PlannedCheck, o: RunOptions): Promise<RunRecor
     statesPerSecond: Math.round(r.stats.statesPerSecond),
     tracePath,
     symmetry,
+    deadlock: options.checkDeadlock ?? false,
     workers,
+    workersRequested: o.workers,
     adHoc: p.adHoc,
-    violations: violations.map((v) => ({ invariant: v.property, traceLength: v.trace.states.length })),
+    removedReports,
+    violations: violations.map((v, i) => ({ invariant: v.property, traceLength: v.trace.states.length, tracePath: paths[i] ?? null })),
     trace: trace ? trace.actions.map(formatAction) : null,
     counterexample: trace ?? null,
     error: r.kind === 'error' ? `${r.where}: ${r.message}` : null,
     renderErrors,
+    reportError,
     stats: r.stats,
   };
+}
+
+/**
+ * The exit code of a `check` command (see {@link EXIT}): 75 when a spec was at fault (an
+ * `error` result), else 1 when an expectation failed, else for ad hoc runs the code of the
+ * most serious finding (violation, liveness, deadlock, incomplete), else 0.
+ */
+export function exitCodeOf(records: readonly RunRecord[]): number {
+  if (records.some((r) => r.result === 'error')) return EXIT.error;
+  if (records.some((r) => !r.adHoc && !r.met)) return EXIT.failed;
+  const found = (k: string): boolean => records.some((r) => r.adHoc && (r.result as string) === k);
+  if (found('violation')) return EXIT.violation;
+  if (found('liveness')) return EXIT.liveness;
+  if (found('deadlock')) return EXIT.deadlock;
+  if (found('incomplete')) return EXIT.incomplete;
+  return EXIT.ok;
+}
+
+/** An expectation as words: `holds`, `violates INV in N`, `deadlock in N`. */
+export function expectationText(e: Expectation): string {
+  if (e.kind === 'holds') return 'holds';
+  if (e.kind === 'deadlock') return `deadlock${e.traceLength !== undefined ? ` in ${e.traceLength}` : ''}`;
+  return `violates ${e.invariant}${e.traceLength !== undefined ? ` in ${e.traceLength}` : ''}`;
 }

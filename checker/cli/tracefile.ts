@@ -9,6 +9,7 @@
  *   "spec": "mutant-ignoreSkew", "model": "gfs-lease",
  *   "constants": { "N": 2, ... }, "mutant": "ignoreSkew" | null, "symmetry": false,
  *   "invariant": "LeaseAgreement", "kind": "invariant" | "action", "result": "violation",
+ *   "module": "/abs/path/my-spec.ts",      // only for a spec module: where `replay` finds it
  *   "states": [ <state>, ... ],            // the spec's JSON view, initial state first
  *   "steps": [ { "action": "Tick", "args": ["M"] }, ... ]   // steps[i]: states[i] -> states[i+1]
  * }
@@ -32,6 +33,8 @@ export interface TraceFile {
   readonly invariant: string | null;
   readonly kind: 'invariant' | 'action' | null;
   readonly result: string;
+  /** The spec module the trace came from (absolute path; a relative one is taken from the trace file's folder), absent for catalog specs. */
+  readonly module?: string;
   readonly states: readonly unknown[];
   readonly steps: readonly { readonly action: string; readonly args: readonly unknown[] }[];
 }
@@ -75,6 +78,7 @@ export function parseTraceFile(text: string, path: string): TraceFile {
   if (o.mutant !== null && typeof o.mutant !== 'string') bad('"mutant" must be a string or null');
   if (o.invariant !== null && typeof o.invariant !== 'string') bad('"invariant" must be a string or null');
   if (typeof o.symmetry !== 'boolean') bad('"symmetry" must be a boolean');
+  if (o.module !== undefined && (typeof o.module !== 'string' || o.module === '')) bad('"module" must be the path of a spec module');
   if (!Array.isArray(o.states)) bad('"states" must be an array');
   if (!Array.isArray(o.steps)) bad('"steps" must be an array');
   (o.steps as unknown[]).forEach((s, i) => {
