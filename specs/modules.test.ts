@@ -212,20 +212,30 @@ describe('broken spec modules: checking', () => {
   });
 });
 
-// engine guards land with the lead's branch: what these modules SHOULD give once the explorer
-// replays every counterexample and checks purity, determinism, next()'s result and sets of
-// records (issue 14). Unskip after the merge; the messages may need the lead's exact words.
-describe.skip('broken spec modules: engine guards (--strict)', () => {
+// The engine's guards (checker/core/verify.ts): what each broken module gives with --strict,
+// and without it for the cases the default guards catch (issue 14).
+describe('broken spec modules: engine guards (--strict)', () => {
   const cases: Case[] = [
     ['mutating-next.ts', [], 75, /^leasecheck: MutatingNext: evaluation error in .*next\(\).*(changed|mutat).*Push/i],
     ['nondeterministic.ts', [], 75, /^leasecheck: Nondeterministic: evaluation error in .*actions\(\).*(different|depend only on the state)/i],
     ['set-order.ts', [], 75, /^leasecheck: SetOrder: evaluation error in .*actions\(\).*(different|order|depend only on the state)/i],
-    ['next-undefined.ts', [], 75, /^leasecheck: NextUndefined: evaluation error in .*next\(\).*Oops.*(undefined|not a state)/i],
+    ['next-undefined.ts', [], 75, /^leasecheck: NextUndefined: evaluation error in next: next\(\) returned undefined for Oops: it must return the successor state$/],
     ['set-equal-records.ts', ['--max-states', '1000'], 75, /^leasecheck: SetEqualRecords: evaluation error in .*Set.*equal/i],
   ];
+  it('without --strict too: SetOrder, a mutating next and next() returning undefined are errors, never a violation', async () => {
+    for (const [fixture, first] of [
+      ['set-order.ts', /^leasecheck: SetOrder: evaluation error in actions: actions\(\) listed different actions for equal states/],
+      ['mutating-next.ts', /^leasecheck: MutatingNext: evaluation error in next: next\(\) changed the state it was given/],
+      ['next-undefined.ts', /^leasecheck: NextUndefined: evaluation error in next: next\(\) returned undefined for Oops/],
+    ] as const) {
+      const r = await cli('check', place(`broken/${fixture}`), '--workers', '1', '--quiet');
+      expect([fixture, r.code]).toEqual([fixture, 75]);
+      expect(firstLine(r.err)).toMatch(first);
+    }
+  });
   for (const [fixture, args, code, first] of cases) {
     it(`${fixture}: an error naming the cause, never a count or a violation`, async () => {
-      const r = await cli('check', place(`broken/${fixture}`), '--strict', '--workers', '1', ...args);
+      const r = await cli('check', place(`broken/${fixture}`), '--strict', '--workers', '1', '--quiet', ...args);
       expect(r.code).toBe(code);
       expect(firstLine(r.err)).toMatch(first);
       expect(r.out).not.toMatch(/violated|every expectation met/);
