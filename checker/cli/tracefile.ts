@@ -30,7 +30,9 @@ export interface TraceFile {
   readonly mutant: string | null;
   readonly symmetry: boolean;
   readonly invariant: string | null;
-  readonly kind: 'invariant' | 'action' | null;
+  readonly kind: 'invariant' | 'action' | 'liveness' | null;
+  /** A lasso: the index of the state where the loop starts (see `Trace.loopStart`). */
+  readonly loopStart?: number;
   readonly result: string;
   readonly states: readonly unknown[];
   readonly steps: readonly { readonly action: string; readonly args: readonly unknown[] }[];
@@ -47,6 +49,7 @@ export function toTraceFile(
     format: 'leasecheck-trace',
     version: 1,
     ...meta,
+    ...(trace.loopStart !== undefined ? { loopStart: trace.loopStart } : {}),
     states: trace.states.map(view),
     steps: trace.actions.map((a) => ({ action: a.name, args: [...a.args] })),
   };
