@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { existsSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import type { SpecRef } from '../core/parallel.js';
-import type { AnySpec, Catalog, ConstantValues, Expectation, Family, SpecEntry } from './catalog.js';
+import type { AnySpec, Catalog, ConstantValues, Expectation, Family, LivenessCheck, SpecEntry } from './catalog.js';
 import { listOf, UsageError } from './errors.js';
 
 /** One check to run. */
@@ -31,6 +31,8 @@ export interface PlannedCheck {
   readonly adHoc: boolean;
   /** Symmetry reduction on by default for this check. */
   readonly symmetry: boolean;
+  /** A liveness check (see `checker/core/liveness.ts`). */
+  readonly liveness?: LivenessCheck;
 }
 
 /** Overrides from the command line. */
@@ -104,6 +106,7 @@ export function planEntry(entry: SpecEntry, o: Overrides, module: string): Plann
     sometimes: adHoc ? [] : entry.sometimes,
     adHoc,
     symmetry: entry.symmetry && mutant === null,
+    ...(entry.liveness ? { liveness: entry.liveness } : {}),
   };
 }
 

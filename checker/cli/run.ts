@@ -10,6 +10,8 @@ import { formatAction } from '../core/spec.js';
 import type { Trace } from '../core/trace.js';
 import type { PlannedCheck } from './plan.js';
 import { writeReport } from '../report/report.js';
+import { checkLiveness, LivenessRefused, type LivenessInfo } from '../core/liveness.js';
+import { UsageError } from './errors.js';
 
 /** Options shared by every check of one CLI run. */
 export interface RunOptions {
@@ -60,12 +62,15 @@ export interface RunRecord {
   /** Report files that could not be rendered (the check result stands). */
   readonly renderErrors: readonly string[];
   readonly stats: CheckStats;
+  /** For a liveness check: what its pass measured (property, fairness, lasso, bytes). */
+  readonly liveness?: LivenessInfo;
 }
 
 /** Describes an expectation for tables: `holds` or `violates INV (len N)`. */
 export function describeExpectation(p: PlannedCheck): string {
   const e = p.expect;
   if (e.kind === 'holds') return 'holds';
+  if (e.lasso) return `violates ${e.invariant} (lasso ${e.lasso[0]}+${e.lasso[1]})`;
   return `violates ${e.invariant}${e.traceLength !== undefined ? ` in ${e.traceLength}` : ''}`;
 }
 
@@ -91,7 +96,12 @@ function judge(p: PlannedCheck, r: CheckResult<unknown>, symmetry: boolean): str
     if (r.kind === 'ok') f.push(`not caught: ${e.invariant} holds`);
     if (r.kind === 'violation') {
       const v = r.violations[0]!;
+      const loop = v.trace.loopStart;
       if (v.property !== e.invariant) f.push(`caught by ${v.property}, expected ${e.invariant}`);
+      else if (e.lasso && !p.adHoc && loop !== undefined) {
+        const got: [number, number] = [loop, Math.max(v.trace.states.length - 1 - loop, 1)];
+        if (got[0] !== e.lasso[0] || got[1] !== e.lasso[1]) f.push(`lasso ${got[0]}+${got[1]}, pinned ${e.lasso[0]}+${e.lasso[1]}`);
+      }
       else if (e.traceLength !== undefined && v.trace.states.length !== e.traceLength && !p.adHoc) {
         f.push(`counterexample of ${v.trace.states.length} states, pinned ${e.traceLength}`);
       }
@@ -115,7 +125,28 @@ export async function runCheck(p: PlannedCheck, o: RunOptions): Promise<RunRecor
     symmetry,
     ...(o.onEvent ? { onEvent: o.onEvent } : {}),
   };
-  const r = workers > 1 ? await checkParallel(p.ref, p.spec, workers, { ...options, ...(o.pool ? { pool: o.pool } : {}) }) : check(p.spec, options);
+  let r: CheckResult<unknown>;
+  let liveness: LivenessInfo | undefined;
+  if (p.liveness) {
+    // The liveness pass is exact in one thread (it also checks the invariants): no workers.
+    try {
+      const lr = checkLiveness(p.spec, {
+        property: p.liveness.property,
+        fairness: p.liveness.fairness,
+        ...(p.invariants ? { invariants: p.invariants } : {}),
+        symmetry,
+        ...(o.maxStates !== undefined ? { maxStates: o.maxStates } : {}),
+        ...(o.timeLimitMs !== undefined ? { timeLimitMs: o.timeLimitMs } : {}),
+      });
+      liveness = lr.liveness;
+      r = lr;
+    } catch (e) {
+      if (e instanceof LivenessRefused) throw new UsageError(`${p.name}: ${e.message}.`);
+      throw e;
+    }
+  } else {
+    r = workers > 1 ? await checkParallel(p.ref, p.spec, workers, { ...options, ...(o.pool ? { pool: o.pool } : {}) }) : check(p.spec, options);
+  }
   const violations = r.kind === 'violation' || r.kind === 'incomplete' ? r.violations : [];
   const first = violations[0];
   let trace: Trace<unknown> | undefined = first?.trace;
@@ -139,6 +170,7 @@ export async function runCheck(p: PlannedCheck, o: RunOptions): Promise<RunRecor
         invariant: first?.property ?? null,
         kind: first?.kind ?? null,
         result: r.kind,
+        ...(p.liveness ? { fairness: [...p.liveness.fairness] } : {}),
       },
     );
     renderErrors.push(...report.errors);
@@ -161,12 +193,13 @@ export async function runCheck(p: PlannedCheck, o: RunOptions): Promise<RunRecor
     statesPerSecond: Math.round(r.stats.statesPerSecond),
     tracePath,
     symmetry,
-    workers,
+    workers: p.liveness ? 1 : workers,
     adHoc: p.adHoc,
     violations: violations.map((v) => ({ invariant: v.property, traceLength: v.trace.states.length })),
     trace: trace ? trace.actions.map(formatAction) : null,
     error: r.kind === 'error' ? `${r.where}: ${r.message}` : null,
     renderErrors,
     stats: r.stats,
+    ...(liveness ? { liveness } : {}),
   };
 }

@@ -123,6 +123,11 @@ export interface LivenessInfo {
   /** Seconds of the search with the graph, and of the component and lasso search after it. */
   readonly exploreSeconds: number;
   readonly livenessSeconds: number;
+  /**
+   * When a counterexample was built: the second pass that records every edge (the numbers
+   * above are the verdict pass's).
+   */
+  readonly counterexample?: { readonly peakBytes: number; readonly seconds: number };
   /** For a violation: the lasso's prefix (states before the loop) and cycle (states in it). */
   readonly prefix?: number;
   readonly cycle?: number;
@@ -134,7 +139,7 @@ export type LivenessResult<S> = CheckResult<S> & { readonly liveness: LivenessIn
 // ---------------------------------------------------------------------------------------
 // Growable storage in fixed chunks (growing never copies, so the peak is what is held).
 
-const CB = 18;
+const CB = 14;
 const CSIZE = 1 << CB;
 const CMASK = CSIZE - 1;
 
@@ -226,6 +231,12 @@ class IdTable {
     this.mask = mask;
   }
 
+  /** Drops the fingerprints by id (after the search, when no trace will be replayed). */
+  dropFingerprints(): void {
+    this.hi.chunks.length = 0;
+    this.lo.chunks.length = 0;
+  }
+
   /** Drops the slots (ids stay valid; no lookups after). */
   dropSlots(): void {
     this.slots = new Int32Array(0);
@@ -298,9 +309,21 @@ class FairnessClasses {
     return c;
   }
 
+  /** Classes of per-args actions by name and argument key (one lookup per edge). */
+  private readonly byNameArgs = new Map<string, number>();
+
   private computeClass(a: Action): number {
     const js = this.byName.get(a.name);
     if (!js) return 0;
+    const key = `${a.name}\u0003${argsKey(a.args)}`;
+    const cached = this.byNameArgs.get(key);
+    if (cached !== undefined) return cached;
+    const c = this.computeClassOf(a, js);
+    this.byNameArgs.set(key, c);
+    return c;
+  }
+
+  private computeClassOf(a: Action, js: readonly number[]): number {
     const insts = js.map((j) => this.instance(j, this.constraints[j]!.perArgs ? argsKey(a.args) : ''));
     return this.classOfInstances([...new Set(insts)].sort((x, y) => x - y));
   }
@@ -422,6 +445,33 @@ interface Graph {
  * a state constraint, or an unknown property or fairness name.
  */
 export function checkLiveness<S, A extends Action>(spec: Spec<S, A>, options: LivenessOptions<S>): LivenessResult<S> {
+  const verdict = livenessPass(spec, options, false);
+  if (verdict !== null) return verdict;
+  // A counterexample is needed: the pass again, recording every edge this time (the
+  // prefix of a lasso, or a safety trace, may run through states outside the subgraph).
+  const first = lastCompact!;
+  const r = livenessPass(spec, options, true)!;
+  return {
+    ...r,
+    liveness: {
+      ...r.liveness,
+      peakBytes: first.peakBytes,
+      exploreSeconds: first.exploreSeconds,
+      livenessSeconds: first.livenessSeconds,
+      counterexample: { peakBytes: r.liveness.peakBytes, seconds: r.liveness.exploreSeconds + r.liveness.livenessSeconds },
+    },
+  } as LivenessResult<S>;
+}
+
+/** What the verdict pass measured, when it found that a counterexample must be built. */
+let lastCompact: LivenessInfo | null = null;
+
+/**
+ * One pass. `full` false (the verdict pass): edges are recorded only from states of the
+ * subgraph, and an edge leaving it keeps only its fairness class; returns null when a
+ * counterexample must be built (then the `full` pass records every edge and builds it).
+ */
+function livenessPass<S, A extends Action>(spec: Spec<S, A>, options: LivenessOptions<S>, full: boolean): LivenessResult<S> | null {
   if (spec.constraint) throw new LivenessRefused(`liveness is not checked with a state constraint (the spec '${spec.name}' has one): a constraint cuts behaviours short, and a cut behaviour stutters where the real one goes on, so verdicts would be unsound; check it without the constraint`);
   if (spec.canonicalize && options.symmetry !== false) throw new LivenessRefused(`liveness is not checked under symmetry reduction: a cycle of orbits need not be a cycle of states, so a lasso could not be replayed and fairness per argument tuple would mix permuted nodes; run with symmetry off (--no-symmetry)`);
   const prop = resolveProperty(spec, options.property);
@@ -512,6 +562,7 @@ export function checkLiveness<S, A extends Action>(spec: Spec<S, A>, options: Li
       for (let left = current.length; left > 0; left--, id++) {
         const s = current.take();
         off.push(tgt.length);
+        const srcInX = full || (flags.get(id) & IN_X) !== 0;
         where = 'actions';
         const acts = spec.actions(s);
         if (eT.length < acts.length) {
@@ -552,18 +603,20 @@ export function checkLiveness<S, A extends Action>(spec: Spec<S, A>, options: Li
             }
           }
           // A step to the state itself is stuttering: never <<A>>_vars (see the module comment).
-          if (tid === id) continue;
+          if (tid === id || !srcInX) continue;
           where = 'fairness';
           const c = fair.classOf(a);
+          // Outside the subgraph only the class matters (the action is enabled here).
+          const to = full || flags.get(tid) & IN_X ? tid : -1;
           let dup = false;
           for (let e = 0; e < m; e++) {
-            if (eT[e] === tid && eC[e] === c) {
+            if (eT[e] === to && eC[e] === c) {
               dup = true;
               break;
             }
           }
           if (dup) continue;
-          eT[m] = tid;
+          eT[m] = to;
           eC[m++] = c;
         }
         for (let e = 0; e < m; e++) {
@@ -618,6 +671,12 @@ export function checkLiveness<S, A extends Action>(spec: Spec<S, A>, options: Li
   const flagArr = new Uint8Array(n);
   for (let i = 0; i < n; i++) flagArr[i] = flags.get(i);
   const g: Graph = { n, off: offArr, tgt, cls, flags: flagArr, fps: table, initials };
+  if (found && !full) {
+    lastCompact = info();
+    return null;
+  }
+  // The verdict pass needs no fingerprints after the search (a trace is built by the full pass).
+  if (!full) table.dropFingerprints();
   if (found) {
     const f = found as Found;
     const path = shortestPath(g, f.parent < 0 ? f.target : f.parent);
@@ -637,6 +696,17 @@ export function checkLiveness<S, A extends Action>(spec: Spec<S, A>, options: Li
   const graphBytes = g.off.byteLength + g.flags.byteLength + tgt.bytes + cls.bytes + table.hi.bytes + table.lo.bytes;
   peak = Math.max(peak, graphBytes + search.peakBytes);
   const base = { subgraphStates: search.subgraphStates, components: search.components, fairComponents: search.fairComponents };
+  if (!full) {
+    // Five bytes a state: the visited mark and the queue.
+    if (search.fairComponents > 0) peak = Math.max(peak, graphBytes + search.rindex.byteLength + search.accept.byteLength + 5 * n);
+    const violated = search.fairComponents > 0 && reachesFair(g, search, prop.kind !== 'eventually');
+    const measured = info({ ...base, peakBytes: peak, livenessSeconds: (Date.now() - t1) / 1000 });
+    if (violated) {
+      lastCompact = measured;
+      return null;
+    }
+    return { kind: 'ok', stats: stats(0), liveness: measured };
+  }
   const lasso = search.fairComponents > 0 ? findLasso(g, fair, search, prop.kind !== 'eventually') : null;
   // The lasso search's parent and queue arrays (two words a state each), when it ran.
   if (search.fairComponents > 0) peak = Math.max(peak, graphBytes + search.rindex.byteLength + search.accept.byteLength + 16 * n);
@@ -653,6 +723,37 @@ export function checkLiveness<S, A extends Action>(spec: Spec<S, A>, options: Li
     stats: stats(0),
     liveness: info({ ...base, peakBytes: peak, livenessSeconds: (Date.now() - t1) / 1000, prefix: loopStart, cycle: Math.max(cycle, 1) }),
   };
+}
+
+/**
+ * Whether a fair component is reachable inside the subgraph from a {@link START} state (any
+ * one, or, for `eventually`, an initial one): every stored state is reachable, so this decides
+ * the verdict without the edges outside the subgraph.
+ */
+function reachesFair(g: Graph, search: FairSearch, anyStart: boolean): boolean {
+  const seen = new Uint8Array(g.n);
+  const queue = new Int32Array(g.n);
+  let qh = 0;
+  let qt = 0;
+  const limit = anyStart ? g.n : g.initials;
+  for (let v = 0; v < limit; v++) {
+    if (g.flags[v]! & START) {
+      seen[v] = 1;
+      queue[qt++] = v;
+    }
+  }
+  while (qh < qt) {
+    const u = queue[qh++]!;
+    if (search.accept[u]) return true;
+    for (let e = g.off[u]!; e < g.off[u + 1]!; e++) {
+      const w = g.tgt.get(e);
+      if (w >= 0 && !seen[w] && g.flags[w]! & IN_X) {
+        seen[w] = 1;
+        queue[qt++] = w;
+      }
+    }
+  }
+  return false;
 }
 
 /** Shortest path (state ids) from an initial state to `target` over the recorded edges. */
@@ -780,7 +881,7 @@ class FairSearch {
         // Finish the edge whose target was just completed (if any), then go on.
         for (; i < end; i++) {
           const w = tgt.get(i);
-          if (!(flags[w]! & IN_X)) continue;
+          if (w < 0 || !(flags[w]! & IN_X)) continue;
           if (rindex[w] === 0) {
             iter[v] = i;
             stack[sp++] = w;
