@@ -451,8 +451,11 @@ export function checkLiveness<S, A extends Action>(spec: Spec<S, A>, options: Li
   // prefix of a lasso, or a safety trace, may run through states outside the subgraph).
   const first = lastCompact!;
   const r = livenessPass(spec, options, true)!;
+  // The run's seconds cover both passes.
+  const seconds = first.exploreSeconds + first.livenessSeconds + r.stats.seconds;
   return {
     ...r,
+    stats: { ...r.stats, seconds, statesPerSecond: seconds > 0 ? r.stats.distinctStates / seconds : r.stats.distinctStates },
     liveness: {
       ...r.liveness,
       peakBytes: first.peakBytes,
