@@ -178,6 +178,9 @@ class Uint8Chunks {
   }
 }
 
+const RECENT_BITS = 14;
+const RECENT_MASK = (1 << RECENT_BITS) - 1;
+
 /**
  * Fingerprint to dense id: an open-addressing table of ids (4 bytes a slot, at most 75%
  * full), the fingerprints themselves by id (8 bytes a state).
@@ -196,6 +199,25 @@ class IdTable {
   getOrAdd(hi: number, lo: number): number {
     hi |= 0;
     lo |= 0;
+    // Recently seen fingerprints first: a hit spares the table's slot and the id's fingerprint,
+    // two dependent cache misses (on the GFS model about half of all successors hit).
+    const rc = this.recent;
+    const r = (lo & RECENT_MASK) * 3;
+    if (rc[r] === hi && rc[r + 1] === lo && rc[r + 2] !== 0) {
+      this.isNew = false;
+      return rc[r + 2]! - 1;
+    }
+    const found = this.probe(hi, lo);
+    rc[r] = hi;
+    rc[r + 1] = lo;
+    rc[r + 2] = found + 1;
+    return found;
+  }
+
+  /** Direct-mapped cache of recent (hi, lo, id + 1); id + 1 = 0 marks an empty entry. */
+  private readonly recent = new Int32Array(3 << RECENT_BITS);
+
+  private probe(hi: number, lo: number): number {
     const t = this.slots;
     const mask = this.mask;
     let i = homeSlot(hi, lo, mask);
@@ -243,7 +265,7 @@ class IdTable {
   }
 
   get slotBytes(): number {
-    return this.slots.byteLength;
+    return this.slots.byteLength + this.recent.byteLength;
   }
 }
 
