@@ -129,6 +129,7 @@ export async function runCheck(p: PlannedCheck, o: RunOptions): Promise<RunRecor
   let liveness: LivenessInfo | undefined;
   if (p.liveness) {
     // The liveness pass is exact in one thread (it also checks the invariants): no workers.
+    if (o.maxDepth !== undefined) throw new UsageError(`${p.name} is a liveness check: --max-depth would cut behaviours short and make the verdict unsound; use --max-states or --time-limit (an incomplete run gives no verdict).`);
     try {
       const lr = checkLiveness(p.spec, {
         property: p.liveness.property,

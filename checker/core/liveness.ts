@@ -334,10 +334,32 @@ class FairnessClasses {
   /** Classes of per-args actions by name and argument key (one lookup per edge). */
   private readonly byNameArgs = new Map<string, number>();
 
+  /** Per name, classes by the first argument, then the second (the common shapes), no strings built. */
+  private readonly byArgs = new Map<string, Map<unknown, number | Map<unknown, number>>>();
+
   private computeClass(a: Action): number {
     const js = this.byName.get(a.name);
     if (!js) return 0;
-    const key = `${a.name}\u0003${argsKey(a.args)}`;
+    const args = a.args;
+    if (args.length === 1 || args.length === 2) {
+      let m = this.byArgs.get(a.name);
+      if (m === undefined) this.byArgs.set(a.name, (m = new Map()));
+      if (args.length === 1) {
+        const c = m.get(args[0]);
+        if (typeof c === 'number') return c;
+        const cls = this.computeClassOf(a, js);
+        m.set(args[0], cls);
+        return cls;
+      }
+      let m2 = m.get(args[0]);
+      if (!(m2 instanceof Map)) m.set(args[0], (m2 = new Map<unknown, number>()));
+      const c = m2.get(args[1]);
+      if (c !== undefined) return c;
+      const cls = this.computeClassOf(a, js);
+      m2.set(args[1], cls);
+      return cls;
+    }
+    const key = `${a.name}\u0003${argsKey(args)}`;
     const cached = this.byNameArgs.get(key);
     if (cached !== undefined) return cached;
     const c = this.computeClassOf(a, js);
@@ -951,9 +973,18 @@ class FairSearch {
     this.components++;
     this.subgraphStates += 1 + to - from;
     const rindex = this.rindex;
-    const members = to - from === 0 ? null : [v, ...stack.subarray(from, to)];
-    const verdict = this.judge(members ?? [v], (w) => rindex[w] === c);
-    if (verdict === true) this.mark(members ?? [v]);
+    if (to === from) {
+      // One state (no self-loops are recorded, so no edge inside): it stutters, which is fair
+      // only if no fair action is enabled there (and, for eventually always, P fails there).
+      const g = this.g;
+      if (this.needMust && !(g.flags[v]! & MUST)) return;
+      for (let e = g.off[v]!; e < g.off[v + 1]!; e++) if (g.cls.get(e) !== 0 && this.fair.classInst[g.cls.get(e)]!.length > 0) return;
+      this.mark([v]);
+      return;
+    }
+    const members = [v, ...stack.subarray(from, to)];
+    const verdict = this.judge(members, (w) => rindex[w] === c);
+    if (verdict === true) this.mark(members);
     else if (verdict !== false) this.refine.push(verdict);
   }
 
