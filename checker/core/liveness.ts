@@ -214,6 +214,17 @@ class IdTable {
     return found;
   }
 
+  /**
+   * Reads the slot where `(hi, lo)` is looked for first and the fingerprint of the id there:
+   * a hint that brings both into cache before {@link IdTable.getOrAdd}. Changes nothing.
+   */
+  touch(hi: number, lo: number): number {
+    const r = (lo & RECENT_MASK) * 3;
+    if (this.recent[r] === (hi | 0) && this.recent[r + 1] === (lo | 0)) return 0;
+    const id = this.slots[homeSlot(hi | 0, lo | 0, this.mask)]!;
+    return id < 0 ? id : this.hi.get(id);
+  }
+
   /** Direct-mapped cache of recent (hi, lo, id + 1); id + 1 = 0 marks an empty entry. */
   private readonly recent = new Int32Array(3 << RECENT_BITS);
 
@@ -510,6 +521,9 @@ export function checkLiveness<S, A extends Action>(spec: Spec<S, A>, options: Li
   } as LivenessResult<S>;
 }
 
+/** The last pass's prefetch reads (kept so that they are not optimised away). */
+export let lastTouched = 0;
+
 /** What the verdict pass measured, when it found that a counterexample must be built. */
 let lastCompact: LivenessInfo | null = null;
 
@@ -579,6 +593,8 @@ function livenessPass<S, A extends Action>(spec: Spec<S, A>, options: LivenessOp
   let failedId = -1;
 
   const bfsSeconds = (): number => (Date.now() - start) / 1000;
+  /** What the table reads of pass 2 gave, kept so that they are not optimised away. */
+  let touchedSink = 0;
   let where = 'initStates';
   let initials = 0;
   let incomplete: 'maxStates' | 'timeLimit' | null = null;
@@ -605,6 +621,9 @@ function livenessPass<S, A extends Action>(spec: Spec<S, A>, options: LivenessOp
     // One state's recorded edges before they are appended: repeats are dropped here.
     let eT = new Int32Array(64);
     let eC = new Uint8Array(64);
+    let fh = new Int32Array(64);
+    let fl = new Int32Array(64);
+    const succ: S[] = [];
     outer: while (!found && current.length > 0) {
       for (let left = current.length; left > 0; left--, id++) {
         const s = current.take();
@@ -617,14 +636,30 @@ function livenessPass<S, A extends Action>(spec: Spec<S, A>, options: LivenessOp
           eC = new Uint8Array(2 * acts.length);
         }
         let m = 0;
+        // Pass 1: every successor and its fingerprint; pass 2: read where each would be
+        // looked up (independent reads, so the processor overlaps their cache misses, as the
+        // safety explorer does); pass 3: in action order, each successor in turn.
+        if (fh.length < acts.length) {
+          fh = new Int32Array(2 * acts.length);
+          fl = new Int32Array(2 * acts.length);
+        }
         for (let k = 0; k < acts.length; k++) {
-          const a = acts[k]!;
           where = 'next';
-          const t = spec.next(s, a);
-          generated++;
+          const t = spec.next(s, acts[k]!);
           where = 'encode';
           fp.state(spec, t);
-          const tid = table.getOrAdd(fp.hi, fp.lo);
+          succ[k] = t;
+          fh[k] = fp.hi;
+          fl[k] = fp.lo;
+        }
+        let touched = 0;
+        for (let k = 0; k < acts.length; k++) touched ^= table.touch(fh[k]!, fl[k]!);
+        touchedSink ^= touched;
+        for (let k = 0; k < acts.length; k++) {
+          const a = acts[k]!;
+          const t = succ[k]!;
+          generated++;
+          const tid = table.getOrAdd(fh[k]!, fl[k]!);
           const isNew = table.isNew;
           let cov = byIndex ? covByIndex[byIndex(a)] : undefined;
           if (cov === undefined) {
@@ -690,6 +725,7 @@ function livenessPass<S, A extends Action>(spec: Spec<S, A>, options: LivenessOp
     errorAt = { where, message: e instanceof Error ? e.message : String(e) };
   }
   peak = held();
+  lastTouched = touchedSink;
   const exploreSeconds = bfsSeconds();
   const info = (extra: Partial<LivenessInfo> = {}): LivenessInfo => ({
     property: prop.name,
