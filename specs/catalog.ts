@@ -246,6 +246,9 @@ export const catalog: Catalog = {
       'lease-retry',
       'lease-grants2',
       ...mutantSpecs,
+      // Two liveness checks, one of each verdict (about a second each); the rest: --suite liveness.
+      'live-Termination',
+      'live-Termination-timeouts',
     ],
     deep: ['lease-w2', 'lease-c2', 'lease-crash-grants2'],
     mutants: mutantSpecs,
