@@ -42,6 +42,12 @@ describe('liveness specs in the catalog', () => {
     expect(bad.out).toMatch(/WF\(CTimeout\(1\)\) fails on the cycle/);
   });
 
+  it("a user's spec module runs a liveness check when it exports 'liveness' (EWD840, holds as TLC)", async () => {
+    const r = await cli('check', 'checker/fixtures/ewd840-module.ts', '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ met: true, result: 'ok', distinctStates: 302, liveness: { property: 'Liveness', fairness: ['WF(InitiateProbe \\/ PassToken)'] } });
+  });
+
   it('a holding property passes with its pinned count; symmetry is refused with exit 2', async () => {
     const r = await cli('check', 'live-Termination-timeouts', '--json');
     expect(r.code).toBe(0);

@@ -144,7 +144,17 @@ export async function planModule(path: string, o: Overrides): Promise<PlannedChe
   const expect = (mod.expect as Expectation | undefined) ?? { kind: 'holds' };
   const ref: SpecRef = { module: pathToFileURL(full).href, export: mod.default !== undefined ? 'default' : 'spec', args: [] };
   const adHoc = o.invariants.length > 0;
+  // An optional `liveness` export, {property, fairness}: a liveness check of the spec.
+  const liveness = mod.liveness as LivenessCheck | undefined;
+  if (liveness !== undefined) {
+    const names = (spec.liveness ?? []).map((p) => p.name);
+    const groups = (spec.fairness ?? []).map((g) => g.name);
+    if (typeof liveness !== 'object' || liveness === null || !names.includes(liveness.property) || !Array.isArray(liveness.fairness) || !liveness.fairness.every((f) => groups.includes(f))) {
+      throw new UsageError(`${path} exports 'liveness', which must be {property, fairness} naming one of the spec's liveness properties (${listOf(names)}) and its fairness groups (${listOf(groups)}).`);
+    }
+  }
   return {
+    ...(liveness !== undefined ? { liveness } : {}),
     name: spec.name ?? path,
     spec,
     ref,
