@@ -753,6 +753,11 @@ function livenessPass<S, A extends Action>(spec: Spec<S, A>, options: LivenessOp
   for (let i = off.length; i <= n; i++) offArr[i] = tgt.length;
   const flagArr = new Uint8Array(n);
   for (let i = 0; i < n; i++) flagArr[i] = flags.get(i);
+  // The chunked originals and the BFS levels are done with: let them go before the search.
+  off.chunks.length = 0;
+  flags.chunks.length = 0;
+  current = newLevel();
+  next = newLevel();
   const g: Graph = { n, off: offArr, tgt, cls, flags: flagArr, fps: table, initials };
   if (found && !full) {
     lastCompact = info();
