@@ -19,8 +19,10 @@
  *    discovery order and are expanded in id order, so each state's edges are appended in
  *    source order (a start offset per state, a target id and a one-byte fairness class per
  *    edge). Stuttering edges (to the state itself) are dropped, and so are repeats of an
- *    edge with the same target and class. The spec's invariants and action properties are
- *    checked on the way, so the one pass is also the safety check.
+ *    edge with the same target and class. Only edges from states of the subgraph below are
+ *    kept, and an edge leaving it keeps only its class (target -1: it still makes its action
+ *    enabled). The spec's invariants and action properties are checked on the way, so the
+ *    one pass is also the safety check.
  * 2. Strongly connected components of the subgraph in which the property must fail forever
  *    (Pearce's space-efficient iterative variant of Tarjan's algorithm: one word a state and
  *    a shared stack). A component is fair when, for each weak-fairness instance, the action
@@ -30,10 +32,12 @@
  *    split into components again (Emerson and Lei's refinement), until fair or empty. A
  *    single state with no edge inside is fair when no fair action is enabled there (it
  *    stutters).
- * 3. A breadth-first search for the shortest prefix to a fair component (through a state
- *    where the property's obligation starts), then a cycle from the first component state
- *    reached, greedily extended to the nearest edge or state meeting a fairness obligation
- *    still open, and closed back to the loop state.
+ * 3. The verdict: violated when a fair component is reachable inside the subgraph from a
+ *    state where the property's obligation starts. Only then (or for a safety violation) a
+ *    second pass records every edge and builds the counterexample: a breadth-first search
+ *    for the shortest prefix to a fair component (through such a state), then a cycle from
+ *    the first component state reached, greedily extended to the nearest edge or state
+ *    meeting a fairness obligation still open, and closed back to the loop state.
  *
  * Symmetry reduction and state constraints are refused ({@link LivenessRefused}): a cycle
  * of orbits need not be a cycle of states, and a state constraint cuts behaviours that
