@@ -185,6 +185,37 @@ class Uint8Chunks {
 const RECENT_BITS = 14;
 const RECENT_MASK = (1 << RECENT_BITS) - 1;
 
+/** The target of an edge that leaves the subgraph (only its class is kept). */
+const NO_TARGET = 0xffffff;
+/** The most states the liveness pass records: a target id takes 24 bits of an edge's word. */
+export const MAX_LIVENESS_STATES = NO_TARGET - 1;
+
+/**
+ * Recorded edges, one 32-bit word each: the target id in the high 24 bits ({@link NO_TARGET}
+ * for an edge leaving the subgraph), the fairness class in the low 8.
+ */
+class EdgeStore {
+  readonly chunks: Int32Array[] = [];
+  length = 0;
+  push(to: number, cls: number): void {
+    const i = this.length++;
+    if ((i & CMASK) === 0 && i >>> CB === this.chunks.length) this.chunks.push(new Int32Array(CSIZE));
+    this.chunks[i >>> CB]![i & CMASK] = ((to < 0 ? NO_TARGET : to) << 8) | cls;
+  }
+  /** The target of edge `e`; -1 when it leaves the subgraph. */
+  to(e: number): number {
+    const x = this.chunks[e >>> CB]![e & CMASK]! >>> 8;
+    return x === NO_TARGET ? -1 : x;
+  }
+  /** The fairness class of edge `e`. */
+  cls(e: number): number {
+    return this.chunks[e >>> CB]![e & CMASK]! & 255;
+  }
+  get bytes(): number {
+    return this.chunks.length * CSIZE * 4;
+  }
+}
+
 /**
  * Fingerprint to dense id: an open-addressing table of ids (4 bytes a slot, at most 75%
  * full), the fingerprints themselves by id (8 bytes a state).
@@ -490,8 +521,7 @@ interface Graph {
   readonly n: number;
   /** Edge `e` of state `v` for `off[v] <= e < off[v + 1]`. */
   readonly off: Int32Array;
-  readonly tgt: Int32Chunks;
-  readonly cls: Uint8Chunks;
+  readonly edges: EdgeStore;
   readonly flags: Uint8Array;
   readonly fps: IdTable;
   /** Initial states are ids 0 to `initials - 1` (the BFS numbers them first). */
@@ -550,8 +580,7 @@ function livenessPass<S, A extends Action>(spec: Spec<S, A>, options: LivenessOp
   const maxStates = options.maxStates ?? Infinity;
   const fp = new Fingerprinter();
   const table = new IdTable();
-  const tgt = new Int32Chunks();
-  const cls = new Uint8Chunks();
+  const edges = new EdgeStore();
   const off = new Int32Chunks();
   const flags = new Uint8Chunks();
   const levels: number[] = [];
@@ -563,7 +592,7 @@ function livenessPass<S, A extends Action>(spec: Spec<S, A>, options: LivenessOp
   let current = newLevel();
   let next = newLevel();
   let peak = 0;
-  const held = (): number => table.slotBytes + table.hi.bytes + table.lo.bytes + tgt.bytes + cls.bytes + off.bytes + flags.bytes;
+  const held = (): number => table.slotBytes + table.hi.bytes + table.lo.bytes + edges.bytes + off.bytes + flags.bytes;
 
   type Found = { kind: 'invariant' | 'action'; property: string; parent: number; action: Action; target: number };
   let found: Found | null = null;
@@ -631,7 +660,7 @@ function livenessPass<S, A extends Action>(spec: Spec<S, A>, options: LivenessOp
     outer: while (!found && current.length > 0) {
       for (let left = current.length; left > 0; left--, id++) {
         const s = current.take();
-        off.push(tgt.length);
+        off.push(edges.length);
         const srcInX = full || (flags.get(id) & IN_X) !== 0;
         where = 'actions';
         const acts = spec.actions(s);
@@ -664,6 +693,7 @@ function livenessPass<S, A extends Action>(spec: Spec<S, A>, options: LivenessOp
           const t = succ[k]!;
           generated++;
           const tid = table.getOrAdd(fh[k]!, fl[k]!);
+          if (tid > MAX_LIVENESS_STATES) throw new LivenessRefused(`the liveness pass records at most ${MAX_LIVENESS_STATES} states (a target id takes 24 bits of an edge)`);
           const isNew = table.isNew;
           let cov = byIndex ? covByIndex[byIndex(a)] : undefined;
           if (cov === undefined) {
@@ -705,10 +735,7 @@ function livenessPass<S, A extends Action>(spec: Spec<S, A>, options: LivenessOp
           eT[m] = to;
           eC[m++] = c;
         }
-        for (let e = 0; e < m; e++) {
-          tgt.push(eT[e]!);
-          cls.push(eC[e]!);
-        }
+        for (let e = 0; e < m; e++) edges.push(eT[e]!, eC[e]!);
         if (table.size >= maxStates) {
           incomplete = 'maxStates';
           break outer;
@@ -724,7 +751,7 @@ function livenessPass<S, A extends Action>(spec: Spec<S, A>, options: LivenessOp
       next = done;
       depth++;
     }
-    off.push(tgt.length);
+    off.push(edges.length);
   } catch (e) {
     errorAt = { where, message: e instanceof Error ? e.message : String(e) };
   }
@@ -736,7 +763,7 @@ function livenessPass<S, A extends Action>(spec: Spec<S, A>, options: LivenessOp
     kind: prop.kind,
     fairness: constraints.map(describeConstraint),
     instances: fair.instances,
-    edges: tgt.length,
+    edges: edges.length,
     subgraphStates: 0,
     components: 0,
     fairComponents: 0,
@@ -754,7 +781,7 @@ function livenessPass<S, A extends Action>(spec: Spec<S, A>, options: LivenessOp
   const offArr = new Int32Array(n + 1);
   for (let i = 0; i < off.length && i <= n; i++) offArr[i] = off.get(i);
   // States never expanded (a safety violation stopped the search): no edges.
-  for (let i = off.length; i <= n; i++) offArr[i] = tgt.length;
+  for (let i = off.length; i <= n; i++) offArr[i] = edges.length;
   const flagArr = new Uint8Array(n);
   for (let i = 0; i < n; i++) flagArr[i] = flags.get(i);
   // The chunked originals and the BFS levels are done with: let them go before the search.
@@ -762,7 +789,7 @@ function livenessPass<S, A extends Action>(spec: Spec<S, A>, options: LivenessOp
   flags.chunks.length = 0;
   current = newLevel();
   next = newLevel();
-  const g: Graph = { n, off: offArr, tgt, cls, flags: flagArr, fps: table, initials };
+  const g: Graph = { n, off: offArr, edges, flags: flagArr, fps: table, initials };
   if (found && !full) {
     lastCompact = info();
     return null;
@@ -785,7 +812,7 @@ function livenessPass<S, A extends Action>(spec: Spec<S, A>, options: LivenessOp
   search.needMust = prop.kind === 'eventuallyAlways';
   search.run();
   // The component search holds the graph, the fingerprints and its own arrays.
-  const graphBytes = g.off.byteLength + g.flags.byteLength + tgt.bytes + cls.bytes + table.hi.bytes + table.lo.bytes;
+  const graphBytes = g.off.byteLength + g.flags.byteLength + edges.bytes + table.hi.bytes + table.lo.bytes;
   peak = Math.max(peak, graphBytes + search.peakBytes);
   const base = { subgraphStates: search.subgraphStates, components: search.components, fairComponents: search.fairComponents };
   if (!full) {
@@ -838,7 +865,7 @@ function reachesFair(g: Graph, search: FairSearch, anyStart: boolean): boolean {
     const u = queue[qh++]!;
     if (search.accept[u]) return true;
     for (let e = g.off[u]!; e < g.off[u + 1]!; e++) {
-      const w = g.tgt.get(e);
+      const w = g.edges.to(e);
       if (w >= 0 && !seen[w] && g.flags[w]! & IN_X) {
         seen[w] = 1;
         queue[qt++] = w;
@@ -862,7 +889,7 @@ function shortestPath(g: Graph, target: number): number[] {
     const u = queue[qh++]!;
     if (u === target) break;
     for (let e = g.off[u]!; e < g.off[u + 1]!; e++) {
-      const w = g.tgt.get(e);
+      const w = g.edges.to(e);
       if (par[w] === -2) {
         par[w] = u;
         queue[qt++] = w;
@@ -949,7 +976,7 @@ class FairSearch {
     const rindex = this.rindex;
     const flags = g.flags;
     const off = g.off;
-    const tgt = g.tgt;
+    const edges = g.edges;
     // Pearce: vS grows up from 0, cS down from n - 1; `iter` is each open state's next edge.
     const stack = new Int32Array(n);
     const iter = new Int32Array(n);
@@ -972,7 +999,7 @@ class FairSearch {
         let descended = false;
         // Finish the edge whose target was just completed (if any), then go on.
         for (; i < end; i++) {
-          const w = tgt.get(i);
+          const w = edges.to(i);
           if (w < 0 || !(flags[w]! & IN_X)) continue;
           if (rindex[w] === 0) {
             iter[v] = i;
@@ -1023,7 +1050,7 @@ class FairSearch {
       // only if no fair action is enabled there (and, for eventually always, P fails there).
       const g = this.g;
       if (this.needMust && !(g.flags[v]! & MUST)) return;
-      for (let e = g.off[v]!; e < g.off[v + 1]!; e++) if (g.cls.get(e) !== 0 && this.fair.classInst[g.cls.get(e)]!.length > 0) return;
+      for (let e = g.off[v]!; e < g.off[v + 1]!; e++) if (g.edges.cls(e) !== 0 && this.fair.classInst[g.edges.cls(e)]!.length > 0) return;
       this.mark([v]);
       return;
     }
@@ -1051,10 +1078,10 @@ class FairSearch {
     for (const u of members) {
       if (g.flags[u]! & MUST) must = true;
       for (let e = g.off[u]!; e < g.off[u + 1]!; e++) {
-        const w = g.tgt.get(e);
+        const w = g.edges.to(e);
         const inside = inComp(w);
         if (inside) internal = true;
-        const insts = fair.classInst[g.cls.get(e)]!;
+        const insts = fair.classInst[g.edges.cls(e)]!;
         for (let j = 0; j < insts.length; j++) {
           const i = insts[j]!;
           if (stamp[i] !== u + 1) {
@@ -1091,7 +1118,7 @@ class FairSearch {
     for (const u of members) {
       let enables = false;
       for (let e = g.off[u]! ; e < g.off[u + 1]! && !enables; e++) {
-        for (const i of fair.classInst[g.cls.get(e)]!) if (bad.has(i)) enables = true;
+        for (const i of fair.classInst[g.edges.cls(e)]!) if (bad.has(i)) enables = true;
       }
       if (!enables) left.push(u);
     }
@@ -1125,7 +1152,7 @@ class FairSearch {
         const u = members[v]!;
         let pushed = false;
         while (top[1] < g.off[u + 1]!) {
-          const wl = local.get(g.tgt.get(top[1]));
+          const wl = local.get(g.edges.to(top[1]));
           top[1]++;
           if (wl === undefined) continue;
           if (idx[wl] === -1) {
@@ -1210,7 +1237,7 @@ function findLasso(g: Graph, fair: FairnessClasses, search: FairSearch, anyPrefi
       break;
     }
     for (let e = g.off[v]!; e < g.off[v + 1]!; e++) {
-      const w = g.tgt.get(e);
+      const w = g.edges.to(e);
       if (node & 1) {
         if (flags[w]! & IN_X) visit(2 * w + 1, node);
       } else visit(2 * w, node);
@@ -1241,7 +1268,7 @@ function buildCycle(g: Graph, fair: FairnessClasses, search: FairSearch, v0: num
   const inComp = (w: number): boolean => search.accept[w] === 1 && search.rindex[w] === cid;
   const enabledAt = (u: number): Set<number> => {
     const s = new Set<number>();
-    for (let e = g.off[u]!; e < g.off[u + 1]!; e++) for (const i of fair.classInst[g.cls.get(e)]!) s.add(i);
+    for (let e = g.off[u]!; e < g.off[u + 1]!; e++) for (const i of fair.classInst[g.edges.cls(e)]!) s.add(i);
     return s;
   };
   // The component's members and, per instance, in how many of them it is enabled.
@@ -1251,7 +1278,7 @@ function buildCycle(g: Graph, fair: FairnessClasses, search: FairSearch, v0: num
     const u = q[k]!;
     members.push(u);
     for (let e = g.off[u]!; e < g.off[u + 1]!; e++) {
-      const w = g.tgt.get(e);
+      const w = g.edges.to(e);
       if (inComp(w) && !seen.has(w)) {
         seen.add(w);
         q.push(w);
@@ -1271,7 +1298,7 @@ function buildCycle(g: Graph, fair: FairnessClasses, search: FairSearch, v0: num
     for (const [i, how] of [...open]) if (how === 'weak' && !en.has(i)) open.delete(i);
   };
   const meetEdge = (e: number): void => {
-    for (const i of fair.classInst[g.cls.get(e)]!) open.delete(i);
+    for (const i of fair.classInst[g.edges.cls(e)]!) open.delete(i);
   };
   const cycle: number[] = [];
   const classes: number[] = [];
@@ -1286,7 +1313,7 @@ function buildCycle(g: Graph, fair: FairnessClasses, search: FairSearch, v0: num
     for (let k = 0; k < q.length && hitEdge < 0 && hitState < 0; k++) {
       const u = q[k]!;
       for (let e = g.off[u]!; e < g.off[u + 1]!; e++) {
-        const w = g.tgt.get(e);
+        const w = g.edges.to(e);
         if (!inComp(w)) continue;
         if (goalEdge(e)) {
           hitEdge = e;
@@ -1313,9 +1340,9 @@ function buildCycle(g: Graph, fair: FairnessClasses, search: FairSearch, v0: num
     edges.reverse();
     if (hitEdge >= 0) edges.push(hitEdge);
     for (const e of edges) {
-      const w = g.tgt.get(e);
+      const w = g.edges.to(e);
       cycle.push(w);
-      classes.push(g.cls.get(e));
+      classes.push(g.edges.cls(e));
       meetEdge(e);
       meetState(w);
       cur = w;
@@ -1324,7 +1351,7 @@ function buildCycle(g: Graph, fair: FairnessClasses, search: FairSearch, v0: num
   };
   while (open.size > 0 || needMust) {
     const ok = walk(
-      (e) => fair.classInst[g.cls.get(e)]!.some((i) => open.has(i)),
+      (e) => fair.classInst[g.edges.cls(e)]!.some((i) => open.has(i)),
       (w) => (needMust && (g.flags[w]! & MUST) !== 0) || [...open].some(([i, how]) => how === 'weak' && !enabledAt(w).has(i)),
     );
     if (!ok) throw new Error('internal: a fair component has an obligation no edge or state of it meets');
