@@ -17,6 +17,7 @@ import { cBump, cCrash, cExtended, cGrant, cRequestExtend, cRestart, pAck, pRepl
 import { cLearn, cLookup, cPush, cResult, cTimeout, cWrite, targets } from './client.js';
 import { minClock, tick, tickEnabled } from './clock.js';
 import { actionProperties, invariants, sometimesProperties } from './invariants.js';
+import { gfsFairness, gfsLiveness } from './liveness.js';
 import { GfsSymmetry } from './symmetry.js';
 import { describeStep, describeViolation, lanes, toITF } from './views.js';
 import { propertyReads, stateTables, timeline } from './timeline.js';
@@ -463,6 +464,8 @@ export function gfsSpec(cfg: Config, options: GfsSpecOptions = {}): Spec<GfsStat
     invariants: invariants(p),
     sometimes: sometimesProperties(p).filter((q) => wanted.has(q.name)),
     actionProperties: actionProperties(p),
+    liveness: gfsLiveness(p),
+    fairness: gfsFairness(),
     ...(symmetry.size > 1 ? { canonicalize: (s: GfsState) => symmetry.canonicalize(s) } : {}),
     encode: (s, out) => out.ints(s),
     decode: (words, start, end) => {

@@ -135,6 +135,66 @@ export const SPECS: readonly SpecEntry[] = [
 
 const mutantSpecs = SPECS.filter((s) => s.variant !== null).map((s) => s.name);
 
+/**
+ * A liveness check of the correct protocol (symmetry off: liveness is refused under it):
+ * `property` under `FairAll` alone or `FairAll /\ Timeouts` (model/liveness.ts), with its
+ * verdict pinned from runs: `holds` (with the distinct-state count and depth), or the lasso's
+ * prefix and cycle lengths in states. `why` is the one-line reason for the verdict.
+ */
+function live(
+  config: 'base' | 'crash',
+  property: string,
+  timeouts: boolean,
+  verdict: 'holds' | readonly [prefix: number, cycle: number],
+  why: string,
+): SpecEntry {
+  const over: Partial<Constants> = config === 'crash' ? { MaxCrashes: 1 } : {};
+  const [distinctStates, depth] = config === 'crash' ? [576_372, 40] : [69_057, 38];
+  const fairness = timeouts ? ['FairAll', 'Timeouts'] : ['FairAll'];
+  return {
+    name: `live${config === 'crash' ? '-crash' : ''}-${property}${timeouts ? '-timeouts' : ''}`,
+    description: `${property} under ${fairness.join(' /\\ ')}${config === 'crash' ? ', MaxCrashes=1' : ''}: ${why}`,
+    family: gfsFamily,
+    constants: { ...base, ...over },
+    variant: null,
+    invariants: null,
+    expect: verdict === 'holds' ? { kind: 'holds', distinctStates, depth } : { kind: 'violates', invariant: property, lasso: verdict },
+    sometimes: [],
+    symmetry: false,
+    liveness: { property, fairness },
+  };
+}
+
+/** The liveness checks (issue #17): six properties, two fairness assumptions, two configurations. */
+export const LIVENESS_SPECS: readonly SpecEntry[] = [
+  // base: no crashes, no loss, no retries, one grant.
+  live('base', 'Termination', false, [10, 3], 'the only grant (MaxGrants=1) reaches the chunkserver after its lease expired; the master answers a lookup only under a current lease, so without CTimeout the client waits in Lookup forever while clocks tick'),
+  live('base', 'Termination', true, 'holds', 'a waiting client times out (CTimeout is fair) and, with no retries left, its write fails and it is finished'),
+  live('base', 'AllAcked', false, [6, 6], 'a write may fail: the client may time out (CTimeout is possible, only not forced) and, with no retries, gives up; the lease is then extended forever'),
+  live('base', 'AllAcked', true, [6, 6], 'the same lasso: fairness only adds obligations, and a write that failed is never acked'),
+  live('base', 'SomePrimary', false, [10, 3], 'the only grant reaches its holder after the lease expired (exp 0), so it is never IsPrimary, and MaxGrants=1 allows no second grant'),
+  live('base', 'SomePrimary', true, [11, 3], 'the same late grant; the client times out on the way (CTimeout(1) is now fair), one step more'),
+  live('base', 'LookupAnswered', false, [10, 3], 'the same late, expired grant: the master answers lookups only under a current lease, and without CTimeout the client stays in Lookup'),
+  live('base', 'LookupAnswered', true, 'holds', 'the waiting client times out, which leaves Lookup'),
+  live('base', 'WriteAnswered', false, 'holds', 'without loss or crashes a WriteReq reaches a primary that applies it, and Apply, ApplyAck and WriteResp are delivered (receives are fair)'),
+  live('base', 'WriteAnswered', true, 'holds', 'as under FairAll alone'),
+  live('base', 'Failover', false, 'holds', 'vacuous here: with MaxCrashes=0 the lease holder is never down'),
+  live('base', 'Failover', true, 'holds', 'vacuous here: with MaxCrashes=0 the lease holder is never down'),
+  // MaxCrashes=1: the master or one chunkserver may crash once.
+  live('crash', 'Termination', false, [10, 3], 'as in the base configuration: a late grant, a lookup unanswered forever'),
+  live('crash', 'Termination', true, 'holds', 'the client times out whatever crashed, and a crashed node restarts (CRestart, MRestart are fair)'),
+  live('crash', 'AllAcked', false, [6, 6], 'as in the base configuration: a write may fail'),
+  live('crash', 'AllAcked', true, [6, 6], 'as in the base configuration'),
+  live('crash', 'SomePrimary', false, [10, 3], 'as in the base configuration'),
+  live('crash', 'SomePrimary', true, [11, 3], 'as in the base configuration'),
+  live('crash', 'LookupAnswered', false, [10, 3], 'as in the base configuration'),
+  live('crash', 'LookupAnswered', true, 'holds', 'the client times out'),
+  live('crash', 'WriteAnswered', false, [20, 3], 'the primary crashes after taking the write and loses its pend entry; the ApplyAck then finds nothing to answer, and without CTimeout the client waits in Write forever'),
+  live('crash', 'WriteAnswered', true, 'holds', 'the primary times out the entry or the client times out'),
+  live('crash', 'Failover', false, [12, 3], 'the holder crashes before its (late) Grant arrives and restarts; the lease has expired and MaxGrants=1 allows no new one, and without CTimeout the client never finishes'),
+  live('crash', 'Failover', true, 'holds', 'the waiting client times out and finishes, which meets the right side (every client finished)'),
+];
+
 /** Larger than any exhaustive configuration: the mutants' campaigns. */
 const FUZZ_BIG: ConstantValues = { N: 3, C: 2, W: 2, MaxGrants: 3, MaxCrashes: 1 };
 
@@ -179,7 +239,7 @@ export const FUZZ: readonly FuzzEntry[] = [
 /** The project's catalog: specs, suites and the GFS family. */
 export const catalog: Catalog = {
   tool: 'leasecheck',
-  specs: SPECS,
+  specs: [...SPECS, ...LIVENESS_SPECS],
   suites: {
     default: [
       'lease',
@@ -191,10 +251,14 @@ export const catalog: Catalog = {
       'lease-retry',
       'lease-grants2',
       ...mutantSpecs,
+      // Two liveness checks, one of each verdict (about a second each); the rest: --suite liveness.
+      'live-Termination',
+      'live-Termination-timeouts',
     ],
     deep: ['lease-w2', 'lease-c2', 'lease-crash-grants2'],
     mutants: mutantSpecs,
     gallery: SPECS.filter((s) => s.variant !== null && s.invariants === null).map((s) => s.name),
+    liveness: LIVENESS_SPECS.map((s) => s.name),
   },
   families: [gfsFamily],
   module: import.meta.url,

@@ -58,9 +58,21 @@ export type Expectation =
       /** Depth, in states (the same with and without symmetry). */
       readonly depth?: number;
     }
-  | { readonly kind: 'violates'; readonly invariant: string; readonly traceLength?: number }
+  | {
+      readonly kind: 'violates';
+      readonly invariant: string;
+      readonly traceLength?: number;
+      /** A liveness violation: the lasso's prefix (states before the loop) and cycle (states in it). */
+      readonly lasso?: readonly [prefix: number, cycle: number];
+    }
   /** A state with no enabled action is reached (checked with deadlock checking on). */
   | { readonly kind: 'deadlock'; readonly traceLength?: number };
+
+/** A liveness check of a spec entry: a property of the spec's `liveness` under named fairness groups. */
+export interface LivenessCheck {
+  readonly property: string;
+  readonly fairness: readonly string[];
+}
 
 /** A named check: a family, its constants, a variant, the invariants to check and the expectation. */
 export interface SpecEntry {
@@ -87,6 +99,8 @@ export interface SpecEntry {
   /** Default bounds (a spec module's `options`); the command line's win. */
   readonly maxStates?: number;
   readonly maxDepth?: number;
+  /** A liveness check instead of a safety-only one (the one pass checks the invariants too). */
+  readonly liveness?: LivenessCheck;
 }
 
 /** A fuzzing campaign: a spec entry with overrides, the campaign's size, and what it must find. */

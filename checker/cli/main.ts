@@ -13,6 +13,7 @@ import { check, type CheckEvent } from '../core/explore.js';
 import { formatAction } from '../core/spec.js';
 import { defaultWorkers, WorkerPool } from '../core/parallel.js';
 import { replaySteps, StepNotEnabledError, type Trace } from '../core/trace.js';
+import { checkLasso, LivenessRefused } from '../core/liveness.js';
 import { VERSION } from '../version.js';
 import type { Catalog, Expectation, Family, SpecEntry } from './catalog.js';
 import { EXIT, listOf, UsageError } from './errors.js';
@@ -399,7 +400,20 @@ async function replayTrace(catalog: Catalog, path: string, json: boolean, io: Io
   }
   const last = trace.states.at(-1);
   let violated: boolean | null = null;
-  if (t.invariant !== null) {
+  let lassoProblems: string[] | null = null;
+  if (t.loopStart !== undefined) {
+    // A lasso: the engine's checkLasso (loop closes, property fails along it, fairness holds).
+    if (t.invariant === null || !(spec.liveness ?? []).some((p) => p.name === t.invariant)) {
+      throw new UsageError(`${path} is a lasso but names no liveness property of ${family.name} ("invariant"); it has: ${listOf((spec.liveness ?? []).map((p) => p.name))}.`);
+    }
+    try {
+      lassoProblems = checkLasso(spec, { ...trace, loopStart: t.loopStart }, t.invariant, t.fairness ?? []);
+    } catch (e) {
+      if (e instanceof LivenessRefused) throw new UsageError(`${path}: ${e.message}.`);
+      throw e;
+    }
+    violated = lassoProblems.length === 0;
+  } else if (t.invariant !== null) {
     const inv = (spec.invariants ?? []).find((p) => p.name === t.invariant);
     const act = (spec.actionProperties ?? []).find((p) => p.name === t.invariant);
     if (inv) violated = !inv.check(last);
@@ -419,11 +433,18 @@ async function replayTrace(catalog: Catalog, path: string, json: boolean, io: Io
     invariant: t.invariant,
     replays: true,
     violated,
+    ...(lassoProblems ? { loopStart: t.loopStart, fairness: t.fairness ?? [], lassoProblems } : {}),
   };
   if (json) io.out(JSON.stringify(summary) + '\n');
   else {
     io.out(`${path}: all ${trace.actions.length} steps replay (${trace.states.length} states).\n`);
-    if (t.invariant === null) io.out('it claims no violation.\n');
+    if (lassoProblems) {
+      io.out(
+        lassoProblems.length === 0
+          ? `the lasso (loop back to state ${t.loopStart! + 1}) violates ${t.invariant} under ${(t.fairness ?? []).join(' /\\ ') || 'no fairness'}, as claimed.\n`
+          : `the lasso does NOT violate ${t.invariant} as claimed: ${lassoProblems.join('; ')}.\n`,
+      );
+    } else if (t.invariant === null) io.out('it claims no violation.\n');
     else io.out(violated ? `the final state violates ${t.invariant}, as claimed.\n` : `the final state does NOT violate ${t.invariant}, which the trace claims.\n`);
   }
   return violated === false ? EXIT.failed : EXIT.ok;

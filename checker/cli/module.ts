@@ -11,7 +11,7 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { SpecRef } from '../core/parallel.js';
-import type { AnySpec, ConstantInfo, ConstantValues, Expectation, Family, SpecEntry } from './catalog.js';
+import type { AnySpec, ConstantInfo, ConstantValues, Expectation, Family, LivenessCheck, SpecEntry } from './catalog.js';
 import { listOf, UsageError } from './errors.js';
 import type { ModuleConstant, ModuleExpectation, ModuleOptions } from './module-types.js';
 
@@ -234,6 +234,30 @@ export function validateExpect(x: unknown, spec: AnySpec, where: string): Module
   return x as unknown as ModuleExpectation;
 }
 
+/**
+ * The optional `liveness` export, `{property, fairness}`: the module is a liveness check of
+ * one of the spec's `liveness` properties under some of its fairness groups.
+ */
+function validateLiveness(x: unknown, spec: AnySpec, where: string): LivenessCheck | undefined {
+  if (x === undefined) return undefined;
+  const names = (spec.liveness ?? []).map((p: { name: string }) => p.name);
+  const groups = (spec.fairness ?? []).map((g: { name: string }) => g.name);
+  const o = x as { property?: unknown; fairness?: unknown };
+  if (
+    !isObject(x) ||
+    typeof o.property !== 'string' ||
+    !names.includes(o.property) ||
+    !Array.isArray(o.fairness) ||
+    !o.fairness.every((f) => typeof f === 'string' && groups.includes(f)) ||
+    Object.keys(x).some((k) => k !== 'property' && k !== 'fairness')
+  ) {
+    throw new UsageError(
+      `${where}: 'liveness' must be {property, fairness} naming one of the spec's liveness properties (${listOf(names)}) and a list of its fairness groups (${listOf(groups)}) (got ${show(x)}).`,
+    );
+  }
+  return { property: o.property, fairness: [...(o.fairness as string[])] };
+}
+
 /** A loaded, validated spec module. */
 export interface LoadedModule {
   /** Its absolute path. */
@@ -294,6 +318,7 @@ export async function loadModule(path: string): Promise<LoadedModule> {
   const spec = make(defaults);
   const options = validateOptions(mod.options, spec, path);
   const expect = validateExpect(mod.expect, spec, path);
+  const liveness = validateLiveness(mod.liveness, spec, path);
   const name = spec.name || basename(full).replace(/\.[^.]+$/, '');
   const invariants = (spec.invariants ?? []).map((p) => p.name);
   const family: Family = {
@@ -321,6 +346,7 @@ export async function loadModule(path: string): Promise<LoadedModule> {
     checkDeadlock: options.deadlock ?? expect.kind === 'deadlock',
     ...(options.maxStates !== undefined ? { maxStates: options.maxStates } : {}),
     ...(options.maxDepth !== undefined ? { maxDepth: options.maxDepth } : {}),
+    ...(liveness ? { liveness } : {}),
   };
   return { path: full, family, entry, options, expect, defaults };
 }

@@ -4,7 +4,7 @@
  * names what was wrong and lists what is allowed.
  */
 import type { SpecRef } from '../core/parallel.js';
-import type { AnySpec, Catalog, ConstantValues, Expectation, Family, SpecEntry } from './catalog.js';
+import type { AnySpec, Catalog, ConstantValues, Expectation, Family, LivenessCheck, SpecEntry } from './catalog.js';
 import { listOf, UsageError } from './errors.js';
 import { loadModule } from './module.js';
 
@@ -38,6 +38,8 @@ export interface PlannedCheck {
   readonly maxDepth?: number;
   /** The spec module it was loaded from (absolute path), or null for a catalog spec. */
   readonly module: string | null;
+  /** A liveness check (see `checker/core/liveness.ts`). */
+  readonly liveness?: LivenessCheck;
 }
 
 /** Overrides from the command line. */
@@ -123,6 +125,7 @@ export function planEntry(entry: SpecEntry, o: Overrides, module: string): Plann
     ...(entry.maxStates !== undefined ? { maxStates: entry.maxStates } : {}),
     ...(entry.maxDepth !== undefined ? { maxDepth: entry.maxDepth } : {}),
     module: fam.module ?? null,
+    ...(entry.liveness ? { liveness: entry.liveness } : {}),
   };
 }
 

@@ -14,6 +14,7 @@ import type { PlannedCheck } from './plan.js';
 import type { Expectation } from './catalog.js';
 import { EXIT, UsageError } from './errors.js';
 import { writeReport } from '../report/report.js';
+import { checkLiveness, LivenessRefused, type LivenessInfo } from '../core/liveness.js';
 
 /** Options shared by every check of one CLI run. */
 export interface RunOptions {
@@ -87,6 +88,8 @@ export interface RunRecord {
   /** The report folder could not be written (a usage error the CLI prints after the results). */
   readonly reportError: string | null;
   readonly stats: CheckStats;
+  /** For a liveness check: what its pass measured (property, fairness, lasso, bytes). */
+  readonly liveness?: LivenessInfo;
 }
 
 /** Describes an expectation for tables: `holds` or `violates INV (len N)`. */
@@ -129,7 +132,12 @@ function judge(p: PlannedCheck, r: CheckResult<unknown>, symmetry: boolean): str
     if (r.kind === 'ok') f.push(`not caught: ${e.invariant} holds`);
     if (r.kind === 'violation') {
       const v = r.violations[0]!;
+      const loop = v.trace.loopStart;
       if (v.property !== e.invariant) f.push(`caught by ${v.property}, expected ${e.invariant}`);
+      else if (e.lasso && !p.adHoc && loop !== undefined) {
+        const got: [number, number] = [loop, Math.max(v.trace.states.length - 1 - loop, 1)];
+        if (got[0] !== e.lasso[0] || got[1] !== e.lasso[1]) f.push(`lasso ${got[0]}+${got[1]}, pinned ${e.lasso[0]}+${e.lasso[1]}`);
+      }
       else if (e.traceLength !== undefined && v.trace.states.length !== e.traceLength && !p.adHoc) {
         f.push(`counterexample of ${v.trace.states.length} states, pinned ${e.traceLength}`);
       }
@@ -158,7 +166,32 @@ export async function runCheck(p: PlannedCheck, o: RunOptions): Promise<RunRecor
     ...(o.progressIntervalMs !== undefined ? { progressIntervalMs: o.progressIntervalMs } : {}),
   };
   const sync = o.synchronously ?? (<T>(f: () => T): T => f());
-  const r = workers > 1 ? await checkParallel(p.ref, p.spec, workers, { ...options, ...(o.pool ? { pool: o.pool } : {}) }) : sync(() => check(p.spec, options));
+  let r: CheckResult<unknown>;
+  let liveness: LivenessInfo | undefined;
+  if (p.liveness) {
+    // The liveness pass is exact in one thread (it also checks the invariants): no workers.
+    if (o.maxDepth !== undefined) throw new UsageError(`${p.name} is a liveness check: --max-depth would cut behaviours short and make the verdict unsound; use --max-states or --time-limit (an incomplete run gives no verdict).`);
+    const live = p.liveness;
+    try {
+      const lr = sync(() =>
+        checkLiveness(p.spec, {
+          property: live.property,
+          fairness: live.fairness,
+          ...(p.invariants ? { invariants: p.invariants } : {}),
+          symmetry,
+          ...(o.maxStates !== undefined ? { maxStates: o.maxStates } : {}),
+          ...(o.timeLimitMs !== undefined ? { timeLimitMs: o.timeLimitMs } : {}),
+        }),
+      );
+      liveness = lr.liveness;
+      r = lr;
+    } catch (e) {
+      if (e instanceof LivenessRefused) throw new UsageError(`${p.name}: ${e.message}.`);
+      throw e;
+    }
+  } else {
+    r = workers > 1 ? await checkParallel(p.ref, p.spec, workers, { ...options, ...(o.pool ? { pool: o.pool } : {}) }) : sync(() => check(p.spec, options));
+  }
   const violations = r.kind === 'violation' || r.kind === 'incomplete' ? r.violations : [];
   const first = violations[0];
   let trace: Trace<unknown> | undefined = first?.trace;
@@ -171,7 +204,7 @@ export async function runCheck(p: PlannedCheck, o: RunOptions): Promise<RunRecor
   let reportError: string | null = null;
   if (o.reportDir) try {
     const final = join(o.reportDir, reportFolder(p));
-    const meta = (property: string | null, kind: 'invariant' | 'action' | null) => ({
+    const meta = (property: string | null, kind: 'invariant' | 'action' | 'liveness' | null) => ({
       spec: p.name,
       model: p.family?.name ?? p.spec.name,
       constants: p.constants,
@@ -181,9 +214,10 @@ export async function runCheck(p: PlannedCheck, o: RunOptions): Promise<RunRecor
       kind,
       result: r.kind,
       ...(p.module ? { module: p.module } : {}),
+      ...(p.liveness ? { fairness: [...p.liveness.fairness] } : {}),
     });
     // With --continue, every violated property gets its own folder inside the spec's.
-    const items: { sub: string | null; trace: Trace<unknown>; property: string | null; kind: 'invariant' | 'action' | null; index: number }[] = [];
+    const items: { sub: string | null; trace: Trace<unknown>; property: string | null; kind: 'invariant' | 'action' | 'liveness' | null; index: number }[] = [];
     if (o.continueAfterViolation && violations.length > 0) {
       violations.forEach((v, i) => items.push({ sub: v.property, trace: v.trace, property: v.property, kind: v.kind, index: i }));
     } else if (trace) {
@@ -239,7 +273,7 @@ export async function runCheck(p: PlannedCheck, o: RunOptions): Promise<RunRecor
     tracePath,
     symmetry,
     deadlock: options.checkDeadlock ?? false,
-    workers,
+    workers: p.liveness ? 1 : workers,
     workersRequested: o.workers,
     adHoc: p.adHoc,
     removedReports,
@@ -250,6 +284,7 @@ export async function runCheck(p: PlannedCheck, o: RunOptions): Promise<RunRecor
     renderErrors,
     reportError,
     stats: r.stats,
+    ...(liveness ? { liveness } : {}),
   };
 }
 
@@ -262,8 +297,10 @@ export function exitCodeOf(records: readonly RunRecord[]): number {
   if (records.some((r) => r.result === 'error')) return EXIT.error;
   if (records.some((r) => !r.adHoc && !r.met)) return EXIT.failed;
   const found = (k: string): boolean => records.some((r) => r.adHoc && (r.result as string) === k);
-  if (found('violation')) return EXIT.violation;
-  if (found('liveness')) return EXIT.liveness;
+  // A liveness check's violation is a lasso (TLC's 13); a safety violation is 12.
+  const lasso = (r: RunRecord): boolean => r.liveness !== undefined && r.result === 'violation';
+  if (records.some((r) => r.adHoc && r.result === 'violation' && !lasso(r))) return EXIT.violation;
+  if (records.some((r) => r.adHoc && lasso(r))) return EXIT.liveness;
   if (found('deadlock')) return EXIT.deadlock;
   if (found('incomplete')) return EXIT.incomplete;
   return EXIT.ok;
@@ -273,5 +310,6 @@ export function exitCodeOf(records: readonly RunRecord[]): number {
 export function expectationText(e: Expectation): string {
   if (e.kind === 'holds') return 'holds';
   if (e.kind === 'deadlock') return `deadlock${e.traceLength !== undefined ? ` in ${e.traceLength}` : ''}`;
+  if (e.lasso) return `violates ${e.invariant} (lasso ${e.lasso[0]}+${e.lasso[1]})`;
   return `violates ${e.invariant}${e.traceLength !== undefined ? ` in ${e.traceLength}` : ''}`;
 }

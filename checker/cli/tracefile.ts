@@ -31,7 +31,11 @@ export interface TraceFile {
   readonly mutant: string | null;
   readonly symmetry: boolean;
   readonly invariant: string | null;
-  readonly kind: 'invariant' | 'action' | null;
+  readonly kind: 'invariant' | 'action' | 'liveness' | null;
+  /** A lasso: the index of the state where the loop starts (see `Trace.loopStart`). */
+  readonly loopStart?: number;
+  /** A liveness violation: the fairness groups it was checked under. */
+  readonly fairness?: readonly string[];
   readonly result: string;
   /** The spec module the trace came from (absolute path; a relative one is taken from the trace file's folder), absent for catalog specs. */
   readonly module?: string;
@@ -50,6 +54,7 @@ export function toTraceFile(
     format: 'leasecheck-trace',
     version: 1,
     ...meta,
+    ...(trace.loopStart !== undefined ? { loopStart: trace.loopStart } : {}),
     states: trace.states.map(view),
     steps: trace.actions.map((a) => ({ action: a.name, args: [...a.args] })),
   };
@@ -90,6 +95,11 @@ export function parseTraceFile(text: string, path: string): TraceFile {
   const states = o.states as unknown[];
   if (states.length !== 0 && states.length !== (o.steps as unknown[]).length + 1) {
     bad(`it has ${states.length} states for ${(o.steps as unknown[]).length} steps (expected one more state than steps)`);
+  }
+  if (o.loopStart !== undefined) {
+    const n = (o.states as unknown[]).length;
+    if (!Number.isInteger(o.loopStart) || (o.loopStart as number) < 0 || (o.loopStart as number) >= Math.max(n, 1)) bad(`"loopStart" must be the index of one of its ${n} states`);
+    if (o.fairness !== undefined && (!Array.isArray(o.fairness) || !(o.fairness as unknown[]).every((x) => typeof x === 'string'))) bad('"fairness" must be an array of fairness names');
   }
   return { ...(o as unknown as TraceFile), kind: (o.kind as TraceFile['kind']) ?? 'invariant' };
 }

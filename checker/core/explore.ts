@@ -85,8 +85,12 @@ export interface CheckStats {
 export interface Violation<S> {
   /** The property's name. */
   readonly property: string;
-  /** `invariant` (an always property) or `action` (an action property, violated by the trace's last step). */
-  readonly kind: 'invariant' | 'action';
+  /**
+   * `invariant` (an always property), `action` (an action property, violated by the trace's
+   * last step) or `liveness` (a temporal property, violated by the lasso `trace`, whose
+   * `loopStart` is set; see `liveness.ts`).
+   */
+  readonly kind: 'invariant' | 'action' | 'liveness';
   /** The counterexample, from an initial state to the violating state. */
   readonly trace: Trace<S>;
 }

@@ -14,6 +14,8 @@
  * @packageDocumentation
  */
 
+import type { FairnessGroup, TemporalProperty } from './liveness.js';
+
 /** A scalar that may appear as an action argument. */
 export type ActionArg = number | string | boolean | null;
 
@@ -143,6 +145,13 @@ export interface Spec<S, A extends Action = Action> {
   readonly invariants?: readonly StateProperty<S>[];
   /** `sometimes` properties: each must hold in at least one reachable state. */
   readonly sometimes?: readonly StateProperty<S>[];
+  /**
+   * Liveness properties (`eventually`, `leadsTo`, `always eventually`, `eventually always`),
+   * checked by `checkLiveness` under fairness the run names; optional.
+   */
+  readonly liveness?: readonly TemporalProperty<S>[];
+  /** Named sets of fairness constraints (e.g. `FairAll`), for liveness checks; optional. */
+  readonly fairness?: readonly FairnessGroup[];
   /** Properties of every step (state before, state after), checked on every transition. */
   readonly actionProperties?: readonly ActionProperty<S, A>[];
   /**

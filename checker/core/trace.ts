@@ -15,6 +15,12 @@ export interface Trace<S> {
   readonly states: readonly S[];
   /** The actions, one fewer than the states. */
   readonly actions: readonly Action[];
+  /**
+   * A lasso (a liveness counterexample): the index of the state where the loop starts. When
+   * it is below the last index, the last state equals `states[loopStart]` (the last step
+   * closes the loop); when it is the last index, the behaviour stutters there forever.
+   */
+  readonly loopStart?: number;
 }
 
 /** Thrown when a fingerprint chain cannot be replayed: the spec is not deterministic or not pure. */

@@ -106,9 +106,14 @@ export function traceText<S, A extends Action>(spec: Spec<S, A>, trace: Trace<S>
     out.push(`State ${i + 2}: <${formatAction(trace.actions[i]!)}>`);
     for (const l of diffLines(view(trace.states[i]!), view(trace.states[i + 1]!))) out.push(`  ${l}`);
   }
-  const loop = loopLine(trace);
-  if (loop) out.push('', loop);
-  if (meta.invariant) {
+  if (trace.loopStart !== undefined) {
+    // A lasso, as TLC prints one: the loop closes back to a state, or the last state stutters.
+    const k = trace.loopStart + 1;
+    out.push('');
+    out.push(trace.loopStart === trace.states.length - 1 ? `State ${k}: Stuttering (forever)` : `Back to state ${k} (state ${trace.states.length} is state ${k}).`);
+    out.push('');
+    out.push(`Temporal property ${meta.invariant} is violated by this lasso (the loop from state ${k} repeats forever)${meta.fairness?.length ? ` under ${meta.fairness.join(' /\\ ')}` : ''}.`);
+  } else if (meta.invariant) {
     const last = trace.states.at(-1)!;
     out.push('');
     out.push(`Invariant ${meta.invariant} is violated in state ${trace.states.length}.`);
@@ -170,6 +175,8 @@ export function traceItf<S, A extends Action>(spec: Spec<S, A>, trace: Trace<S>,
     },
     vars: Object.keys(states[0] ?? {}).filter((k) => k !== '#meta'),
     states,
+    // ITF's lasso: the index of the state the last one loops back to.
+    ...(trace.loopStart !== undefined ? { loop: trace.loopStart } : {}),
   };
 }
 
@@ -229,7 +236,9 @@ export function traceHtml<S, A extends Action>(spec: Spec<S, A>, trace: Trace<S>
     inFlight = [];
   }
   const overlaps = (timeline ?? []).map((t, k) => (t.overlap.length ? `state ${k + 1}: ${describeOverlap(t)}` : '')).filter(Boolean);
-  const violation = meta.invariant
+  const violation = meta.invariant && trace.loopStart !== undefined
+    ? `<section class="violation"><h2>${html(meta.invariant)} is violated by this lasso: back to state ${trace.loopStart + 1}, forever</h2></section>`
+    : meta.invariant
     ? `<section class="violation"><h2>${html(meta.invariant)} is violated in state ${last}</h2><pre>${violationLines(spec, meta.invariant, trace.states.at(-1)!).map(html).join('\n')}</pre>${
         overlaps.length ? `<p class="overlaps"><b>Lease overlap</b> (shaded red in the chart):<br>${overlaps.slice(-3).map(html).join('<br>')}</p>` : ''
       }${inFlight.length ? `<p class="inflight"><b>Still in flight</b> (dashed purple arrows in the chart):<br>${inFlight.map(html).join('<br>')}</p>` : ''}</section>`
