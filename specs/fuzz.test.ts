@@ -89,3 +89,71 @@ describe('the fuzzer on a fixture', () => {
     expect(r.originalLength).toBeGreaterThanOrEqual(4);
   });
 });
+
+describe('swarm: shards as separate processes, merged', () => {
+  /** Drops what depends on the machine's speed. */
+  const timeless = (x: unknown): unknown =>
+    JSON.parse(JSON.stringify(x, (k, v) => (k === 'seconds' || k === 'secondsToFind' ? undefined : v)));
+
+  it('K = 3 shard processes and `merge` give the same verdict as one process running the same shards', async () => {
+    const { spawn } = await import('node:child_process');
+    const { readFileSync } = await import('node:fs');
+    const { runShard } = await import('../checker/fuzz/swarm.js');
+    const { mergeShards } = await import('../checker/fuzz/merge.js');
+    const { catalog } = await import('./catalog.js');
+    const dir = scratchDir('leasecheck-swarm');
+    const K = 3;
+    const budget = ['--runs', '40', '--depth', '60'];
+    const files = Array.from({ length: K }, (_, i) => join(dir, `shard-${i}.json`));
+    // The shards run at once, as separate processes (as on separate machines).
+    const codes = await Promise.all(
+      files.map(
+        (out, i) =>
+          new Promise<number>((done) => {
+            const p = spawn(process.execPath, ['--import', 'tsx', 'specs/cli.ts', 'fuzz', 'fuzz-grantWhileLeased', '--shard', `${i}/${K}`, ...budget, '--out', out], { stdio: 'ignore' });
+            p.on('exit', (c) => done(c ?? -1));
+          }),
+      ),
+    );
+    expect(codes).toEqual([0, 0, 0]);
+    const merged = await cli('merge', ...files, '--json', '--trace', join(dir, 'trace.json'));
+    expect(merged.code).toBe(0);
+    const m = JSON.parse(merged.out);
+    // One process, the same shards.
+    const one = mergeShards(Array.from({ length: K }, (_, i) => runShard(catalog, 'fuzz-grantWhileLeased', { index: i, count: K, runs: 40, depth: 60 })));
+    expect(timeless(m)).toEqual(timeless(one));
+    expect(m).toMatchObject({ campaign: 'fuzz-grantWhileLeased', met: true, result: 'violation', seeds: [1, 2, 3], shards: { count: 3, present: [0, 1, 2], missing: [] } });
+    // The shortest of the shards' violations, and its trace file replays.
+    const lengths = files.map((f) => JSON.parse(readFileSync(f, 'utf8')).violations.map((v: { traceLength: number }) => v.traceLength)).flat();
+    expect(m.violation.traceLength).toBe(Math.min(...lengths));
+    const rep = await cli('replay', join(dir, 'trace.json'), '--json');
+    expect(JSON.parse(rep.out)).toMatchObject({ violated: true, traceLength: m.violation.traceLength });
+    // Coverage is the union: steps add up, distinct states do not (shards overlap).
+    expect(m.steps).toBe(files.reduce((t, f) => t + JSON.parse(readFileSync(f, 'utf8')).steps, 0));
+    expect(m.distinctStates.estimate).toBeGreaterThanOrEqual(m.distinctStates.largestShard * 0.95);
+    expect(m.distinctStates.estimate).toBeLessThanOrEqual(m.distinctStates.sumOfShards * 1.05);
+    // The shard's reproduce command replays its failing behaviour.
+    const again = await cli('fuzz', 'fuzz-grantWhileLeased', ...m.violation.reproduce.split(' ').slice(3));
+    expect(JSON.parse(again.out).violations[0].traceLength).toBe(m.violation.traceLength);
+  });
+
+  it('rejects a bad shard, and shard files that do not belong together', async () => {
+    const dir = scratchDir('leasecheck-swarm');
+    expect((await cli('fuzz', 'fuzz-lease', '--shard', '3/3')).err).toMatch(/--shard takes i\/K, shard i of K counted from 0/);
+    expect((await cli('fuzz', 'fuzz-lease', 'fuzz-ignoreSkew', '--shard', '0/2')).code).toBe(2);
+    const a = join(dir, 'a.json');
+    const b = join(dir, 'b.json');
+    expect((await cli('fuzz', 'fuzz-lease', '--shard', '0/2', '--runs', '2', '--depth', '10', '--out', a)).code).toBe(0);
+    expect((await cli('fuzz', 'fuzz-lease', '--shard', '1/2', '--runs', '3', '--depth', '10', '--out', b)).code).toBe(0);
+    const mixed = await cli('merge', a, b);
+    expect([mixed.code, mixed.err]).toEqual([2, expect.stringMatching(/is a shard of another run than/)]);
+    const dup = await cli('merge', a, a);
+    expect(dup.err).toMatch(/are both shard 0\/2/);
+    // A holding campaign with a shard missing is not met: part of the swarm did not run.
+    const half = await cli('merge', a);
+    expect(half.code).toBe(1);
+    expect(half.out).toMatch(/missing shards: 1/);
+    const notShard = await cli('merge', join(dir, 'nope.json'));
+    expect([notShard.code, notShard.err]).toEqual([2, expect.stringMatching(/cannot read the shard file .*nope\.json \(ENOENT\)/)]);
+  });
+});
