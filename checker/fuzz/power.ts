@@ -91,7 +91,7 @@ export function renderPower(rows: readonly PowerRow[]): string {
     r.campaign,
     `${r.found}/${r.seeds}`,
     r.medianSteps === null ? '-' : r.medianSteps.toLocaleString('en-US'),
-    r.medianSeconds === null ? '-' : r.medianSeconds.toFixed(2),
+    r.medianSeconds === null ? '-' : r.medianSeconds.toFixed(3),
     `${r.medianLength ?? '-'} / ${r.bfsLength ?? '-'}`,
     r.seconds.toFixed(1),
   ]);
