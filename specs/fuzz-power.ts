@@ -5,7 +5,8 @@
  * `specs/fuzz-power.json`: the run fails (exit 1) when they differ from the pinned ones, or
  * when a campaign finds its bug with fewer than 19 of the 20 seeds. `--update` rewrites
  * the pinned file from the run; `--json` prints one JSON object per seed, then the rows;
- * naming campaigns (or `--seeds K`) runs only those (or K seeds), compared with nothing.
+ * naming campaigns (or `--seeds K`) runs only those (or K seeds), and `--set NAME=VALUE`
+ * (repeatable) or `--runs N` another configuration or budget: compared with nothing.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -17,17 +18,27 @@ const PINNED = fileURLToPath(new URL(import.meta.url.includes('/dist/specs/') ? 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
 const update = args.includes('--update');
-const k = args.indexOf('--seeds');
-const seeds = k >= 0 ? Number(args[k + 1]) : 20;
-if (!Number.isInteger(seeds) || seeds < 1) {
-  process.stderr.write(`--seeds must be a positive integer (got ${args[k + 1]}).\n`);
-  process.exit(2);
+let seeds = 20;
+let runs: number | undefined;
+const sets: string[] = [];
+const names: string[] = [];
+for (let i = 0; i < args.length; i++) {
+  const a = args[i]!;
+  if (a === '--seeds' || a === '--runs') {
+    const v = Number(args[++i]);
+    if (!Number.isInteger(v) || v < 1) {
+      process.stderr.write(`${a} must be a positive integer (got ${args[i]}).\n`);
+      process.exit(2);
+    }
+    if (a === '--seeds') seeds = v;
+    else runs = v;
+  } else if (a === '--set') sets.push(args[++i] ?? '');
+  else if (!a.startsWith('--')) names.push(a);
 }
-const names = args.filter((a, i) => !a.startsWith('--') && !(k >= 0 && i === k + 1));
 const rows = fuzzPower(catalog, names.length > 0 ? names : null, seeds, (s) => {
   if (json) process.stdout.write(JSON.stringify(s) + '\n');
   else process.stderr.write(`${s.campaign} seed ${s.seed}: ${s.found ? `found (${s.strategy}, ${s.stepsToFind} steps, ${s.secondsToFind!.toFixed(3)} s, ${s.traceLength} states)` : 'not found'}\n`);
-});
+}, { set: sets, ...(runs !== undefined ? { runs } : {}) });
 if (json) for (const r of rows) process.stdout.write(JSON.stringify({ ...r, samples: undefined }) + '\n');
 else process.stdout.write(renderPower(rows));
 let ok = true;
@@ -39,7 +50,7 @@ for (const r of rows) {
   }
 }
 const pinnedRows = rows.map((r) => ({ campaign: r.campaign, found: r.found, seeds: r.seeds, medianSteps: r.medianSteps, medianLength: r.medianLength, bfsLength: r.bfsLength }));
-if (names.length === 0 && seeds === 20) {
+if (names.length === 0 && seeds === 20 && sets.length === 0 && runs === undefined) {
   if (update) {
     writeFileSync(PINNED, JSON.stringify(pinnedRows, null, 2) + '\n');
     process.stdout.write(`pinned values written to ${PINNED}.\n`);

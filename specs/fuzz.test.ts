@@ -157,3 +157,23 @@ describe('swarm: shards as separate processes, merged', () => {
     expect([notShard.code, notShard.err]).toEqual([2, expect.stringMatching(/cannot read the shard file .*nope\.json \(ENOENT\)/)]);
   });
 });
+
+describe('the swarm workflow and the Kubernetes manifests', () => {
+  it('run K shards of one campaign and one merge of their files, with the same K everywhere', async () => {
+    const { readFileSync } = await import('node:fs');
+    const wf = readFileSync('.github/workflows/swarm.yml', 'utf8');
+    const k = Number(/^\s+SHARDS: (\d+)$/m.exec(wf)![1]);
+    expect(/shard: \[([\d, ]+)\]/.exec(wf)![1]!.split(',').map(Number)).toEqual(Array.from({ length: k }, (_, i) => i));
+    expect(wf).toContain('--shard ${{ matrix.shard }}/$SHARDS');
+    expect(wf).toMatch(/needs: shard[\s\S]*node dist\/specs\/cli\.js merge out\/swarm\/shard-\*\.json/);
+    const job = readFileSync('deploy/k8s/swarm-job.yaml', 'utf8');
+    expect(job).toMatch(/completionMode: Indexed/);
+    expect(Number(/completions: (\d+)/.exec(job)![1])).toBe(k);
+    expect(Number(/parallelism: (\d+)/.exec(job)![1])).toBe(k);
+    expect(Number(/name: SHARDS\s+value: "(\d+)"/.exec(job)![1])).toBe(k);
+    expect(job).toContain('--shard "$JOB_COMPLETION_INDEX/$SHARDS"');
+    const merge = readFileSync('deploy/k8s/swarm-merge-job.yaml', 'utf8');
+    expect(merge).toContain('merge /results/shard-*.json');
+    expect(merge).toContain('claimName: leasecheck-swarm');
+  });
+});

@@ -42,17 +42,31 @@ export function median(xs: readonly number[]): number | null {
   return s[Math.floor((s.length - 1) / 2)]!;
 }
 
+/** Overrides of the campaigns measured: another configuration or budget. */
+export interface PowerOptions {
+  /** More `--set`s (the campaigns keep their expectations). */
+  readonly set?: readonly string[];
+  /** Behaviours per seed instead of the campaign's. */
+  readonly runs?: number;
+}
+
 /** Measures the power of the catalog's violating campaigns (or of `names`) over seeds 1..`seeds`. */
-export function fuzzPower(catalog: Catalog, names: readonly string[] | null, seeds: number, onSample?: (s: PowerSample) => void): PowerRow[] {
+export function fuzzPower(
+  catalog: Catalog,
+  names: readonly string[] | null,
+  seeds: number,
+  onSample?: (s: PowerSample) => void,
+  o: PowerOptions = {},
+): PowerRow[] {
   const chosen = names ?? catalog.fuzz.filter((f) => f.expect.kind === 'violates').map((f) => f.name);
   const rows: PowerRow[] = [];
   for (const name of chosen) {
-    const c = planCampaign(catalog, name);
+    const c = planCampaign(catalog, name, { set: o.set ?? [] });
     if (c.expect.kind !== 'violates') continue;
     const bfs = catalog.specs.find((s) => s.name === c.entry.spec)!.expect;
     const samples: PowerSample[] = [];
     for (let seed = 1; seed <= seeds; seed++) {
-      const r = fuzz(c.spec, { runs: c.entry.runs, depth: c.entry.depth, seed, ...(c.invariants ? { invariants: c.invariants } : {}) });
+      const r = fuzz(c.spec, { runs: o.runs ?? c.entry.runs, depth: c.entry.depth, seed, ...(c.invariants ? { invariants: c.invariants } : {}) });
       const found = meets(c.expect, r);
       const s: PowerSample = {
         campaign: name,
