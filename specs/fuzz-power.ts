@@ -6,10 +6,12 @@
  * when a campaign finds its bug with fewer than 19 of the 20 seeds. `--update` rewrites
  * the pinned file from the run; `--json` prints one JSON object per seed, then the rows;
  * naming campaigns (or `--seeds K`) runs only those (or K seeds), and `--set NAME=VALUE`
- * (repeatable) or `--runs N` another configuration or budget: compared with nothing.
+ * (repeatable), `--runs N` or `--strategies a,b` another configuration, budget or strategy
+ * mix (`--strategies uniform`: plain random walks): compared with nothing.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { STRATEGIES, type Strategy } from '../checker/fuzz/fuzz.js';
 import { fuzzPower, renderPower } from '../checker/fuzz/power.js';
 import { catalog } from './catalog.js';
 
@@ -21,6 +23,7 @@ const update = args.includes('--update');
 let seeds = 20;
 let runs: number | undefined;
 const sets: string[] = [];
+let strategies: Strategy[] | undefined;
 const names: string[] = [];
 for (let i = 0; i < args.length; i++) {
   const a = args[i]!;
@@ -33,12 +36,20 @@ for (let i = 0; i < args.length; i++) {
     if (a === '--seeds') seeds = v;
     else runs = v;
   } else if (a === '--set') sets.push(args[++i] ?? '');
+  else if (a === '--strategies') {
+    strategies = (args[++i] ?? '').split(',') as Strategy[];
+    const bad = strategies.filter((x) => !(STRATEGIES as readonly string[]).includes(x));
+    if (bad.length > 0 || strategies.length === 0) {
+      process.stderr.write(`--strategies takes a comma-separated list of ${STRATEGIES.join(', ')} (got '${args[i] ?? ''}').\n`);
+      process.exit(2);
+    }
+  }
   else if (!a.startsWith('--')) names.push(a);
 }
 const rows = fuzzPower(catalog, names.length > 0 ? names : null, seeds, (s) => {
   if (json) process.stdout.write(JSON.stringify(s) + '\n');
   else process.stderr.write(`${s.campaign} seed ${s.seed}: ${s.found ? `found (${s.strategy}, ${s.stepsToFind} steps, ${s.secondsToFind!.toFixed(3)} s, ${s.traceLength} states)` : 'not found'}\n`);
-}, { set: sets, ...(runs !== undefined ? { runs } : {}) });
+}, { set: sets, ...(runs !== undefined ? { runs } : {}), ...(strategies ? { strategies } : {}) });
 if (json) for (const r of rows) process.stdout.write(JSON.stringify({ ...r, samples: undefined }) + '\n');
 else process.stdout.write(renderPower(rows));
 let ok = true;
@@ -50,7 +61,7 @@ for (const r of rows) {
   }
 }
 const pinnedRows = rows.map((r) => ({ campaign: r.campaign, found: r.found, seeds: r.seeds, medianSteps: r.medianSteps, medianLength: r.medianLength, bfsLength: r.bfsLength }));
-if (names.length === 0 && seeds === 20 && sets.length === 0 && runs === undefined) {
+if (names.length === 0 && seeds === 20 && sets.length === 0 && runs === undefined && strategies === undefined) {
   if (update) {
     writeFileSync(PINNED, JSON.stringify(pinnedRows, null, 2) + '\n');
     process.stdout.write(`pinned values written to ${PINNED}.\n`);

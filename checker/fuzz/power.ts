@@ -4,7 +4,7 @@
  * first find and the median shrunk length against the BFS length of the campaign's spec.
  */
 import type { Catalog } from '../cli/catalog.js';
-import { fuzz } from './fuzz.js';
+import { fuzz, type Strategy } from './fuzz.js';
 import { meets, planCampaign } from './campaign.js';
 
 /** One seed of one campaign. */
@@ -48,6 +48,8 @@ export interface PowerOptions {
   readonly set?: readonly string[];
   /** Behaviours per seed instead of the campaign's. */
   readonly runs?: number;
+  /** The strategy mix (default all), e.g. `['uniform']` for plain random walks. */
+  readonly strategies?: readonly Strategy[];
 }
 
 /** Measures the power of the catalog's violating campaigns (or of `names`) over seeds 1..`seeds`. */
@@ -66,7 +68,7 @@ export function fuzzPower(
     const bfs = catalog.specs.find((s) => s.name === c.entry.spec)!.expect;
     const samples: PowerSample[] = [];
     for (let seed = 1; seed <= seeds; seed++) {
-      const r = fuzz(c.spec, { runs: o.runs ?? c.entry.runs, depth: c.entry.depth, seed, ...(c.invariants ? { invariants: c.invariants } : {}) });
+      const r = fuzz(c.spec, { runs: o.runs ?? c.entry.runs, depth: c.entry.depth, seed, ...(o.strategies ? { strategies: o.strategies } : {}), ...(c.invariants ? { invariants: c.invariants } : {}) });
       const found = meets(c.expect, r);
       const s: PowerSample = {
         campaign: name,
