@@ -153,6 +153,7 @@ describe('swarm: shards as separate processes, merged', () => {
     const half = await cli('merge', a);
     expect(half.code).toBe(1);
     expect(half.out).toMatch(/missing shards: 1/);
+    expect(await cli('merge')).toMatchObject({ code: 2, err: expect.stringMatching(/merge needs shard files/) });
     const notShard = await cli('merge', join(dir, 'nope.json'));
     expect([notShard.code, notShard.err]).toEqual([2, expect.stringMatching(/cannot read the shard file .*nope\.json \(ENOENT\)/)]);
   });

@@ -420,10 +420,10 @@ async function dispatch(argv: readonly string[], catalog: Catalog, io: Io): Prom
       },
     )
     .command(
-      'merge <files..>',
+      'merge [files..]',
       'combine swarm shard results (fuzz --shard) into one verdict; exit 0 when the expectation is met',
       (y) =>
-        y.positional('files', { type: 'string', array: true, demandOption: true }).options({
+        y.positional('files', { type: 'string', array: true, default: [] as string[] }).options({
           json: { type: 'boolean', default: false, describe: 'print the merged result as JSON' },
           out: { type: 'string', describe: 'write the merged result (JSON) to FILE' },
           trace: { type: 'string', describe: "write the shortest violation's trace file to FILE" },
