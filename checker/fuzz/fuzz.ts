@@ -5,7 +5,8 @@
  * shorter or smaller value is still a behaviour. Invariants are checked after every step.
  * A failing behaviour is shrunk by fast-check, then minimised by dropping steps while the
  * rest still replays and still violates the same invariant, which brings it close to the
- * shortest counterexample.
+ * shortest counterexample; the first failing behaviour is minimised as well, and the
+ * shorter of the two kept.
  *
  * Strategies (each run draws one from the campaign's mix, see {@link STRATEGIES}):
  * - `uniform`: every enabled action equally likely (a plain random walk);
@@ -387,7 +388,7 @@ export function fuzz<S, A extends Action>(spec: Spec<S, A>, o: FuzzOptions): Fuz
       counts.set(a.name, (counts.get(a.name) ?? 0) + 1);
     }
   };
-  let first: { trace: Trace<S>; strategy: Strategy; runs: number; steps: number; seconds: number } | null = null;
+  let first: { trace: Trace<S>; violated: string; strategy: Strategy; runs: number; steps: number; seconds: number } | null = null;
   let generated = 0;
   let evaluated = 0;
   let shrinkWork = 0;
@@ -411,7 +412,7 @@ export function fuzz<S, A extends Action>(spec: Spec<S, A>, o: FuzzOptions): Fuz
       const r = walk(spec, invariants, info, fp, plan, cs, visit);
       if (first !== null) shrinkWork += r.work;
       if (r.violated && first === null) {
-        first = { trace: r.trace, strategy: plan.strategy, runs: generated, steps, seconds: (performance.now() - t0) / 1000 };
+        first = { trace: r.trace, violated: r.violated, strategy: plan.strategy, runs: generated, steps, seconds: (performance.now() - t0) / 1000 };
       }
       return r.violated === null;
     }),
@@ -426,7 +427,7 @@ export function fuzz<S, A extends Action>(spec: Spec<S, A>, o: FuzzOptions): Fuz
   const runs = details.numRuns;
   const actionCounts = Object.fromEntries(counts);
   const neverTaken = names.filter((n) => counts.get(n) === 0);
-  const f = first as { trace: Trace<S>; strategy: Strategy; runs: number; steps: number; seconds: number } | null;
+  const f = first as { trace: Trace<S>; violated: string; strategy: Strategy; runs: number; steps: number; seconds: number } | null;
   if (!details.failed || details.counterexample === null) {
     return {
       result: 'ok',
@@ -451,12 +452,24 @@ export function fuzz<S, A extends Action>(spec: Spec<S, A>, o: FuzzOptions): Fuz
   const [plan, shrunk] = details.counterexample as [RunPlan, number[]];
   const r = walk(spec, invariants, info, fp, plan, shrunk, () => {});
   const inv = invariants.find((p) => p.name === r.violated)!;
-  const minimal = minimise(spec, r.trace, inv);
+  let minimal = minimise(spec, r.trace, inv);
+  let path = details.counterexamplePath;
+  // fast-check orders values, not traces: its shrunk value can violate later than the first
+  // failing behaviour did. That behaviour is minimised too, and the shorter result kept; its
+  // path is then the run's index alone (the first part of fast-check's path), whose replay
+  // (shrinking stops at a path's own value) minimises the same behaviour.
+  if (f && f.violated === inv.name && f.trace !== r.trace && path !== null) {
+    const other = minimise(spec, f.trace, inv);
+    if (other.states.length < minimal.states.length) {
+      minimal = other;
+      path = path.split(':')[0]!;
+    }
+  }
   return {
     result: 'violation',
     invariant: inv.name,
     seed: o.seed,
-    path: details.counterexamplePath,
+    path,
     runs,
     steps,
     traceLength: minimal.states.length,
