@@ -201,8 +201,8 @@ const FUZZ_BIG: ConstantValues = { N: 3, C: 2, W: 2, MaxGrants: 3, MaxCrashes: 1
 /**
  * Fuzzing campaigns: the correct protocol on a configuration far beyond exhaustive search
  * (5 chunkservers, 3 clients with 3 writes each, 2 crashes, 2 losses, 2 retries, 3 grants),
- * and each mutant on a configuration larger than its BFS spec. Seeds are fixed, so runs are
- * deterministic; the lengths are pinned from runs (see specs/fuzz.test.ts).
+ * and each mutant on a configuration larger than its BFS spec. Every campaign runs with
+ * seed 1, so runs are deterministic; the lengths are pinned from runs (see specs/fuzz.test.ts).
  */
 export const FUZZ: readonly FuzzEntry[] = [
   {
@@ -216,22 +216,23 @@ export const FUZZ: readonly FuzzEntry[] = [
   },
   ...(
     [
-      ['noGraceAfterRestart', FUZZ_BIG, 'LeaseAgreement', 1],
-      ['ignoreSkew', FUZZ_BIG, 'LeaseAgreement', 1],
-      ['expiryFromReceipt', FUZZ_BIG, 'LeaseAgreement', 1],
-      ['grantWhileLeased', FUZZ_BIG, 'LeaseAgreement', 1],
-      // Seeds 1 to 7 all find these two; 5 gives the shortest minimised traces.
-      ['arrivalOrder', FUZZ_BIG, 'MutationOrder', 5],
-      ['ackBeforeReplicas', FUZZ_BIG, 'AckedDurable', 1],
-      ['noVersionBump', { N: 3, C: 2, MaxGrants: 3, MaxCrashes: 2 }, 'AckedDurable', 5],
+      ['noGraceAfterRestart', FUZZ_BIG, 'LeaseAgreement'],
+      ['ignoreSkew', FUZZ_BIG, 'LeaseAgreement'],
+      ['expiryFromReceipt', FUZZ_BIG, 'LeaseAgreement'],
+      ['grantWhileLeased', FUZZ_BIG, 'LeaseAgreement'],
+      ['arrivalOrder', FUZZ_BIG, 'MutationOrder'],
+      ['ackBeforeReplicas', FUZZ_BIG, 'AckedDurable'],
+      ['noVersionBump', { N: 3, C: 2, MaxGrants: 3, MaxCrashes: 2 }, 'AckedDurable'],
     ] as const
-  ).map(([bug, set, invariant, seed]): FuzzEntry => ({
+  ).map(([bug, set, invariant]): FuzzEntry => ({
     name: `fuzz-${bug}`,
     spec: `mutant-${bug}`,
     set,
     runs: 20_000,
     depth: 150,
-    seed,
+    // Seed 1 for every campaign: none is tuned to its seed. `npm run fuzz:power` measures
+    // how many of the seeds 1..20 find each bug within this budget (README, "Fuzz power").
+    seed: 1,
     expect: { kind: 'violates', invariant },
   })),
 ];

@@ -26,6 +26,8 @@ import { loadModule } from './module.js';
 import { parseTraceFile, toTraceFile, type TraceFile } from './tracefile.js';
 import { writeReport } from '../report/report.js';
 import { fuzz } from '../fuzz/fuzz.js';
+import { shardCommand, type ShardArgs } from '../fuzz/swarm.js';
+import { mergeCommand, type MergeArgs } from '../fuzz/merge.js';
 
 /** Where the CLI writes; tests pass buffers. */
 export interface Io {
@@ -694,9 +696,25 @@ async function dispatch(argv: readonly string[], catalog: Catalog, io: Io): Prom
             path: { type: 'string', describe: "fast-check's path of a failing run, to replay it" },
             json: { type: 'boolean', default: false, describe: 'print one JSON object per campaign' },
             'report-dir': { type: 'string', describe: 'write DIR/<campaign>/trace.json for each counterexample' },
+            shard: { type: 'string', describe: 'run shard i of K of one campaign (i/K, from 0): its own seed and strategy mix; one JSON result for `merge`' },
+            out: { type: 'string', describe: 'with --shard: write the shard result to FILE (default: print it)' },
+            'time-limit': { type: 'number', describe: 'with --shard: stop generating after this many seconds' },
           }),
       async (a) => {
-        code = await cmdFuzz(catalog, a as unknown as FuzzArgs, io);
+        code = a.shard !== undefined ? shardCommand(catalog, a as unknown as ShardArgs, io) : await cmdFuzz(catalog, a as unknown as FuzzArgs, io);
+      },
+    )
+    .command(
+      'merge [files..]',
+      'combine swarm shard results (fuzz --shard) into one verdict; exit 0 when the expectation is met',
+      (y) =>
+        y.positional('files', { type: 'string', array: true, default: [] as string[] }).options({
+          json: { type: 'boolean', default: false, describe: 'print the merged result as JSON' },
+          out: { type: 'string', describe: 'write the merged result (JSON) to FILE' },
+          trace: { type: 'string', describe: "write the shortest violation's trace file to FILE" },
+        }),
+      (a) => {
+        code = mergeCommand(catalog, a as unknown as MergeArgs, io);
       },
     )
     .command(

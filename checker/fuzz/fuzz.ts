@@ -1,13 +1,33 @@
 /**
- * Random simulation with shrinking, on fast-check: a behaviour is a sequence of choices,
- * each picking one of the actions enabled in the current state (so every generated
- * behaviour is a real one, and a shorter or smaller choice sequence is still a behaviour).
- * Invariants are checked after every step. A failing behaviour is shrunk by fast-check,
- * then minimised by dropping steps while the rest still replays and still violates the
- * same invariant, which brings it close to the shortest counterexample.
+ * Random simulation with shrinking, on fast-check: a behaviour is a run plan (a search
+ * strategy and its random parameters) and a sequence of choices, each picking one of the
+ * actions enabled in the current state, so every generated behaviour is a real one, and a
+ * shorter or smaller value is still a behaviour. Invariants are checked after every step.
+ * A failing behaviour is shrunk by fast-check, then minimised by dropping steps while the
+ * rest still replays and still violates the same invariant, which brings it close to the
+ * shortest counterexample; the first failing behaviour is minimised as well, and the
+ * shorter of the two kept.
+ *
+ * Strategies (each run draws one from the campaign's mix, see {@link STRATEGIES}):
+ * - `uniform`: every enabled action equally likely (a plain random walk);
+ * - `swarm`: the run enables a random subset of action kinds, or of nodes, and takes
+ *   only those while any is enabled (swarm testing, Groce et al. 2012; SPIN's swarm);
+ * - `pct`: random priorities per node, the highest-priority node with an enabled action
+ *   acts, and a few priority-change points demote the node that acted (PCT, Burckhardt
+ *   et al. 2010); a step that leaves the state unchanged also demotes its node;
+ * - `novelty`: successors whose fingerprints this run has not produced are preferred, and
+ *   among them the action kinds this run took least.
+ * All but `uniform` pick an action kind first and then one of its enabled actions, so a
+ * kind with many enabled instances (a `Tick` per node) does not crowd the others out.
+ *
+ * The strategies are generic: they see action names and arguments, and a step's node
+ * through the spec's `describeStep` (or, without it, the first argument). A node is
+ * assumed to be a function of the action's label (name and arguments), so it is computed
+ * once per label. Every choice is a function of the run's value only (no state carried
+ * between runs), so a run replays from `(seed, path)` alone.
  *
  * Deterministic for a given seed (and `path`, fast-check's pointer to one run and its
- * shrinks). The result is data; the CLI renders it.
+ * shrinks), except for the optional time limit. The result is data; the CLI renders it.
  */
 import fc from 'fast-check';
 import { selectInvariants } from '../core/explore.js';
@@ -15,6 +35,30 @@ import { Fingerprinter } from '../core/hash.js';
 import { FingerprintSet } from '../core/fpset.js';
 import type { Action, Spec, StateProperty } from '../core/spec.js';
 import { replaySteps, StepNotEnabledError, type StepLabel, type Trace } from '../core/trace.js';
+import type { HyperLogLog } from './hll.js';
+
+/** The search strategies, in the order fast-check shrinks toward (the first is the simplest). */
+export const STRATEGIES = ['uniform', 'swarm', 'pct', 'novelty'] as const;
+
+/** A search strategy's name. */
+export type Strategy = (typeof STRATEGIES)[number];
+
+/** One run's plan: its strategy and the random parameters that strategy reads. */
+export interface RunPlan {
+  readonly strategy: Strategy;
+  /** `swarm`: bit i enables the action kinds (or nodes) whose index is i modulo 31. */
+  readonly mask: number;
+  /** `swarm`: bit 0 restricts nodes instead of kinds; `pct`: the seed of the priorities. */
+  readonly salt: number;
+  /** `pct`: step numbers (0-based) after which the node that acted drops to the lowest priority. */
+  readonly changes: readonly number[];
+}
+
+/**
+ * fast-check's shrinking is bounded so that one unlucky run cannot take minutes (a long
+ * `novelty` behaviour could take two and a half): a million successors, a few seconds.
+ */
+export const DEFAULT_SHRINK_BUDGET = 1_000_000;
 
 /** Options of a fuzzing campaign. */
 export interface FuzzOptions {
@@ -28,6 +72,18 @@ export interface FuzzOptions {
   readonly path?: string;
   /** Invariants to check (default all). */
   readonly invariants?: readonly string[];
+  /** The strategies runs draw from (default {@link STRATEGIES}); the first is what shrinking tends to. */
+  readonly strategies?: readonly Strategy[];
+  /** Stop generating after this many milliseconds (the result then depends on the machine's speed). */
+  readonly timeLimitMs?: number;
+  /**
+   * How much fast-check's shrinking may do, in successors computed (a step of `novelty`
+   * computes every enabled one); past it, shrinking stops where it is and only the
+   * step-dropping minimisation follows. Default {@link DEFAULT_SHRINK_BUDGET}.
+   */
+  readonly shrinkBudget?: number;
+  /** A sketch to add every visited state's fingerprint to (swarm shards merge them). */
+  readonly sketch?: HyperLogLog;
 }
 
 /** What a campaign found. */
@@ -50,36 +106,207 @@ export interface FuzzResult<S> {
   readonly distinctStates: number;
   /** Action names the spec declares that no behaviour took. */
   readonly neverTaken: readonly string[];
+  /** Steps taken per action name (shrinking included), in the spec's order of names. */
+  readonly actionCounts: Readonly<Record<string, number>>;
+  /**
+   * The strategy of the first failing behaviour, or null. Replaying a `path` the first
+   * failing behaviour is the path's value: a shrink, whose plan may have shrunk too.
+   */
+  readonly strategy: Strategy | null;
+  /** Behaviours generated up to and including the first failing one, or null. */
+  readonly runsToFind: number | null;
+  /** Steps taken up to the first violation (before any shrinking), or null. */
+  readonly stepsToFind: number | null;
+  /** Seconds from the start to the first violation, or null. */
+  readonly secondsToFind: number | null;
+  /** Seconds the whole campaign took, shrinking included. */
+  readonly seconds: number;
   /** The minimised counterexample. */
   readonly trace: Trace<S> | null;
 }
 
-/** Runs a walk of choices; returns the trace up to the first violation (or the whole walk). */
+/** What the strategies know about actions, memoised per label (pure functions of it). */
+class ActionInfo<S, A extends Action> {
+  private readonly nodeIndex = new Map<string, number>();
+  private readonly kindIndex = new Map<string, number>();
+  private readonly nodes: readonly string[];
+  constructor(private readonly spec: Spec<S, A>) {
+    this.nodes = spec.nodes ?? [];
+    (spec.actionNames ?? []).forEach((n, i) => this.kindIndex.set(n, i));
+  }
+
+  /** The index of the action's kind (its name), for swarm masks. */
+  kind(a: A): number {
+    let k = this.kindIndex.get(a.name);
+    if (k === undefined) {
+      k = stringHash(a.name);
+      this.kindIndex.set(a.name, k);
+    }
+    return k;
+  }
+
+  /** The index of the node that takes `a` in `s` (in `spec.nodes`, or a hash of its name). */
+  node(s: S, a: A): number {
+    const key = `${a.name}(${a.args.join(',')})`;
+    let k = this.nodeIndex.get(key);
+    if (k === undefined) {
+      const name = this.spec.describeStep ? this.spec.describeStep(s, a, this.spec.next(s, a)).node : String(a.args[0] ?? a.name);
+      const i = this.nodes.indexOf(name);
+      k = i >= 0 ? i : stringHash(name);
+      this.nodeIndex.set(key, k);
+    }
+    return k;
+  }
+}
+
+function stringHash(t: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < t.length; i++) h = Math.imul(h ^ t.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % 1000003;
+}
+
+/** A node's priority under `pct` with salt `salt`: a hash, so any node count works. */
+function priority(salt: number, node: number): number {
+  let h = Math.imul(salt ^ Math.imul(node + 1, 0x9e3779b1), 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 1;
+}
+
+/** Picks an action kind first (by `c` modulo the kinds among `xs`), then one of its instances. */
+function pickByKind<A extends Action>(xs: readonly A[], c: number): A {
+  const names: string[] = [];
+  for (const x of xs) if (!names.includes(x.name)) names.push(x.name);
+  const name = names[c % names.length]!;
+  const of = xs.filter((x) => x.name === name);
+  return of[Math.floor(c / names.length) % of.length]!;
+}
+
+/** The fingerprint as one number (53 bits), for a run's own set of seen states. */
+const key53 = (hi: number, lo: number): number => (hi >>> 0) * 2 ** 21 + ((lo >>> 0) >>> 11);
+
+/**
+ * Runs one behaviour: from the initial state, each choice picks an enabled action as the
+ * plan's strategy says. Returns the trace up to the first violation (or the whole walk).
+ * `visit` sees every state with its fingerprint, and the action that led to it.
+ */
 function walk<S, A extends Action>(
   spec: Spec<S, A>,
   invariants: readonly StateProperty<S>[],
+  info: ActionInfo<S, A>,
+  fp: Fingerprinter,
+  plan: RunPlan,
   choices: readonly number[],
-  visit: (s: S, a: A | null) => void,
-): { trace: Trace<S>; violated: string | null } {
-  const inits = spec.initStates();
-  let s = inits[0]! as S;
+  visit: (hi: number, lo: number, a: A | null) => void,
+): { trace: Trace<S>; violated: string | null; work: number } {
+  let s = spec.initStates()[0]! as S;
+  let work = 0;
   const states: S[] = [s];
   const actions: Action[] = [];
-  visit(s, null);
+  fp.state(spec, s);
+  let hi = fp.hi;
+  let lo = fp.lo;
+  visit(hi, lo, null);
   const bad = (x: S): string | null => invariants.find((p) => !p.check(x))?.name ?? null;
   let violated = bad(s);
-  for (const c of choices) {
-    if (violated) break;
+  const strategy = plan.strategy;
+  // Per-run memory of the strategies (never carried between runs: replay needs only the value).
+  const runSeen = strategy === 'novelty' ? new Set<number>([key53(hi, lo)]) : null;
+  const runCounts = strategy === 'novelty' ? new Map<string, number>() : null;
+  const demoted = strategy === 'pct' ? new Map<number, number>() : null;
+  const changes = strategy === 'pct' ? new Set(plan.changes) : null;
+  let demotions = 0;
+  const byNodes = (plan.salt & 1) === 1;
+  for (let step = 0; step < choices.length && !violated; step++) {
+    const c = choices[step]!;
     const acts = spec.actions(s);
     if (acts.length === 0) break;
-    const a = acts[c % acts.length]!;
-    s = spec.next(s, a);
+    work += strategy === 'novelty' ? acts.length : 1;
+    let a: A;
+    let t: S | null = null;
+    switch (strategy) {
+      case 'uniform':
+        a = acts[c % acts.length]!;
+        break;
+      case 'swarm': {
+        const allowed = acts.filter((x) => (plan.mask >>> ((byNodes ? info.node(s, x) : info.kind(x)) % 31)) & 1);
+        a = pickByKind(allowed.length > 0 ? allowed : acts, c);
+        break;
+      }
+      case 'pct': {
+        if ((c & 3) === 0) {
+          // A quarter of the steps ignore the priorities, so a low node still moves now and then.
+          a = pickByKind(acts, c >>> 2);
+          break;
+        }
+        let best = -Infinity;
+        let bestNode = -1;
+        for (const x of acts) {
+          const n = info.node(s, x);
+          const pr = demoted!.get(n) ?? priority(plan.salt, n);
+          if (pr > best) {
+            best = pr;
+            bestNode = n;
+          }
+        }
+        a = pickByKind(
+          acts.filter((x) => info.node(s, x) === bestNode),
+          c >>> 2,
+        );
+        break;
+      }
+      case 'novelty': {
+        const succ = acts.map((x) => spec.next(s, x));
+        const fresh: number[] = [];
+        succ.forEach((x, i) => {
+          fp.state(spec, x);
+          if (!runSeen!.has(key53(fp.hi, fp.lo))) fresh.push(i);
+        });
+        const idx = fresh.length > 0 ? fresh : acts.map((_, i) => i);
+        let pickIdx: number;
+        if ((c & 1) === 1) {
+          // The kind this run took least (first in the spec's order on a tie).
+          let min = Infinity;
+          let name = '';
+          for (const i of idx) {
+            const n = runCounts!.get(acts[i]!.name) ?? 0;
+            if (n < min) {
+              min = n;
+              name = acts[i]!.name;
+            }
+          }
+          const of = idx.filter((i) => acts[i]!.name === name);
+          pickIdx = of[(c >>> 1) % of.length]!;
+        } else {
+          const chosen = pickByKind(
+            idx.map((i) => acts[i]!),
+            c >>> 1,
+          );
+          pickIdx = acts.indexOf(chosen);
+        }
+        a = acts[pickIdx]!;
+        t = succ[pickIdx]!;
+        break;
+      }
+    }
+    const next = t ?? spec.next(s, a);
+    fp.state(spec, next);
+    const unchanged = fp.hi === hi && fp.lo === lo;
+    hi = fp.hi;
+    lo = fp.lo;
+    if (demoted && (unchanged || changes!.has(step))) demoted.set(info.node(s, a), -1 - demotions++);
+    if (runSeen) {
+      runSeen.add(key53(hi, lo));
+      runCounts!.set(a.name, (runCounts!.get(a.name) ?? 0) + 1);
+    }
+    s = next;
     states.push(s);
     actions.push(a);
-    visit(s, a);
+    visit(hi, lo, a);
     violated = bad(s);
   }
-  return { trace: { states, actions }, violated };
+  return { trace: { states, actions }, violated, work };
 }
 
 /** Drops steps while the rest replays and still ends in a violation of `invariant`. */
@@ -142,50 +369,119 @@ export function minimise<S, A extends Action>(spec: Spec<S, A>, trace: Trace<S>,
 
 /** Runs a fuzzing campaign over a spec. Throws only for a bad option (an unknown invariant). */
 export function fuzz<S, A extends Action>(spec: Spec<S, A>, o: FuzzOptions): FuzzResult<S> {
+  const t0 = performance.now();
   const invariants = selectInvariants(spec, o.invariants);
+  const mix = o.strategies ?? STRATEGIES;
+  if (mix.length === 0) throw new RangeError('a fuzzing campaign needs at least one strategy');
+  const info = new ActionInfo(spec);
   const fp = new Fingerprinter();
   const seen = new FingerprintSet();
-  const taken = new Set<string>();
+  const names = [...(spec.actionNames ?? [])];
+  const counts = new Map<string, number>(names.map((n) => [n, 0]));
+  const sketch = o.sketch;
   let steps = 0;
-  const visit = (s: S, a: A | null): void => {
-    fp.state(spec, s);
-    seen.put(fp.hi, fp.lo, 0, 0);
+  const visit = (hi: number, lo: number, a: A | null): void => {
+    seen.put(hi, lo, 0, 0);
+    sketch?.add(hi, lo);
     if (a) {
       steps++;
-      taken.add(a.name);
+      counts.set(a.name, (counts.get(a.name) ?? 0) + 1);
     }
   };
-  let first: { trace: Trace<S>; violated: string } | null = null;
+  let first: { trace: Trace<S>; violated: string; strategy: Strategy; runs: number; steps: number; seconds: number } | null = null;
+  let generated = 0;
+  let evaluated = 0;
+  let shrinkWork = 0;
+  const shrinkBudget = o.shrinkBudget ?? DEFAULT_SHRINK_BUDGET;
+  const planArb: fc.Arbitrary<RunPlan> = fc.record({
+    strategy: fc.constantFrom(...mix),
+    mask: fc.nat(),
+    salt: fc.nat(),
+    changes: fc.uniqueArray(fc.nat({ max: Math.max(0, o.depth - 1) }), { maxLength: 3 }),
+  });
   // Long behaviours: fast-check's default sizes would keep arrays short.
   const choices = fc.array(fc.nat({ max: 0xffff }), { minLength: 1, maxLength: o.depth, size: 'max' });
   const details = fc.check(
-    fc.property(choices, (cs) => {
-      const r = walk(spec, invariants, cs, visit);
-      if (r.violated && first === null) first = { trace: r.trace, violated: r.violated };
+    fc.property(planArb, choices, (plan, cs) => {
+      if (first === null) generated++;
+      // Past the budget (or, replaying a path, past the path's own value) every shrink
+      // candidate passes unexamined, so fast-check keeps the last failing value: the same
+      // value a replay of its path starts from, so the replay gives the same trace.
+      else if ((o.path !== undefined && evaluated > 0) || shrinkWork >= shrinkBudget) return true;
+      evaluated++;
+      const r = walk(spec, invariants, info, fp, plan, cs, visit);
+      if (first !== null) shrinkWork += r.work;
+      if (r.violated && first === null) {
+        first = { trace: r.trace, violated: r.violated, strategy: plan.strategy, runs: generated, steps, seconds: (performance.now() - t0) / 1000 };
+      }
       return r.violated === null;
     }),
-    { seed: o.seed, numRuns: o.runs, ...(o.path !== undefined ? { path: o.path } : {}), endOnFailure: false },
+    {
+      seed: o.seed,
+      numRuns: o.runs,
+      ...(o.path !== undefined ? { path: o.path } : {}),
+      ...(o.timeLimitMs !== undefined ? { interruptAfterTimeLimit: o.timeLimitMs } : {}),
+      endOnFailure: false,
+    },
   );
   const runs = details.numRuns;
-  const neverTaken = (spec.actionNames ?? []).filter((n) => !taken.has(n));
+  const actionCounts = Object.fromEntries(counts);
+  const neverTaken = names.filter((n) => counts.get(n) === 0);
+  const f = first as { trace: Trace<S>; violated: string; strategy: Strategy; runs: number; steps: number; seconds: number } | null;
   if (!details.failed || details.counterexample === null) {
-    return { result: 'ok', invariant: null, seed: o.seed, path: null, runs, steps, traceLength: null, originalLength: null, distinctStates: seen.size, neverTaken, trace: null };
+    return {
+      result: 'ok',
+      invariant: null,
+      seed: o.seed,
+      path: null,
+      runs,
+      steps,
+      traceLength: null,
+      originalLength: null,
+      distinctStates: seen.size,
+      neverTaken,
+      actionCounts,
+      strategy: null,
+      runsToFind: null,
+      stepsToFind: null,
+      secondsToFind: null,
+      seconds: (performance.now() - t0) / 1000,
+      trace: null,
+    };
   }
-  const [shrunk] = details.counterexample as [number[]];
-  const r = walk(spec, invariants, shrunk, () => {});
+  const [plan, shrunk] = details.counterexample as [RunPlan, number[]];
+  const r = walk(spec, invariants, info, fp, plan, shrunk, () => {});
   const inv = invariants.find((p) => p.name === r.violated)!;
-  const minimal = minimise(spec, r.trace, inv);
+  let minimal = minimise(spec, r.trace, inv);
+  let path = details.counterexamplePath;
+  // fast-check orders values, not traces: its shrunk value can violate later than the first
+  // failing behaviour did. That behaviour is minimised too, and the shorter result kept; its
+  // path is then the run's index alone (the first part of fast-check's path), whose replay
+  // (shrinking stops at a path's own value) minimises the same behaviour.
+  if (f && f.violated === inv.name && f.trace !== r.trace && path !== null) {
+    const other = minimise(spec, f.trace, inv);
+    if (other.states.length < minimal.states.length) {
+      minimal = other;
+      path = path.split(':')[0]!;
+    }
+  }
   return {
     result: 'violation',
     invariant: inv.name,
     seed: o.seed,
-    path: details.counterexamplePath,
+    path,
     runs,
     steps,
     traceLength: minimal.states.length,
-    originalLength: (first as { trace: Trace<S> } | null)?.trace.states.length ?? r.trace.states.length,
+    originalLength: f?.trace.states.length ?? r.trace.states.length,
     distinctStates: seen.size,
     neverTaken,
+    actionCounts,
+    strategy: f?.strategy ?? plan.strategy,
+    runsToFind: f?.runs ?? runs,
+    stepsToFind: f?.steps ?? steps,
+    secondsToFind: f?.seconds ?? null,
+    seconds: (performance.now() - t0) / 1000,
     trace: minimal,
   };
 }

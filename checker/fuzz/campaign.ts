@@ -1,0 +1,57 @@
+/**
+ * A catalog's fuzzing campaign resolved to what {@link fuzz} runs: the built spec, the
+ * invariants, the budget and the expectation. Shared by fuzz power and swarm shards.
+ */
+import type { AnySpec, Catalog, ConstantValues, Expectation, FuzzEntry } from '../cli/catalog.js';
+import { listOf, UsageError } from '../cli/errors.js';
+import { planEntry } from '../cli/plan.js';
+
+/** A campaign ready to run. */
+export interface PlannedCampaign {
+  readonly name: string;
+  readonly entry: FuzzEntry;
+  readonly spec: AnySpec;
+  readonly model: string;
+  readonly constants: ConstantValues;
+  readonly mutant: string | null;
+  readonly invariants: readonly string[] | null;
+  readonly expect: Expectation;
+}
+
+/** Overrides of a campaign: more `--set`s, another mutant, other invariants. */
+export interface CampaignOverrides {
+  readonly set?: readonly string[];
+  readonly mutant?: string;
+  readonly invariants?: readonly string[];
+}
+
+/**
+ * Resolves campaign `name` of `catalog`; an unknown name is a {@link UsageError}. Under
+ * `set` alone the campaign keeps its expectation (the same bug on a larger configuration
+ * must still be caught by the same invariant); another mutant or other invariants make
+ * the run ad hoc, expected to hold.
+ */
+export function planCampaign(catalog: Catalog, name: string, o: CampaignOverrides = {}): PlannedCampaign {
+  const entry = catalog.fuzz.find((f) => f.name === name);
+  if (!entry) throw new UsageError(`unknown campaign '${name}'; campaigns: ${listOf(catalog.fuzz.map((f) => f.name))}.`);
+  const spec = catalog.specs.find((s) => s.name === entry.spec);
+  if (!spec) throw new UsageError(`campaign '${name}' names spec '${entry.spec}', which the catalog does not have.`);
+  const set = [...Object.entries(entry.set).map(([k, v]) => `${k}=${v}`), ...(o.set ?? [])];
+  const planned = planEntry(spec, { set, mutant: o.mutant, invariants: o.invariants ?? [] }, catalog.module);
+  const adHoc = o.mutant !== undefined || (o.invariants ?? []).length > 0;
+  return {
+    name,
+    entry,
+    spec: planned.spec,
+    model: spec.family.name,
+    constants: planned.constants,
+    mutant: planned.mutant,
+    invariants: planned.invariants,
+    expect: adHoc ? planned.expect : entry.expect,
+  };
+}
+
+/** Whether a result meets a campaign's expectation. */
+export function meets(expect: Expectation, r: { result: string; invariant: string | null }): boolean {
+  return expect.kind === 'holds' ? r.result === 'ok' : r.result === 'violation' && r.invariant === expect.invariant;
+}

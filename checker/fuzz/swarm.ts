@@ -1,0 +1,223 @@
+/**
+ * Swarm fuzzing across machines: `leasecheck fuzz NAME --shard i/K` runs shard `i` of `K`
+ * of a campaign and writes one JSON result (the shard file); `leasecheck merge` combines
+ * shard files into one verdict (see `merge.ts`). Shards share nothing while they run, so
+ * any job runner that can start K copies of a command and collect K files can run a swarm
+ * (a GitHub Actions matrix, a Kubernetes Indexed Job).
+ *
+ * Shard `i` has its own seed, `seed + i`, and its own strategy mix: the campaign's
+ * strategies with one of them (the `i`-th, cyclically) drawn twice as often, so that K
+ * shards lean on different strategies (swarm verification's diversity, as in SPIN's swarm).
+ * A single shard (`0/1`) is the plain campaign.
+ */
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Catalog } from '../cli/catalog.js';
+import { UsageError } from '../cli/errors.js';
+import { toTraceFile, type TraceFile } from '../cli/tracefile.js';
+import { VERSION } from '../version.js';
+import { meets, planCampaign, type CampaignOverrides } from './campaign.js';
+import { fuzz, STRATEGIES, type Strategy } from './fuzz.js';
+import { HyperLogLog } from './hll.js';
+
+/** A violation a shard found, with its shrunk trace in the trace-file format. */
+export interface ShardViolation {
+  readonly invariant: string;
+  readonly traceLength: number;
+  readonly originalLength: number;
+  readonly seed: number;
+  readonly path: string;
+  readonly strategy: Strategy | null;
+  readonly runsToFind: number | null;
+  readonly stepsToFind: number | null;
+  readonly secondsToFind: number | null;
+  /** The command that runs this shard's failing behaviour again. */
+  readonly reproduce: string;
+  readonly trace: TraceFile;
+}
+
+/** The shard file: what one shard writes and `merge` reads. */
+export interface ShardResult {
+  readonly format: 'leasecheck-fuzz-shard';
+  readonly version: 1;
+  readonly tool: { readonly name: string; readonly version: string };
+  readonly campaign: string;
+  readonly model: string;
+  readonly constants: Readonly<Record<string, number | boolean>>;
+  readonly mutant: string | null;
+  readonly invariants: readonly string[] | null;
+  /** `holds`, or `violates INV`. */
+  readonly expected: string;
+  readonly shard: { readonly index: number; readonly count: number };
+  readonly seed: number;
+  readonly strategies: readonly Strategy[];
+  readonly runs: number;
+  readonly depth: number;
+  /** Whether this shard alone meets the expectation (the merge decides for the swarm). */
+  readonly met: boolean;
+  /** Behaviours generated. */
+  readonly behaviours: number;
+  readonly steps: number;
+  /** Distinct states this shard visited (exact, by fingerprint). */
+  readonly distinctStates: number;
+  readonly actionCounts: Readonly<Record<string, number>>;
+  /** The HyperLogLog sketch of the fingerprints visited: precision and base64 registers. */
+  readonly sketch: { readonly p: number; readonly registers: string };
+  readonly seconds: number;
+  /** At most one: a campaign stops at its first violation (and shrinks it). */
+  readonly violations: readonly ShardViolation[];
+}
+
+/** A shard's budget and identity. */
+export interface ShardOptions extends CampaignOverrides {
+  readonly index: number;
+  readonly count: number;
+  readonly runs?: number;
+  readonly depth?: number;
+  readonly seed?: number;
+  /** Stop generating after this many seconds (the result then depends on the machine). */
+  readonly timeLimit?: number;
+  /** fast-check's path: replays the shard's failing behaviour (its `reproduce` command). */
+  readonly path?: string;
+}
+
+/** Parses `i/K` (0 <= i < K); anything else is a {@link UsageError}. */
+export function parseShard(text: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const index = m ? Number(m[1]) : NaN;
+  const count = m ? Number(m[2]) : NaN;
+  if (!m || count < 1 || index >= count || count > 10_000) {
+    throw new UsageError(`--shard takes i/K, shard i of K counted from 0, with 1 <= K <= 10000 and 0 <= i < K (got '${text}'); e.g. --shard 0/4 ... --shard 3/4.`);
+  }
+  return { index, count };
+}
+
+/** Shard `index` of `count`'s strategy mix: every strategy, one of them twice (none when count is 1). */
+export function shardStrategies(index: number, count: number): Strategy[] {
+  return count === 1 ? [...STRATEGIES] : [STRATEGIES[index % STRATEGIES.length]!, ...STRATEGIES];
+}
+
+/** Runs one shard of a campaign. Throws a {@link UsageError} for a bad option. */
+export function runShard(catalog: Catalog, name: string, o: ShardOptions): ShardResult {
+  const c = planCampaign(catalog, name, o);
+  const runs = o.runs ?? c.entry.runs;
+  const depth = o.depth ?? c.entry.depth;
+  const base = o.seed ?? c.entry.seed;
+  for (const [flag, v] of [['runs', runs], ['depth', depth]] as const) {
+    if (!Number.isInteger(v) || v < 1) throw new UsageError(`--${flag} must be a positive integer (got ${v}).`);
+  }
+  if (!Number.isInteger(base)) throw new UsageError(`--seed must be an integer (got ${base}).`);
+  if (o.timeLimit !== undefined && !(o.timeLimit > 0)) throw new UsageError(`--time-limit must be a positive number of seconds (got ${o.timeLimit}).`);
+  const seed = base + o.index;
+  const strategies = shardStrategies(o.index, o.count);
+  const sketch = new HyperLogLog();
+  const r = fuzz(c.spec, {
+    runs,
+    depth,
+    seed,
+    strategies,
+    sketch,
+    ...(c.invariants ? { invariants: c.invariants } : {}),
+    ...(o.timeLimit !== undefined ? { timeLimitMs: o.timeLimit * 1000 } : {}),
+    ...(o.path !== undefined ? { path: o.path } : {}),
+  });
+  const expected = c.expect.kind === 'holds' ? 'holds' : `violates ${c.expect.invariant}`;
+  const extra = `${(o.set ?? []).map((x) => ` --set ${x}`).join('')}${o.mutant ? ` --mutant ${o.mutant}` : ''}${(o.invariants ?? []).map((x) => ` --invariant ${x}`).join('')}`;
+  const violations: ShardViolation[] = [];
+  if (r.result === 'violation' && r.trace) {
+    violations.push({
+      invariant: r.invariant!,
+      traceLength: r.traceLength!,
+      originalLength: r.originalLength!,
+      seed,
+      path: r.path!,
+      strategy: r.strategy,
+      runsToFind: r.runsToFind,
+      stepsToFind: r.stepsToFind,
+      secondsToFind: r.secondsToFind,
+      reproduce: `${catalog.tool} fuzz ${name} --shard ${o.index}/${o.count} --seed ${base} --runs ${runs} --depth ${depth} --path ${r.path}${extra}`,
+      trace: toTraceFile(
+        c.spec,
+        { spec: name, model: c.model, constants: c.constants, mutant: c.mutant, symmetry: false, invariant: r.invariant, kind: 'invariant', result: 'violation' },
+        r.trace,
+      ),
+    });
+  }
+  return {
+    format: 'leasecheck-fuzz-shard',
+    version: 1,
+    tool: { name: catalog.tool, version: VERSION },
+    campaign: name,
+    model: c.model,
+    constants: c.constants,
+    mutant: c.mutant,
+    invariants: c.invariants,
+    expected,
+    shard: { index: o.index, count: o.count },
+    seed,
+    strategies,
+    runs,
+    depth,
+    met: meets(c.expect, r),
+    behaviours: r.runs,
+    steps: r.steps,
+    distinctStates: r.distinctStates,
+    actionCounts: r.actionCounts,
+    sketch: { p: sketch.p, registers: sketch.toBase64() },
+    seconds: r.seconds,
+    violations,
+  };
+}
+
+/** Where the CLI writes (the subset of its `Io` a command needs). */
+export interface CommandIo {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}
+
+/** The `fuzz NAME --shard i/K` command's options, as the CLI parses them. */
+export interface ShardArgs {
+  readonly names: readonly string[];
+  readonly shard: string;
+  readonly out?: string;
+  readonly set: readonly string[];
+  readonly mutant?: string;
+  readonly invariant: readonly string[];
+  readonly runs?: number;
+  readonly depth?: number;
+  readonly seed?: number;
+  readonly path?: string;
+  readonly 'time-limit'?: number;
+}
+
+/**
+ * `leasecheck fuzz NAME --shard i/K [--out FILE]`: runs the shard, writes its result to
+ * FILE (or prints it), and exits 0: whether the swarm met its expectation is the merge's
+ * verdict, so a shard that found nothing is not a failed job.
+ */
+export function shardCommand(catalog: Catalog, a: ShardArgs, io: CommandIo): number {
+  if (a.names.length !== 1) throw new UsageError(`--shard runs one campaign: name exactly one (got ${a.names.length}); campaigns: ${catalog.fuzz.map((f) => f.name).join(', ')}.`);
+  const { index, count } = parseShard(a.shard);
+  const r = runShard(catalog, a.names[0]!, {
+    index,
+    count,
+    set: a.set,
+    invariants: a.invariant,
+    ...(a.mutant !== undefined ? { mutant: a.mutant } : {}),
+    ...(a.runs !== undefined ? { runs: a.runs } : {}),
+    ...(a.depth !== undefined ? { depth: a.depth } : {}),
+    ...(a.seed !== undefined ? { seed: a.seed } : {}),
+    ...(a['time-limit'] !== undefined ? { timeLimit: a['time-limit'] } : {}),
+    ...(a.path !== undefined ? { path: a.path } : {}),
+  });
+  const text = JSON.stringify(r) + '\n';
+  if (a.out) {
+    mkdirSync(dirname(a.out), { recursive: true });
+    // Written whole at the end, so a killed shard leaves no half file for the merge.
+    writeFileSync(a.out + '.tmp', text);
+    renameSync(a.out + '.tmp', a.out);
+    const v = r.violations[0];
+    io.err(`${r.campaign} shard ${index}/${count} (seed ${r.seed}): ${r.behaviours.toLocaleString('en-US')} behaviours, ${r.steps.toLocaleString('en-US')} steps, ${r.seconds.toFixed(1)} s; ${v ? `violates ${v.invariant} (${v.traceLength} states, ${v.strategy})` : 'no violation'}; wrote ${a.out}\n`);
+  } else io.out(text);
+  return 0;
+}
