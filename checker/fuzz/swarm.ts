@@ -121,7 +121,7 @@ export function runShard(catalog: Catalog, name: string, o: ShardOptions): Shard
     ...(o.timeLimit !== undefined ? { timeLimitMs: o.timeLimit * 1000 } : {}),
     ...(o.path !== undefined ? { path: o.path } : {}),
   });
-  const expected = c.expect.kind === 'holds' ? 'holds' : `violates ${c.expect.invariant}`;
+  const expected = c.expect.kind === 'violates' ? `violates ${c.expect.invariant}` : c.expect.kind;
   const extra = `${(o.set ?? []).map((x) => ` --set ${x}`).join('')}${o.mutant ? ` --mutant ${o.mutant}` : ''}${(o.invariants ?? []).map((x) => ` --invariant ${x}`).join('')}`;
   const violations: ShardViolation[] = [];
   if (r.result === 'violation' && r.trace) {
