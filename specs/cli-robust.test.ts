@@ -126,14 +126,6 @@ describe('every error a user can cause: one paragraph, exit 2', () => {
     });
   }
 
-  it('fuzz --path of a run that does not fail: the results, then exit 2', async () => {
-    const r = await cli('fuzz', 'fuzz-grantWhileLeased', '--path', '999999:7');
-    expect(r.code).toBe(2);
-    expect(r.out).toMatch(/^campaign +expected/);
-    expect(r.out).not.toMatch(/campaign, /);
-    expect(first(r.err)).toBe('leasecheck: --path 999999:7 replays no failing run of fuzz-grantWhileLeased (seed 1, 20000 runs of up to 150 steps); give the seed, runs, depth and path that the failing run printed.');
-  });
-
   it.skipIf(isRoot)('an unwritable --report-dir (EACCES)', async () => {
     const d = fresh('ro');
     chmodSync(d, 0o555);

@@ -701,7 +701,20 @@ async function dispatch(argv: readonly string[], catalog: Catalog, io: Io): Prom
             'time-limit': { type: 'number', describe: 'with --shard: stop generating after this many seconds' },
           }),
       async (a) => {
-        code = a.shard !== undefined ? shardCommand(catalog, a as unknown as ShardArgs, io) : await cmdFuzz(catalog, a as unknown as FuzzArgs, io);
+        code =
+          a.shard !== undefined
+            ? shardCommand(
+                catalog,
+                {
+                  ...(a as unknown as ShardArgs),
+                  // Options arrive as words (numberOption checks them as every command does).
+                  runs: numberOption('runs', a.runs as string | undefined),
+                  depth: numberOption('depth', a.depth as string | undefined),
+                  seed: numberOption('seed', a.seed as string | undefined, { min: -(2 ** 31) }),
+                } as ShardArgs,
+                io,
+              )
+            : await cmdFuzz(catalog, a as unknown as FuzzArgs, io);
       },
     )
     .command(
