@@ -57,7 +57,8 @@ export class SchemaBoundError extends RangeError {
 }
 
 function show(v: unknown): string {
-  if (v instanceof BitSetValue || v instanceof ListSetValue || v instanceof BagValue) return `a set built by another schema type`;
+  if (v instanceof BitSetValue || v instanceof ListSetValue) return `a set of ${v.type.elem.describe()}`;
+  if (v instanceof BagValue) return `a bag of ${v.type.elem.describe()}`;
   try {
     const j = JSON.stringify(v);
     return j === undefined ? String(v) : j.length > 80 ? `${j.slice(0, 77)}...` : j;
@@ -96,8 +97,24 @@ export abstract class Type<T> {
   abstract describe(): string;
   /** The symmetric domains this type mentions. */
   abstract symmetricDomains(): Set<DomainType>;
-  private codeFn?: (v: unknown, path: string) => number;
   private table?: unknown[];
+  /**
+   * The key under which an interned value of this type keeps its code (non-enumerable, so
+   * spreads, JSON and `Object.keys` never see it): the encoder reads it instead of
+   * recomputing the code of a record that a successor shares with its parent. One key per
+   * type, so that a value interned by another type of the same shape is coded afresh.
+   */
+  readonly codeKey: symbol = Symbol('schema.code');
+  /**
+   * The dense code of `v` (0 .. card-1); throws a {@link SchemaBoundError} naming `path` when
+   * `v` is not a value of the type. Compiled on first use (then this property is the compiled
+   * function itself, so callers pay one call).
+   */
+  code: (v: T, path?: string) => number = (v, path) => {
+    const f = compileCode(this) as (v: T, path?: string) => number;
+    this.code = f;
+    return f(v, path ?? 'value');
+  };
 
   /** True when the type's values have dense codes (finite, at most 2^32 values, no set inside). */
   get isAtom(): boolean {
@@ -109,17 +126,17 @@ export abstract class Type<T> {
     return bitsFor(this.card);
   }
 
-  /** The dense code of `v` (0 .. card-1); throws a {@link SchemaBoundError} naming `path` when `v` is not a value of the type. */
-  code(v: T, path = 'value'): number {
-    if (!this.codeFn) this.codeFn = compileCode(this);
-    return this.codeFn(v, path);
-  }
-
   /** The value of code `c` (shared and frozen for records and unions of at most {@link INTERN_LIMIT} values). */
   value(c: number): T {
     if (this.card <= INTERN_LIMIT) {
       const t = (this.table ??= new Array(this.card));
-      return (t[c] ?? (t[c] = deepFreeze(valueOfCode(this, c)))) as T;
+      let x = t[c];
+      if (x === undefined) {
+        x = valueOfCode(this, c);
+        if (x !== null && typeof x === 'object') Object.defineProperty(x, this.codeKey, { value: c, enumerable: false });
+        t[c] = x = deepFreeze(x);
+      }
+      return x as T;
     }
     return valueOfCode(this, c) as T;
   }
@@ -133,6 +150,12 @@ export abstract class Type<T> {
   values(): T[] {
     if (this.card > 2 ** 20) throw new RangeError(`schema: ${this.describe()} has too many values to list`);
     return Array.from({ length: this.card }, (_, c) => this.value(c));
+  }
+
+  /** The table of interned values by code, filled (for types of at most {@link INTERN_LIMIT} values). */
+  internTable(): readonly T[] {
+    for (let c = 0; c < this.card; c++) this.value(c);
+    return this.table as T[];
   }
 }
 
@@ -212,11 +235,10 @@ export class DomainType extends Type<number> {
     super();
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`schema: domain '${name}' needs a size of at least 1, not ${size}`);
     this.card = size;
+    this.members = Object.freeze(Array.from({ length: size }, (_, i) => i));
   }
-  /** The domain's members, `0 .. size-1`. */
-  get members(): number[] {
-    return Array.from({ length: this.size }, (_, i) => i);
-  }
+  /** The domain's members, `0 .. size-1` (one frozen array). */
+  readonly members: readonly number[];
   describe(): string {
     return `${this.name} (0..${this.size - 1})`;
   }
@@ -363,6 +385,8 @@ export class SetType<T> extends Type<SetValue<T>> {
   readonly encoding: 'bits' | 'list';
   /** Words of the bitmask (`bits` encoding). */
   readonly words: number;
+  /** Code ranges of a union element type's variants, by name (filled as asked for). */
+  variantRanges: Map<string, [number, number]> | undefined = undefined;
   private readonly emptySet: SetValue<T>;
   constructor(
     readonly elem: Type<T>,
@@ -522,15 +546,53 @@ export interface SetValue<T> extends Iterable<T> {
   toArray(): T[];
   /** The element codes in ascending order. */
   codes(): number[];
+  /**
+   * The elements of one variant of a union element type, in code order: TLA's
+   * `{m \in msgs : m.type = name}`, read from the variant's range of codes only.
+   */
+  variant<K extends string>(name: K): readonly OfVariant<T, K>[];
+}
+
+/** The members of a union type `T` whose tag (any field) is `K`. */
+export type OfVariant<T, K extends string> = T extends unknown ? (K extends T[keyof T] ? T : never) : never;
+
+/** The code range `[from, to)` of variant `name` of a set's union element type. */
+function variantRange(t: Type<any>, name: string): [number, number] {
+  if (!(t instanceof UnionType)) throw new RangeError(`schema: variant('${name}') needs a set of a union, not of ${t.describe()}`);
+  const v = t.variants.find((x) => x.name === name);
+  if (!v) throw new RangeError(`schema: ${t.describe()} has no variant '${name}'`);
+  return [v.offset, v.offset + v.record.card];
 }
 
 /** A set over a small universe: a bitmask of element codes. */
 export class BitSetValue<T> implements SetValue<T> {
+  /** The elements, decoded once (a set is immutable). */
+  private elems: T[] | undefined = undefined;
   constructor(
     readonly type: SetType<T>,
     /** The bitmask, 32 codes a word (int32 words). */
     readonly w: readonly number[],
   ) {}
+  variant<K extends string>(name: K): readonly OfVariant<T, K>[] {
+    const ranges = (this.type.variantRanges ??= new Map());
+    let r = ranges.get(name);
+    if (r === undefined) ranges.set(name, (r = variantRange(this.type.elem, name)));
+    const [from, to] = r;
+    const out: T[] = [];
+    const elem = this.type.elem;
+    const w = this.w;
+    for (let i = from >>> 5, last = (to - 1) >>> 5; i <= last; i++) {
+      let x = w[i]!;
+      if (i === from >>> 5) x &= -1 << (from & 31);
+      if (i === last && (to & 31) !== 0) x &= (1 << (to & 31)) - 1;
+      while (x !== 0) {
+        const b = 31 - Math.clz32(x & -x);
+        x &= x - 1;
+        out.push(elem.value(i * 32 + b));
+      }
+    }
+    return out as unknown as readonly OfVariant<T, K>[];
+  }
   get size(): number {
     let n = 0;
     for (let i = 0; i < this.w.length; i++) {
@@ -580,16 +642,23 @@ export class BitSetValue<T> implements SetValue<T> {
     return true;
   }
   some(p: (x: T) => boolean): boolean {
+    const e = this.elems ?? this.decodeAll();
+    for (let i = 0; i < e.length; i++) if (p(e[i]!)) return true;
+    return false;
+  }
+  private decodeAll(): T[] {
     const elem = this.type.elem;
+    const out: T[] = [];
     for (let i = 0; i < this.w.length; i++) {
       let x = this.w[i]!;
       while (x !== 0) {
         const b = 31 - Math.clz32(x & -x);
         x &= x - 1;
-        if (p(elem.value(i * 32 + b))) return true;
+        out.push(elem.value(i * 32 + b));
       }
     }
-    return false;
+    this.elems = out;
+    return out;
   }
   every(p: (x: T) => boolean): boolean {
     return !this.some((x) => !p(x));
@@ -625,10 +694,10 @@ export class BitSetValue<T> implements SetValue<T> {
     return out;
   }
   toArray(): T[] {
-    return this.codes().map((c) => this.type.elem.value(c));
+    return (this.elems ?? this.decodeAll()).slice();
   }
   [Symbol.iterator](): Iterator<T> {
-    return this.toArray()[Symbol.iterator]();
+    return (this.elems ?? this.decodeAll())[Symbol.iterator]();
   }
   /** JSON: the elements in code order. */
   toJSON(): unknown {
@@ -713,8 +782,14 @@ export class ListSetValue<T> implements SetValue<T> {
   codes(): number[] {
     return this.c.slice();
   }
+  variant<K extends string>(name: K): readonly OfVariant<T, K>[] {
+    const [from, to] = variantRange(this.type.elem, name);
+    const out: T[] = [];
+    for (let i = lowerBound(this.c, from); i < this.c.length && this.c[i]! < to; i++) out.push(this.type.elem.value(this.c[i]!));
+    return out as unknown as readonly OfVariant<T, K>[];
+  }
   [Symbol.iterator](): Iterator<T> {
-    return this.toArray()[Symbol.iterator]();
+    return (this.elems ??= this.c.map((k) => this.type.elem.value(k)))[Symbol.iterator]();
   }
   toJSON(): unknown {
     return this.toArray();
@@ -871,7 +946,7 @@ function codeStmtsFields(r: RecordType<Fields>, v: string, out: string, path: st
 function compileCode(t: Type<any>): (v: unknown, path: string) => number {
   if (!t.isAtom) throw new RangeError(`schema: ${t.describe()} has no single code`);
   const g = new Gen();
-  return g.build(`return function code(v, p) { let c = 0;\n${codeStmts(t, 'v', 'c', 'p', g)} return c; };`);
+  return g.build(`return function code(v, p) { if (p === undefined) p = 'value'; let c = 0;\n${codeStmts(t, 'v', 'c', 'p', g)} return c; };`);
 }
 
 /** The value of code `c` of `t` (not interned; {@link Type.value} interns). */
@@ -1027,7 +1102,9 @@ function compileCodec<S>(root: Type<S>): Codec<S> {
     if (t instanceof SetType && t.encoding === 'bits') {
       const BS = g.k(BitSetValue);
       const T = g.k(t);
-      enc.push(`if (!(${v} instanceof ${BS}) || ${v}.type !== ${T}) ${F}(${P}, ${v}, ${JSON.stringify(`${t.describe()} (a set built by this schema type)`)});`);
+      // Any set over the same element type will do (the element type fixes the bitmask).
+      const E = g.k(t.elem);
+      enc.push(`if (!(${v} instanceof ${BS}) || ${v}.type.elem !== ${E}) ${F}(${P}, ${v}, ${JSON.stringify(`${t.describe()} (a set over this element type)`)});`);
       if (t.elem.card <= 30) {
         const [w, sh] = place(t.elem.card);
         fields.push(`${path}: ${t.describe()} in word ${w}, bits ${sh}..${sh + t.elem.card - 1}`);
@@ -1054,7 +1131,8 @@ function compileCodec<S>(root: Type<S>): Codec<S> {
       const T = g.k(t);
       const r = runs++;
       fields.push(`${path}: ${t.describe()} as run ${r} after the fixed words`);
-      enc.push(`if (!(${v} instanceof ${C}) || ${v}.type !== ${T}) ${F}(${P}, ${v}, ${JSON.stringify(`${t.describe()} (built by this schema type)`)});`);
+      const E = g.k(t.elem);
+      enc.push(`if (!(${v} instanceof ${C}) || ${v}.type.elem !== ${E}) ${F}(${P}, ${v}, ${JSON.stringify(`${t.describe()} (over this element type)`)});`);
       if (t.maxSize !== Infinity) enc.push(`if (${v}.c.length > ${t.maxSize}) ${F}(${JSON.stringify(`${path} (its size)`)}, ${v}.c.length, ${JSON.stringify(`${t.describe()}: at most ${t.maxSize} elements`)});`);
       const rv = g.tmp('r');
       enc.push(`const ${rv} = ${v}.c;`);
@@ -1071,8 +1149,12 @@ function compileCodec<S>(root: Type<S>): Codec<S> {
   function atom(t: Type<any>, v: string, path: string, maybeAbsent: boolean): string {
     const bits = t.bits;
     const c = g.tmp('c');
-    const code = codeStmts(t, v, c, JSON.stringify(path), g);
-    if (maybeAbsent) enc.push(`let ${c} = 0; if (${v} !== undefined) { ${code} }`);
+    let code = codeStmts(t, v, c, JSON.stringify(path), g);
+    if ((t instanceof RecordType || t instanceof UnionType || t instanceof TupleType) && t.card <= INTERN_LIMIT) {
+      // An interned value carries its code; a value the step built is coded field by field.
+      code = `${c} = ${v} != null ? ${v}[${g.k(t.codeKey)}] : undefined; if (${c} === undefined) { ${code} }`;
+      enc.push(maybeAbsent ? `let ${c} = 0; if (${v} !== undefined) { ${code} }` : `let ${c} = 0; ${code}`);
+    } else if (maybeAbsent) enc.push(`let ${c} = 0; if (${v} !== undefined) { ${code} }`);
     else enc.push(`let ${c} = 0; ${code}`);
     let read = '0';
     if (bits > 0) {
@@ -1109,8 +1191,7 @@ function decodeExpr(t: Type<any>, read: string, g: Gen): string {
   const T = g.k(t);
   if (t.card <= INTERN_LIMIT) {
     // Interned: one table read once warm.
-    const table = t.values();
-    return `${g.k(table)}[${read}]`;
+    return `${g.k(t.internTable())}[${read}]`;
   }
   return `${T}.value(${read})`;
 }
@@ -1520,6 +1601,8 @@ interface Instance<S> {
   readonly action: Action;
   readonly index: number;
   readonly run: (s: S) => StepResult<S>;
+  /** The labels of the step's successors when it returns several: the arguments and the choice index. */
+  readonly choices: Action[];
 }
 
 /**
@@ -1541,7 +1624,7 @@ export function defineSpec<S>(def: SchemaSpecDef<S>): SchemaSpec<S> {
   names.forEach((name, index) => {
     const d = def.actions[name]!;
     if (typeof d === 'function') {
-      const inst: Instance<S> = { action: Object.freeze({ name, args: Object.freeze([]) }), index, run: d };
+      const inst: Instance<S> = { action: Object.freeze({ name, args: Object.freeze([]) }), index, run: d, choices: [] };
       instances.push(inst);
       byKey.set(name, inst);
       return;
@@ -1553,7 +1636,7 @@ export function defineSpec<S>(def: SchemaSpecDef<S>): SchemaSpec<S> {
       const [a0, a1, a2] = args;
       const run: (s: S) => StepResult<S> =
         args.length === 1 ? (s) => step(s, a0) : args.length === 2 ? (s) => step(s, a0, a1) : args.length === 3 ? (s) => step(s, a0, a1, a2) : (s) => step(s, ...args);
-      const inst: Instance<S> = { action: Object.freeze({ name, args: Object.freeze(args) }), index, run };
+      const inst: Instance<S> = { action: Object.freeze({ name, args: Object.freeze(args) }), index, run, choices: [] };
       instances.push(inst);
       byKey.set(`${name}(${args.map((x) => JSON.stringify(x)).join(',')})`, inst);
     }
@@ -1568,6 +1651,8 @@ export function defineSpec<S>(def: SchemaSpecDef<S>): SchemaSpec<S> {
   let lastActs: readonly Action[] = [];
   let lastSuccs: S[] = [];
   let cursor = 0;
+  let lastIdx: number[] = [];
+  let idxCursor = 0;
 
   const prop = (m: { readonly [n: string]: (s: S) => boolean } | undefined): StateProperty<S>[] =>
     Object.entries(m ?? {}).map(([name, check]) => ({ name, check }));
@@ -1577,29 +1662,40 @@ export function defineSpec<S>(def: SchemaSpecDef<S>): SchemaSpec<S> {
     name: def.name,
     schema: sch,
     actionNames: names,
-    actionIndex: (a) => nameIndex.get(a.name) ?? -1,
+    actionIndex: (a) => {
+      // The engine asks in successor order, right after `actions`: answer from the labels' indices.
+      if (lastActs[idxCursor] === a) return lastIdx[idxCursor++]!;
+      return nameIndex.get(a.name) ?? -1;
+    },
     initStates: () => inits(),
     actions(s) {
       const acts: Action[] = [];
       const succs: S[] = [];
+      const idx: number[] = [];
       for (let i = 0; i < instances.length; i++) {
         const inst = instances[i]!;
         const r = inst.run(s);
         if (!r) continue;
         if (Array.isArray(r)) {
+          const ch = inst.choices;
           for (let k = 0; k < r.length; k++) {
-            acts.push({ name: inst.action.name, args: [...inst.action.args, k] });
+            if (k === ch.length) ch.push(Object.freeze({ name: inst.action.name, args: Object.freeze([...inst.action.args, k]) }));
+            acts.push(ch[k]!);
             succs.push(r[k]!);
+            idx.push(inst.index);
           }
         } else {
           acts.push(inst.action);
           succs.push(r as S);
+          idx.push(inst.index);
         }
       }
       lastState = s;
       lastActs = acts;
       lastSuccs = succs;
+      lastIdx = idx;
       cursor = 0;
+      idxCursor = 0;
       return acts;
     },
     next(s, a) {
