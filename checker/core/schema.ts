@@ -38,6 +38,8 @@ import type { Action, ActionProperty, Spec, StateEncoder, StateProperty, StepInf
 export const INTERN_LIMIT = 4096;
 /** Sets whose element type has at most this many values are bitmasks (else sorted code runs). */
 export const BITSET_LIMIT = 1024;
+/** Sets over at most this many values are shared objects, one per bitmask. */
+export const SMALL_SET_BITS = 10;
 /** Largest cardinality of a type that is encoded as one code. */
 const MAX_CODE_CARD = 2 ** 32;
 
@@ -387,6 +389,8 @@ export class SetType<T> extends Type<SetValue<T>> {
   readonly words: number;
   /** Code ranges of a union element type's variants, by name (filled as asked for). */
   variantRanges: Map<string, [number, number]> | undefined = undefined;
+  /** For element types of at most {@link SMALL_SET_BITS} values: every set, by bitmask (shared, so decoding allocates nothing). */
+  private readonly smallSets: BitSetValue<T>[] | null;
   private readonly emptySet: SetValue<T>;
   constructor(
     readonly elem: Type<T>,
@@ -400,7 +404,8 @@ export class SetType<T> extends Type<SetValue<T>> {
     this.words = Math.ceil(elem.card / 32);
     // Sets are structure, never a single code (no sets of sets).
     this.card = Infinity;
-    this.emptySet = this.encoding === 'bits' ? new BitSetValue(this, new Array<number>(this.words).fill(0)) : new ListSetValue(this, []);
+    this.smallSets = this.encoding === 'bits' && elem.card <= SMALL_SET_BITS ? Array.from({ length: 2 ** elem.card }, (_, m) => new BitSetValue(this, [m])) : null;
+    this.emptySet = this.smallSets ? this.smallSets[0]! : this.encoding === 'bits' ? new BitSetValue(this, new Array<number>(this.words).fill(0)) : new ListSetValue(this, []);
   }
   describe(): string {
     return `setOf(${this.elem.describe()})`;
@@ -419,6 +424,11 @@ export class SetType<T> extends Type<SetValue<T>> {
     for (const x of xs) s = s.add(x);
     return s;
   }
+  /** The set whose one-word bitmask is `mask` (shared for small element types). */
+  fromMask(mask: number): BitSetValue<T> {
+    return this.smallSets ? this.smallSets[mask]! : new BitSetValue(this, [mask]);
+  }
+
   /** The set of the elements with codes `codes` (any order, duplicates ignored). */
   fromCodes(codes: Iterable<number>): SetValue<T> {
     if (this.encoding === 'bits') {
@@ -502,6 +512,9 @@ export const setOf = <T>(elem: Type<T>, opts: { readonly maxSize?: number; reado
   new SetType(elem, opts.maxSize ?? Infinity, opts.encoding);
 /** A multiset of values of `elem`; `maxSize` bounds its size (default: no bound). */
 export const bagOf = <T>(elem: Type<T>, opts: { readonly maxSize?: number } = {}): BagType<T> => new BagType(elem, opts.maxSize ?? Infinity);
+
+/** The empty sequence that decoding shares. */
+const EMPTY: readonly never[] = Object.freeze([]);
 
 /** `[a EXCEPT ![i] = v]`: a copy of `a` with `a[i]` replaced (for per-node arrays). */
 export function except<T>(a: readonly T[], i: number, v: T): readonly T[] {
@@ -617,6 +630,7 @@ export class BitSetValue<T> implements SetValue<T> {
     const i = c >>> 5;
     const bit = 1 << (c & 31);
     if ((this.w[i]! & bit) !== 0) return this;
+    if (this.w.length === 1) return this.type.fromMask(this.w[0]! | bit);
     const w = this.w.slice();
     w[i] = w[i]! | bit;
     return new BitSetValue(this.type, w);
@@ -626,6 +640,7 @@ export class BitSetValue<T> implements SetValue<T> {
     const i = c >>> 5;
     const bit = 1 << (c & 31);
     if ((this.w[i]! & bit) === 0) return this;
+    if (this.w.length === 1) return this.type.fromMask(this.w[0]! & ~bit);
     const w = this.w.slice();
     w[i] = w[i]! & ~bit;
     return new BitSetValue(this.type, w);
@@ -866,7 +881,7 @@ class Gen {
   private n = 0;
   k(v: unknown): string {
     const i = this.consts.indexOf(v);
-    if (i >= 0 && (typeof v === 'function' || typeof v === 'object')) return this.names[i]!;
+    if (i >= 0 && (typeof v === 'function' || typeof v === 'object' || typeof v === 'symbol')) return this.names[i]!;
     const name = `K${this.consts.length}`;
     this.names.push(name);
     this.consts.push(v);
@@ -1044,6 +1059,7 @@ function compileCodec<S>(root: Type<S>): Codec<S> {
   const enc: string[] = [];
   const varEnc: string[] = [];
   const varDec: string[] = [];
+  const pre: string[] = [];
   let runs = 0;
 
   /** Emits encoding of value `v` (local) of type `t` at `path` (a static string); returns the decode expression. */
@@ -1087,17 +1103,17 @@ function compileCodec<S>(root: Type<S>): Codec<S> {
       );
       const lenExpr = atom(new IntType(0, t.maxLen), n, `${path} (its length)`, false);
       const len = g.tmp('len');
+      pre.push(`const ${len} = ${lenExpr};`);
       const elems: string[] = [];
       for (let i = 0; i < t.maxLen; i++) {
         const fv = g.tmp('v');
         enc.push(`const ${fv} = ${n} > ${i} ? ${v}[${i}] : undefined;`);
         elems.push(atom(t.elem, fv, `${path}[${i}]`, true));
       }
-      if (t.maxLen === 0) return '[]';
-      // Decode: build exactly the first `len` elements.
-      let expr = '[]';
+      // Decode: exactly the first `len` elements; the empty sequence is one shared frozen array.
+      let expr = g.k(EMPTY);
       for (let k = 1; k <= t.maxLen; k++) expr = `${len} === ${k} ? [${elems.slice(0, k).join(', ')}] : ${expr}`;
-      return `((${len}) => ${expr})(${lenExpr})`;
+      return `(${expr})`;
     }
     if (t instanceof SetType && t.encoding === 'bits') {
       const BS = g.k(BitSetValue);
@@ -1109,7 +1125,7 @@ function compileCodec<S>(root: Type<S>): Codec<S> {
         const [w, sh] = place(t.elem.card);
         fields.push(`${path}: ${t.describe()} in word ${w}, bits ${sh}..${sh + t.elem.card - 1}`);
         enc.push(`w${w} |= ${v}.w[0] << ${sh};`);
-        return `new ${BS}(${T}, [(w${w} >>> ${sh}) & ${2 ** t.elem.card - 1}])`;
+        return `${T}.fromMask((w${w} >>> ${sh}) & ${2 ** t.elem.card - 1})`;
       }
       if (bit > 0) {
         word++;
@@ -1149,13 +1165,20 @@ function compileCodec<S>(root: Type<S>): Codec<S> {
   function atom(t: Type<any>, v: string, path: string, maybeAbsent: boolean): string {
     const bits = t.bits;
     const c = g.tmp('c');
-    let code = codeStmts(t, v, c, JSON.stringify(path), g);
-    if ((t instanceof RecordType || t instanceof UnionType || t instanceof TupleType) && t.card <= INTERN_LIMIT) {
-      // An interned value carries its code; a value the step built is coded field by field.
-      code = `${c} = ${v} != null ? ${v}[${g.k(t.codeKey)}] : undefined; if (${c} === undefined) { ${code} }`;
-      enc.push(maybeAbsent ? `let ${c} = 0; if (${v} !== undefined) { ${code} }` : `let ${c} = 0; ${code}`);
-    } else if (maybeAbsent) enc.push(`let ${c} = 0; if (${v} !== undefined) { ${code} }`);
-    else enc.push(`let ${c} = 0; ${code}`);
+    let code: string;
+    if (t instanceof RecordType || t instanceof UnionType || t instanceof TupleType || t instanceof OptionalType) {
+      // Composite codes are computed out of line (one compiled function per type), so that the
+      // encoder stays small enough for the optimising compiler; an interned value carries its
+      // code, read inline.
+      const fn = g.k(compileCode(t));
+      code =
+        t.card <= INTERN_LIMIT && !(t instanceof OptionalType)
+          ? `${c} = ${v} != null ? ${v}[${g.k(t.codeKey)}] : undefined; if (${c} === undefined) ${c} = ${fn}(${v}, ${JSON.stringify(path)});`
+          : `${c} = ${fn}(${v}, ${JSON.stringify(path)});`;
+    } else {
+      code = codeStmts(t, v, c, JSON.stringify(path), g);
+    }
+    enc.push(maybeAbsent ? `let ${c} = 0; if (${v} !== undefined) { ${code} }` : `let ${c} = 0; ${code}`);
     let read = '0';
     if (bits > 0) {
       const [w, sh] = place(bits);
@@ -1174,7 +1197,7 @@ function compileCodec<S>(root: Type<S>): Codec<S> {
   const wout = Array.from({ length: fixedWords }, (_, i) => `out.int(w${i});`).join(' ');
   const wread = Array.from({ length: fixedWords }, (_, i) => `w${i} = W[start + ${i}] | 0`).join(', ');
   const encSrc = `return function encode(s, out) {\n${fixedWords ? `let ${wdecl};\n` : ''}${enc.join('\n')}\n${wout}\n${varEnc.join('\n')}\n};`;
-  const decSrc = `return function decode(W, start, end) {\n${fixedWords ? `const ${wread};\n` : ''}let at = start + ${fixedWords};\n${varDec.join('\n')}\nreturn ${tree};\n};`;
+  const decSrc = `return function decode(W, start, end) {\n${fixedWords ? `const ${wread};\n` : ''}let at = start + ${fixedWords};\n${varDec.join('\n')}\n${pre.join('\n')}\nreturn ${tree};\n};`;
   return {
     encode: g.build(encSrc),
     decode: g.build(decSrc),
