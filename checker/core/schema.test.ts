@@ -320,4 +320,26 @@ describe('schema helpers', () => {
     expect(s.size).toBe(5);
     expect(s.delete({ t: 'B' }).variant('B')).toEqual([]);
   });
+
+  it('lets a set over a small domain be a field of a set element (a message carrying a set of nodes), and maps sets', () => {
+    const CS = domain('CS', 3, { symmetric: true });
+    const Ts = int(0, 3);
+    const Msg = union('type', { WriteReq: { to: CS, secs: setOf(CS) }, Grant: { to: CS, exp: Ts } });
+    const State = record({ msgs: setOf(Msg), up: arrayOf(CS, bool()) });
+    const S = schema(State);
+    const secs = setOf(CS).of(1, 2);
+    const v = { msgs: State.fields.msgs.of({ type: 'WriteReq', to: 0, secs }, { type: 'Grant', to: 1, exp: 3 }), up: [true, false, true] };
+    const w = S.words(v);
+    const d = S.decode(w, 0, w.length);
+    expect(S.toJSON(d)).toEqual({ msgs: [{ type: 'WriteReq', to: 0, secs: [1, 2] }, { type: 'Grant', to: 1, exp: 3 }], up: [true, false, true] });
+    expect(d.msgs.has({ type: 'WriteReq', to: 0, secs: setOf(CS).of(2, 1) })).toBe(true);
+    // Clock normalisation style: every Grant's exp shifted down.
+    const shifted = d.msgs.map((m) => (m.type === 'Grant' ? { ...m, exp: Math.max(0, m.exp - 1) } : m));
+    expect(shifted.variant('Grant')).toEqual([{ type: 'Grant', to: 1, exp: 2 }]);
+    expect(Ts.equals(2, 2)).toBe(true);
+    expect(Msg.equals({ type: 'Grant', to: 1, exp: 2 }, shifted.variant('Grant')[0]!)).toBe(true);
+    // Renaming chunkservers renames the set inside the message too.
+    const renamed = S.orbit(d).map((t) => JSON.stringify(S.toJSON(t)));
+    expect(renamed).toContain(JSON.stringify({ msgs: [{ type: 'WriteReq', to: 1, secs: [0, 2] }, { type: 'Grant', to: 0, exp: 3 }], up: [false, true, true] }));
+  });
 });

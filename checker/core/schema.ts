@@ -70,7 +70,8 @@ function show(v: unknown): string {
 }
 
 function fail(path: string, value: unknown, bound: string): never {
-  throw new SchemaBoundError(path, value, bound);
+  // A field of the root record is built as '' + '.name'.
+  throw new SchemaBoundError(path.startsWith('.') ? path.slice(1) : path, value, bound);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -135,12 +136,17 @@ export abstract class Type<T> {
       let x = t[c];
       if (x === undefined) {
         x = valueOfCode(this, c);
-        if (x !== null && typeof x === 'object') Object.defineProperty(x, this.codeKey, { value: c, enumerable: false });
+        if (x !== null && typeof x === 'object' && !(x instanceof BitSetValue)) Object.defineProperty(x, this.codeKey, { value: c, enumerable: false });
         t[c] = x = deepFreeze(x);
       }
       return x as T;
     }
     return valueOfCode(this, c) as T;
+  }
+
+  /** True when `a` and `b` are the same value of the type (equal codes: no identity needed). */
+  equals(a: T, b: T): boolean {
+    return a === b || this.code(a) === this.code(b);
   }
 
   /** The canonical (shared, frozen) form of `v`, after checking it against the type. */
@@ -162,6 +168,7 @@ export abstract class Type<T> {
 }
 
 function deepFreeze<V>(v: V): V {
+  if (v instanceof BitSetValue || v instanceof ListSetValue || v instanceof BagValue) return v;
   if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
     for (const x of Object.values(v)) deepFreeze(x);
     Object.freeze(v);
@@ -402,8 +409,10 @@ export class SetType<T> extends Type<SetValue<T>> {
     this.encoding = encoding ?? (elem.card <= BITSET_LIMIT ? 'bits' : 'list');
     if (this.encoding === 'list' && elem.card > 2 ** 31) throw new RangeError(`schema: set elements of ${elem.describe()} need codes below 2^31`);
     this.words = Math.ceil(elem.card / 32);
-    // Sets are structure, never a single code (no sets of sets).
-    this.card = Infinity;
+    // A set over a small universe (at most SMALL_SET_BITS values) is itself a value with a
+    // code, its bitmask, so that it can be a field of a set's element (a message's `secs`);
+    // larger sets are structure only.
+    this.card = this.encoding === 'bits' && elem.card <= SMALL_SET_BITS ? 2 ** elem.card : Infinity;
     this.smallSets = this.encoding === 'bits' && elem.card <= SMALL_SET_BITS ? Array.from({ length: 2 ** elem.card }, (_, m) => new BitSetValue(this, [m])) : null;
     this.emptySet = this.smallSets ? this.smallSets[0]! : this.encoding === 'bits' ? new BitSetValue(this, new Array<number>(this.words).fill(0)) : new ListSetValue(this, []);
   }
@@ -424,6 +433,11 @@ export class SetType<T> extends Type<SetValue<T>> {
     for (const x of xs) s = s.add(x);
     return s;
   }
+  /** The set of code `c` (its bitmask), for sets over small universes. */
+  override value(c: number): SetValue<T> {
+    return this.fromMask(c);
+  }
+
   /** The set whose one-word bitmask is `mask` (shared for small element types). */
   fromMask(mask: number): BitSetValue<T> {
     return this.smallSets ? this.smallSets[mask]! : new BitSetValue(this, [mask]);
@@ -434,7 +448,7 @@ export class SetType<T> extends Type<SetValue<T>> {
     if (this.encoding === 'bits') {
       const w = new Array<number>(this.words).fill(0);
       for (const c of codes) w[c >>> 5] = w[c >>> 5]! | (1 << (c & 31));
-      return new BitSetValue(this, w);
+      return this.words === 1 ? this.fromMask(w[0]!) : new BitSetValue(this, w);
     }
     return new ListSetValue(this, [...new Set(codes)].sort((a, b) => a - b));
   }
@@ -555,6 +569,8 @@ export interface SetValue<T> extends Iterable<T> {
   find(p: (x: T) => boolean): T | undefined;
   /** The elements that satisfy `p`, as a set (TLA's `{x \in S : p(x)}`). */
   filter(p: (x: T) => boolean): SetValue<T>;
+  /** The image under `f`, a set of the same type (TLA's `{f(x) : x \in S}`). */
+  map(f: (x: T) => T): SetValue<T>;
   /** The elements in code order. */
   toArray(): T[];
   /** The element codes in ascending order. */
@@ -683,6 +699,10 @@ export class BitSetValue<T> implements SetValue<T> {
     this.some((x) => (p(x) ? ((found = x), true) : false));
     return found;
   }
+  map(f: (x: T) => T): SetValue<T> {
+    const elem = this.type.elem;
+    return this.type.fromCodes((this.elems ?? this.decodeAll()).map((x) => elem.code(f(x), 'set element')));
+  }
   filter(p: (x: T) => boolean): SetValue<T> {
     const elem = this.type.elem;
     const w = this.w.slice();
@@ -786,6 +806,10 @@ export class ListSetValue<T> implements SetValue<T> {
     const e = (this.elems ??= this.c.map((k) => this.type.elem.value(k)));
     for (let i = 0; i < e.length; i++) if (p(e[i]!)) return e[i];
     return undefined;
+  }
+  map(f: (x: T) => T): SetValue<T> {
+    const elem = this.type.elem;
+    return this.type.fromCodes(this.toArray().map((x) => elem.code(f(x), 'set element')));
   }
   filter(p: (x: T) => boolean): SetValue<T> {
     const e = (this.elems ??= this.c.map((k) => this.type.elem.value(k)));
@@ -916,6 +940,11 @@ function codeStmts(t: Type<any>, v: string, out: string, path: string, g: Gen): 
     const M = g.k(new Map(t.names.map((n, i) => [n, i])));
     return `${out} = ${M}.get(${v}); if (${out} === undefined) ${F}(${path}, ${v}, ${bound});\n`;
   }
+  if (t instanceof SetType) {
+    const BS = g.k(BitSetValue);
+    const E = g.k(t.elem);
+    return `if (!(${v} instanceof ${BS}) || ${v}.type.elem !== ${E}) ${F}(${path}, ${v}, ${bound}); ${out} = ${v}.w[0];\n`;
+  }
   if (t instanceof OptionalType) {
     const c = g.tmp('c');
     return `if (${v} === null || ${v} === undefined) ${out} = 0; else { let ${c} = 0; ${codeStmts(t.inner, v, c, path, g)} ${out} = ${c} + 1; }\n`;
@@ -972,6 +1001,7 @@ function valueOfCode(t: Type<any>, c: number): unknown {
   if (t instanceof BoolType) return c === 1;
   if (t instanceof EnumType) return t.names[c];
   if (t instanceof OptionalType) return c === 0 ? null : t.inner.value(c - 1);
+  if (t instanceof SetType) return t.fromMask(c);
   if (t instanceof RecordType) return fieldsOfCode(t, c, {});
   if (t instanceof TupleType) {
     const out: unknown[] = [];
@@ -1066,7 +1096,8 @@ function compileCodec<S>(root: Type<S>): Codec<S> {
   const walk = (t: Type<any>, v: string, path: string): string => {
     const P = JSON.stringify(path);
     const bound = JSON.stringify(t.describe());
-    if (t instanceof RecordType && !(t.isAtom && t.card <= INTERN_LIMIT)) {
+    // The root record is always laid out field by field (readable layouts and diffs).
+    if (t instanceof RecordType && (path === '' || !(t.isAtom && t.card <= INTERN_LIMIT))) {
       enc.push(`if (${v} === null || typeof ${v} !== 'object') ${F}(${P}, ${v}, ${bound});`);
       const parts: string[] = [];
       for (const [k, ft] of t.entries) {
@@ -1296,7 +1327,7 @@ export function diffValues(t: Type<any>, a: unknown, b: unknown, path = ''): Cha
   const out: Change[] = [];
   const walk = (t: Type<any>, a: unknown, b: unknown, path: string): void => {
     if (a === b) return;
-    if (t instanceof RecordType && !(t.isAtom && t.card <= INTERN_LIMIT)) {
+    if (t instanceof RecordType && (path === '' || !(t.isAtom && t.card <= INTERN_LIMIT))) {
       for (const [k, ft] of t.entries) walk(ft, (a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], path ? `${path}.${k}` : k);
       return;
     }
