@@ -1602,7 +1602,12 @@ export type Param = DomainType | IntType | EnumType<string> | BoolType | readonl
 /** An action of a {@link defineSpec} table: a step with no parameters, or parameters and a step over them. */
 export type ActionDef<S> =
   | ((s: S) => StepResult<S>)
-  | { readonly params: readonly Param[]; readonly step: (s: S, ...args: any[]) => StepResult<S> };
+  | {
+      readonly params: readonly Param[];
+      /** Keeps only the argument tuples it accepts (TLA's `\E q \in Proc \ {p}`); decided once, when the spec is built. */
+      readonly where?: (...args: any[]) => boolean;
+      readonly step: (s: S, ...args: any[]) => StepResult<S>;
+    };
 
 /** What {@link defineSpec} takes. */
 export interface SchemaSpecDef<S> {
@@ -1685,6 +1690,7 @@ export function defineSpec<S>(def: SchemaSpecDef<S>): SchemaSpec<S> {
     }
     let combos: (number | string | boolean)[][] = [[]];
     for (const p of d.params) combos = combos.flatMap((c) => paramValues(p).map((x) => [...c, x]));
+    if (d.where) combos = combos.filter((args) => d.where!(...args));
     for (const args of combos) {
       const step = d.step;
       const [a0, a1, a2] = args;
