@@ -92,8 +92,10 @@ describe('schema encoding', () => {
     expect(sp.schema.layout.fixedWords).toBe(1);
     expect(sp.schema.layout.usedBits).toBe(28);
     expect(sp.schema.layout.fields).toContain('tmPrepared: setOf(RM (0..5)) in word 0, bits 14..19');
-    // PaxosCommit: 2 + 6 records of 18 values (5 bits) in two words, 144 messages in five.
-    expect(paxosCommitSchema().schema.layout.fixedWords).toBe(7);
+    // PaxosCommit: rmState (16 values, 4 bits) and two rows of three acceptor records
+    // (18^3 values, 13 bits each) in one word; the 144 possible messages in five.
+    expect(paxosCommitSchema().schema.layout.fixedWords).toBe(6);
+    expect(paxosCommitSchema().schema.layout.fields).toContain('aState[1]: arrayOf(Acceptor, record({mbal: int(0, 1), bal: int(-1, 1), val: enumOf("prepared", "aborted", "none")})) in word 0, bits 17..29');
   });
 
   it('rejects a value outside its declared bound, naming the field and the bound', () => {

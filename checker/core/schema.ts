@@ -34,8 +34,8 @@
  */
 import type { Action, ActionProperty, Spec, StateEncoder, StateProperty, StepInfo } from './spec.js';
 
-/** Records and tuples with at most this many values decode to shared frozen objects. */
-export const INTERN_LIMIT = 4096;
+/** Records, tuples, unions, per-domain arrays and sequences with at most this many values decode to shared frozen objects. */
+export const INTERN_LIMIT = 8192;
 /** Sets whose element type has at most this many values are bitmasks (else sorted code runs). */
 export const BITSET_LIMIT = 1024;
 /** Sets over at most this many values are shared objects, one per bitmask. */
@@ -136,8 +136,14 @@ export abstract class Type<T> {
       let x = t[c];
       if (x === undefined) {
         x = valueOfCode(this, c);
-        if (x !== null && typeof x === 'object' && !(x instanceof BitSetValue)) Object.defineProperty(x, this.codeKey, { value: c, enumerable: false });
-        t[c] = x = deepFreeze(x);
+        // Interned arrays stay plain (not frozen, no code property): V8's fast paths for
+        // `slice`, `every` and indexed reads do not apply to frozen arrays or arrays with
+        // extra properties, and steps copy per-node arrays all the time (`except`).
+        if (!Array.isArray(x)) {
+          if (x !== null && typeof x === 'object' && !(x instanceof BitSetValue)) Object.defineProperty(x, this.codeKey, { value: c, enumerable: false });
+          x = deepFreeze(x);
+        }
+        t[c] = x;
       }
       return x as T;
     }
@@ -355,8 +361,9 @@ export class ArrayType<T> extends Type<readonly T[]> {
     readonly elem: Type<T>,
   ) {
     super();
-    // Arrays are structure, never a single code: they are flattened into the state's words.
-    this.card = Infinity;
+    // An array of small values is itself a value with a code (mixed radix of its elements);
+    // larger arrays are structure, flattened into the state's words.
+    this.card = elem.isAtom ? elem.card ** domain.size : Infinity;
   }
   describe(): string {
     return `arrayOf(${this.domain.name}, ${this.elem.describe()})`;
@@ -369,7 +376,9 @@ export class ArrayType<T> extends Type<readonly T[]> {
 /** `seq(T, maxLen)`: a sequence of at most `maxLen` values (TLA's `Seq(T)` with a bound). */
 export class SeqType<T> extends Type<readonly T[]> {
   readonly kind = 'seq';
-  readonly card = Infinity;
+  readonly card: number;
+  /** `offsets[k]`: the first code of the sequences of length `k` (`sum of card^j for j < k`). */
+  readonly offsets: readonly number[];
   constructor(
     readonly elem: Type<T>,
     readonly maxLen: number,
@@ -377,6 +386,10 @@ export class SeqType<T> extends Type<readonly T[]> {
     super();
     if (!elem.isAtom) throw new RangeError(`schema: seq elements must be finite values (got ${elem.describe()})`);
     if (!Number.isInteger(maxLen) || maxLen < 0 || maxLen > 64) throw new RangeError(`schema: seq bound must be in 0..64, not ${maxLen}`);
+    const offsets = [0];
+    for (let k = 0; k <= maxLen; k++) offsets.push(offsets[k]! + elem.card ** k);
+    this.offsets = offsets;
+    this.card = offsets[maxLen + 1]!;
   }
   describe(): string {
     return `seq(${this.elem.describe()}, ${this.maxLen})`;
@@ -925,6 +938,15 @@ class Gen {
  * `path` is a JS expression for the value's path (evaluated only on failure).
  */
 function codeStmts(t: Type<any>, v: string, out: string, path: string, g: Gen): string {
+  if ((t instanceof RecordType || t instanceof TupleType || t instanceof UnionType) && t.card <= INTERN_LIMIT) {
+    // An interned value carries its code.
+    const slow = codeStmtsSlow(t, v, out, path, g);
+    return `${out} = ${v} != null ? ${v}[${g.k(t.codeKey)}] : undefined; if (${out} === undefined) { ${slow} }\n`;
+  }
+  return codeStmtsSlow(t, v, out, path, g);
+}
+
+function codeStmtsSlow(t: Type<any>, v: string, out: string, path: string, g: Gen): string {
   const F = g.k(fail);
   const bound = JSON.stringify(t.describe());
   if (t instanceof IntType || t instanceof DomainType) {
@@ -959,6 +981,31 @@ function codeStmts(t: Type<any>, v: string, out: string, path: string, g: Gen): 
       const fc = g.tmp('c');
       s += `const ${fv} = ${v}${acc}; let ${fc} = 0;\n${codeStmts(ft, fv, fc, `${path} + ${JSON.stringify(suffix)}`, g)}${out} += ${fc} * ${radix};\n`;
       radix *= ft.card;
+    }
+    return s;
+  }
+  if (t instanceof ArrayType) {
+    const n = t.domain.size;
+    let s = `if (${v} == null || ${v}.length !== ${n}) ${F}(${path}, ${v}, ${JSON.stringify(`${t.describe()}: an array of length ${n}`)});\n${out} = 0;\n`;
+    let radix = 1;
+    for (let i = 0; i < n; i++) {
+      const fv = g.tmp('v');
+      const fc = g.tmp('c');
+      s += `const ${fv} = ${v}[${i}]; let ${fc} = 0;\n${codeStmts(t.elem, fv, fc, `${path} + ${JSON.stringify(`[${i}]`)}`, g)}${out} += ${fc} * ${radix};\n`;
+      radix *= t.elem.card;
+    }
+    return s;
+  }
+  if (t instanceof SeqType) {
+    const n = g.tmp('n');
+    const OFF = g.k(t.offsets);
+    let s = `if (${v} == null || typeof ${v}.length !== 'number') ${F}(${path}, ${v}, ${bound});\nconst ${n} = ${v}.length; if (${n} > ${t.maxLen}) ${F}(${path} + " (its length)", ${n}, ${JSON.stringify(`${t.describe()}: at most ${t.maxLen} elements`)});\n${out} = ${OFF}[${n}];\n`;
+    let radix = 1;
+    for (let i = 0; i < t.maxLen; i++) {
+      const fv = g.tmp('v');
+      const fc = g.tmp('c');
+      s += `if (${n} > ${i}) { const ${fv} = ${v}[${i}]; let ${fc} = 0;\n${codeStmts(t.elem, fv, fc, `${path} + ${JSON.stringify(`[${i}]`)}`, g)}${out} += ${fc} * ${radix}; }\n`;
+      radix *= t.elem.card;
     }
     return s;
   }
@@ -1002,6 +1049,20 @@ function valueOfCode(t: Type<any>, c: number): unknown {
   if (t instanceof EnumType) return t.names[c];
   if (t instanceof OptionalType) return c === 0 ? null : t.inner.value(c - 1);
   if (t instanceof SetType) return t.fromMask(c);
+  if (t instanceof ArrayType || t instanceof SeqType) {
+    let len = t instanceof ArrayType ? t.domain.size : 0;
+    if (t instanceof SeqType) {
+      while (c >= t.offsets[len + 1]!) len++;
+      c -= t.offsets[len]!;
+    }
+    const out: unknown[] = [];
+    for (let i = 0; i < len; i++) {
+      const x = c % t.elem.card;
+      c = (c - x) / t.elem.card;
+      out.push(t.elem.value(x));
+    }
+    return out;
+  }
   if (t instanceof RecordType) return fieldsOfCode(t, c, {});
   if (t instanceof TupleType) {
     const out: unknown[] = [];
@@ -1116,6 +1177,8 @@ function compileCodec<S>(root: Type<S>): Codec<S> {
       });
       return `[${parts.join(', ')}]`;
     }
+    // Arrays and sequences of few values are one interned code (decoding shares them).
+    if ((t instanceof ArrayType || t instanceof SeqType) && t.card <= INTERN_LIMIT) return atom(t, v, path, false);
     if (t instanceof ArrayType) {
       const n = t.domain.size;
       enc.push(`if (${v} == null || ${v}.length !== ${n}) ${F}(${P}, ${v}, ${JSON.stringify(`${t.describe()}: an array of length ${n}`)});`);
@@ -1197,13 +1260,13 @@ function compileCodec<S>(root: Type<S>): Codec<S> {
     const bits = t.bits;
     const c = g.tmp('c');
     let code: string;
-    if (t instanceof RecordType || t instanceof UnionType || t instanceof TupleType || t instanceof OptionalType) {
+    if (t instanceof RecordType || t instanceof UnionType || t instanceof TupleType || t instanceof OptionalType || t instanceof ArrayType || t instanceof SeqType) {
       // Composite codes are computed out of line (one compiled function per type), so that the
       // encoder stays small enough for the optimising compiler; an interned value carries its
       // code, read inline.
       const fn = g.k(compileCode(t));
       code =
-        t.card <= INTERN_LIMIT && !(t instanceof OptionalType)
+        t.card <= INTERN_LIMIT && !(t instanceof OptionalType) && !(t instanceof ArrayType) && !(t instanceof SeqType)
           ? `${c} = ${v} != null ? ${v}[${g.k(t.codeKey)}] : undefined; if (${c} === undefined) ${c} = ${fn}(${v}, ${JSON.stringify(path)});`
           : `${c} = ${fn}(${v}, ${JSON.stringify(path)});`;
     } else {
