@@ -66,5 +66,6 @@ export {
   formatChange,
   INTERN_LIMIT,
   BITSET_LIMIT,
+  SMALL_SET_BITS,
 } from './schema.js';
-export type { Infer, SetValue, Change, Layout, Fields, SchemaSpec, SchemaSpecDef, ActionDef, StepResult, Param } from './schema.js';
+export type { Infer, SetValue, OfVariant, Change, Layout, Fields, SchemaSpec, SchemaSpecDef, ActionDef, StepResult, Param } from './schema.js';

@@ -408,7 +408,7 @@ export class SetType<T> extends Type<SetValue<T>> {
   /** Words of the bitmask (`bits` encoding). */
   readonly words: number;
   /** Code ranges of a union element type's variants, by name (filled as asked for). */
-  variantRanges: Map<string, [number, number]> | undefined = undefined;
+  variantRanges: Map<string, [number, number, number]> | undefined = undefined;
   /** For element types of at most {@link SMALL_SET_BITS} values: every set, by bitmask (shared, so decoding allocates nothing). */
   private readonly smallSets: BitSetValue<T>[] | null;
   private readonly emptySet: SetValue<T>;
@@ -598,18 +598,21 @@ export interface SetValue<T> extends Iterable<T> {
 /** The members of a union type `T` whose tag (any field) is `K`. */
 export type OfVariant<T, K extends string> = T extends unknown ? (K extends T[keyof T] ? T : never) : never;
 
-/** The code range `[from, to)` of variant `name` of a set's union element type. */
-function variantRange(t: Type<any>, name: string): [number, number] {
+/** The code range `[from, to)` of variant `name` of a set's union element type, and the variant's index. */
+function variantRange(t: Type<any>, name: string): [number, number, number] {
   if (!(t instanceof UnionType)) throw new RangeError(`schema: variant('${name}') needs a set of a union, not of ${t.describe()}`);
-  const v = t.variants.find((x) => x.name === name);
+  const i = t.variants.findIndex((x) => x.name === name);
+  const v = t.variants[i];
   if (!v) throw new RangeError(`schema: ${t.describe()} has no variant '${name}'`);
-  return [v.offset, v.offset + v.record.card];
+  return [v.offset, v.offset + v.record.card, i];
 }
 
 /** A set over a small universe: a bitmask of element codes. */
 export class BitSetValue<T> implements SetValue<T> {
   /** The elements, decoded once (a set is immutable). */
   private elems: T[] | undefined = undefined;
+  /** The elements of each variant asked for, by the variant's index (a set is immutable). */
+  private byVariant: (readonly T[] | undefined)[] | undefined = undefined;
   constructor(
     readonly type: SetType<T>,
     /** The bitmask, 32 codes a word (int32 words). */
@@ -619,7 +622,10 @@ export class BitSetValue<T> implements SetValue<T> {
     const ranges = (this.type.variantRanges ??= new Map());
     let r = ranges.get(name);
     if (r === undefined) ranges.set(name, (r = variantRange(this.type.elem, name)));
-    const [from, to] = r;
+    const [from, to, index] = r;
+    const memo = (this.byVariant ??= []);
+    const known = memo[index];
+    if (known !== undefined) return known as unknown as readonly OfVariant<T, K>[];
     const out: T[] = [];
     const elem = this.type.elem;
     const w = this.w;
@@ -633,6 +639,7 @@ export class BitSetValue<T> implements SetValue<T> {
         out.push(elem.value(i * 32 + b));
       }
     }
+    memo[index] = out;
     return out as unknown as readonly OfVariant<T, K>[];
   }
   get size(): number {
