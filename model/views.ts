@@ -103,6 +103,7 @@ export function describeStep(p: Params, before: GfsState, a: GfsAction, after: G
   if (a.name === 'CPush') events.push(`push ${fmtData(p, (a.node - 1) * p.W + after[p.idx + a.node]! - 1)} to cs${a.x}`);
   if (a.name === 'MCrash' || a.name === 'CCrash') events.push('crash');
   if (a.name === 'MRestart' || a.name === 'CRestart') events.push('restart');
+  if (a.name === 'MReplicate') events.push(`clone cs${a.x >> 5} onto cs${a.x & 31} (v${after[p.mVersion]})`);
   if (a.name === 'MGrant') events.push(`grant lease to cs${a.x} (v${after[p.mVersion]}, exp ${after[p.mLeaseExp]})`);
   for (let c = 1; c <= p.N; c++) {
     const was = isPrimary(before, p, c);
@@ -227,5 +228,6 @@ export function toITF(p: Params, s: GfsState): Record<string, unknown> {
     acked: items(s[p.acked]!),
     crashes: int(s[p.crashes]!),
     losses: int(s[p.losses]!),
+    clones: int(s[p.clones]!),
   };
 }

@@ -26,6 +26,7 @@ export const gfsFamily: Family = {
     { name: 'MaxRetries', kind: 'int', min: 0, max: 9, doc: 'extra attempts per write' },
     { name: 'MaxGrants', kind: 'int', min: 1, max: 9, doc: 'leases granted in a behaviour' },
     { name: 'PersistLease', kind: 'bool', doc: 'the master keeps its lease table across a crash' },
+    { name: 'MaxClones', kind: 'int', min: 0, max: 9, doc: 're-replications (MReplicate) in a behaviour' },
   ],
   variants: MUTANTS,
   invariants: INVARIANT_NAMES,
