@@ -133,7 +133,7 @@ describe('bad input: one paragraph, exit 2, no stack trace', () => {
     version: 1,
     spec: 'lease',
     model: 'gfs-lease',
-    constants: { N: 2, C: 1, W: 1, L: 2, S: 1, MaxCrashes: 0, MaxLoss: 0, MaxRetries: 0, MaxGrants: 1, PersistLease: false },
+    constants: { N: 2, C: 1, W: 1, L: 2, S: 1, MaxCrashes: 0, MaxLoss: 0, MaxRetries: 0, MaxGrants: 1, PersistLease: false, MaxClones: 0 },
     mutant: null,
     symmetry: false,
     invariant: 'SinglePrimary',
