@@ -5,8 +5,11 @@
  * `seed-example` is the seed's worked example (its section 6; GFS paper §3.1 write flow, §4.5
  * stale replicas, §4.3 re-replication): the master makes S1 primary with S2 and S3 as
  * secondaries; the client pushes its data to all three; S1 assigns a serial number and
- * forwards; S2 applies, S3 times out; S1 reports failure; the client retries (and succeeds);
- * S3 is marked stale and later re-replicated.
+ * forwards; S2 applies, S3 times out; S1 reports failure; the client retries; S3 is marked
+ * stale and later re-replicated. In the model the master marks S3 stale when it grants a new
+ * lease while S3 is down (a stale replica is one that missed a version), and the retry can
+ * only succeed after that (while the first lease is current, lookups still name S3): so the
+ * milestones are: retry started, S3 stale, retry acknowledged, S3 re-replicated.
  *
  * Bounds: `N=3`, one crash (S3's: the only way for S3 to both miss the write and then be
  * marked stale, since a stale replica is one that missed a version, and `MGrant` leaves out a
@@ -18,7 +21,7 @@
  * crash needed, nothing else crashes; and with `MaxGrants=2`, of which the recovery needs one,
  * the first lease (version 2) must go to S1.
  */
-import { findScenario, type Scenario, type ScenarioResult } from '../checker/core/scenario.js';
+import { findScenario, findScenarioStaged, type Scenario, type ScenarioResult, type StagedResult } from '../checker/core/scenario.js';
 import type { Spec } from '../checker/core/spec.js';
 import { Msg, mType } from '../model/network.js';
 import { gfsSpec, type GfsAction } from '../model/spec.js';
@@ -87,9 +90,9 @@ export function seedMilestones(p: Params): Scenario<GfsState>['milestones'] {
       check: (s) => msgsOf(s, p).some((m) => mType(m) === Msg.WriteResp && f1(m) === 1 && f2(m) === d && f3(m) === 0),
     },
     {
-      // 6. The client retries, and this time the write is acknowledged.
-      name: 'RetryAcknowledged',
-      check: (s) => (s[p.acked]! & dBit) !== 0,
+      // 6. The client retries (its first attempt failed), while S3 is still down.
+      name: 'ClientRetries',
+      check: (s) => s[p.tries + 1] === 1 && s[p.up + 3] === 0,
     },
     {
       // 7. S3 is marked stale: out of the master's current replicas, behind its version.
@@ -97,7 +100,12 @@ export function seedMilestones(p: Params): Scenario<GfsState>['milestones'] {
       check: (s) => (s[p.mCurrent]! & bit(3)) === 0 && s[p.ver + 3]! < s[p.mVersion]!,
     },
     {
-      // 8. S3 is re-replicated: back in mCurrent, at the current version, holding the write.
+      // 8. The retry is acknowledged, by the replicas without S3.
+      name: 'RetryAcknowledged',
+      check: (s) => (s[p.acked]! & dBit) !== 0 && (s[p.mCurrent]! & bit(3)) === 0,
+    },
+    {
+      // 9. S3 is re-replicated: back in mCurrent, at the current version, holding the write.
       name: 'S3ReReplicated',
       check: (s) => (s[p.mCurrent]! & bit(3)) !== 0 && s[p.ver + 3] === s[p.mVersion] && inLog(s, 3),
     },
@@ -124,4 +132,10 @@ export function seedScenario(p: Params): Scenario<GfsState> {
 export function findSeedExample(options: Parameters<typeof findScenario>[2] = {}): ScenarioResult<GfsState> {
   const spec = seedSpec();
   return findScenario(spec, seedScenario(spec.params), options);
+}
+
+/** The seed's example found one milestone at a time (see {@link findScenarioStaged}). */
+export function findSeedExampleStaged(options: Parameters<typeof findScenarioStaged>[2] = {}): StagedResult<GfsState> {
+  const spec = seedSpec();
+  return findScenarioStaged(spec, seedScenario(spec.params), options);
 }
