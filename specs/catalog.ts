@@ -10,6 +10,7 @@
 import type { Catalog, ConstantValues, Expectation, Family, FuzzEntry, SpecEntry } from '../checker/cli/catalog.js';
 import { INVARIANT_NAMES, SOMETIMES_NAMES } from '../model/invariants.js';
 import { gfsSpec } from '../model/spec.js';
+import { measureCommand, scenarioCommand } from './commands.js';
 import { BASE_CONSTANTS, maxEntriesPerVersion, MUTANTS, type Constants, type Mutant } from '../model/state.js';
 
 /** The GFS lease model as a family: the design page's constants and seven mutants. */
@@ -212,6 +213,7 @@ export const catalog: Catalog = {
   families: [gfsFamily],
   module: import.meta.url,
   fuzz: FUZZ,
+  commands: [measureCommand, scenarioCommand],
 };
 
 /**
