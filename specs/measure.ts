@@ -138,7 +138,7 @@ export function recoverySpec(L: number, S: number): Spec<G, GfsAction> {
 }
 
 /** The master-load model: ghost `[primary, ticks, requests]` of the current unbroken primary period. */
-export function loadSpec(L: number, S: number): Spec<G, GfsAction> {
+export function loadSpec(L: number, S: number, budget = K): Spec<G, GfsAction> {
   const spec = gfsSpec({ ...baseConfig(L, S, { MaxCrashes: 0, MaxGrants: 1 }), mutants: [] }, { name: `load-L${L}-S${S}` });
   const p = spec.params;
   return withGhost(spec, {
@@ -153,9 +153,9 @@ export function loadSpec(L: number, S: number): Spec<G, GfsAction> {
     },
     // A primary period that reached K ticks is measured and not expanded further.
     allow: (_s, g, acts) => (g[1] === K ? [] : acts),
-    // A primary can send requests without time passing (request, extension, request, ...):
-    // more than K of them in one period cannot be the fewest, and would make the space infinite.
-    constraint: (s, g) => noWrites(s, p) && g[2]! <= K,
+    // A primary can send requests without time passing (request, extension, request, ...), so
+    // the requests are bounded by a budget (see measurePoint), which also keeps the space finite.
+    constraint: (s, g) => noWrites(s, p) && g[2]! <= budget,
   });
 }
 
@@ -172,6 +172,7 @@ export interface SweepPoint {
   /** Whether a primary can stay primary through K master ticks at all. */
   readonly loadFeasible: boolean | null;
   readonly recoveryStates: number;
+  /** States of the last load model run (the budget that found the minimum). */
   readonly loadStates: number;
   readonly seconds: number;
   /** Witnesses of the three numbers (absent where not measured). */
@@ -192,7 +193,17 @@ export function measurePoint(L: number, S: number, maxStates = MAX_STATES): Swee
     { name: 'grantable', value: (x: G) => (x.g[0]! >= 2 ? x.g[1] : undefined) },
     { name: 'newPrimary', value: (x: G) => (x.g[0] === 3 || (x.g[0]! >= 1 && x.g[2] === CAP) ? x.g[2] : undefined) },
   ], { maxStates });
-  const load = measure(loadSpec(L, S), [{ name: 'extendReqs', value: (x: G) => (x.g[1] === K ? x.g[2] : undefined) }], { maxStates });
+  // The fewest requests by iterative deepening on a request budget: with at most `b` requests
+  // a period, the minimum found (if any) is the global one, since a period's request count
+  // only grows along a behaviour (one lease: one period) and every behaviour with fewer
+  // requests stays within the budget. Budgets 1, 2, 4, then K.
+  let load = measure(loadSpec(L, S, 1), [{ name: 'extendReqs', value: (x: G) => (x.g[1] === K ? x.g[2] : undefined) }], { maxStates });
+  let loadStates = load.distinctStates;
+  for (const b of [2, 4, K]) {
+    if (load.kind !== 'ok' || load.measures[0]!.min !== undefined) break;
+    load = measure(loadSpec(L, S, b), [{ name: 'extendReqs', value: (x: G) => (x.g[1] === K ? x.g[2] : undefined) }], { maxStates });
+    loadStates = load.distinctStates;
+  }
   const ok = rec.kind === 'ok';
   const lok = load.kind === 'ok';
   const gr = rec.measures[0]!.max;
@@ -207,7 +218,7 @@ export function measurePoint(L: number, S: number, maxStates = MAX_STATES): Swee
     extendReqs: lok && ex ? ex.value : null,
     loadFeasible: lok ? ex !== undefined : null,
     recoveryStates: rec.distinctStates,
-    loadStates: load.distinctStates,
+    loadStates,
     seconds: (Date.now() - t0) / 1000,
     witnesses: {
       ...(w(gr, ok) ? { grantable: gr!.trace } : {}),
@@ -281,17 +292,34 @@ export async function writeSweep(dir: string, points: readonly SweepPoint[], wit
   put('points.json', JSON.stringify(points.map(({ witnesses: _, seconds: __, ...q }) => q), null, 1) + '\n');
   const at = points.find((q) => q.L === witnessAt.L && q.S === witnessAt.S);
   if (at) {
-    const models: Record<string, Spec<G, GfsAction>> = {
-      grantable: recoverySpec(at.L, at.S),
-      newPrimary: recoverySpec(at.L, at.S),
-      extendReqs: loadSpec(at.L, at.S),
-    };
     for (const [name, trace] of Object.entries(at.witnesses)) {
-      const spec = models[name]!;
-      const constants = { ...baseConfig(at.L, at.S, name === 'extendReqs' ? { MaxCrashes: 0, MaxGrants: 1 } : { MaxCrashes: 1, MaxGrants: 2 }) };
-      const file = toTraceFile(spec, { spec: `measure-${name}-L${at.L}-S${at.S}`, model: 'gfs-lease', constants: constants as unknown as Record<string, number | boolean>, mutant: null, symmetry: false, invariant: null, kind: null, result: `witness of ${name} = ${(at as unknown as Record<string, number>)[name]}` }, trace as Trace<unknown>);
+      const constants = witnessConstants(name, at.L, at.S);
+      // The plain model's states and steps: `leasecheck replay` re-executes them (the urgency
+      // and the constraint only restrict the model, so every step is one of its steps); the
+      // ghost's value is in `result` and in the last state's `ghost` of `measure --json`.
+      const plain = gfsSpec({ ...constants, mutants: [] });
+      const value = (at as unknown as Record<string, number>)[name];
+      const file = toTraceFile(
+        plain,
+        {
+          spec: `measure-${name}-L${at.L}-S${at.S}`,
+          model: 'gfs-lease',
+          constants: constants as unknown as Record<string, number | boolean>,
+          mutant: null,
+          symmetry: false,
+          invariant: null,
+          kind: null,
+          result: `witness: ${name} = ${value} (ghost ${JSON.stringify(trace!.states.at(-1)!.g)})`,
+        },
+        { states: trace!.states.map((x) => x.s), actions: trace!.actions },
+      );
       put(`witness-${name}.json`, JSON.stringify(file, null, 1) + '\n');
     }
   }
   return files;
+}
+
+/** The constants of the model a measure's witness belongs to. */
+export function witnessConstants(name: string, L: number, S: number): Constants {
+  return baseConfig(L, S, name === 'extendReqs' ? { MaxCrashes: 0, MaxGrants: 1 } : { MaxCrashes: 1, MaxGrants: 2 });
 }

@@ -58,6 +58,8 @@ export function seedMilestones(p: Params): Scenario<GfsState>['milestones'] {
   const all = bit(1) | bit(2) | bit(3);
   const inLog = (s: GfsState, cs: number): boolean => logOf(s, p, cs).some((e) => entryD(e) === d);
   const dBit = 1 << d;
+  const failureInFlight = (s: GfsState): boolean =>
+    msgsOf(s, p).some((m) => mType(m) === Msg.WriteResp && f1(m) === 1 && f2(m) === d && f3(m) === 0);
   return [
     {
       // 1. The master makes S1 primary, with S2 and S3 current secondaries of its version.
@@ -87,12 +89,12 @@ export function seedMilestones(p: Params): Scenario<GfsState>['milestones'] {
     {
       // 5. S1 reports failure to the client (S3 timed out).
       name: 'S1ReportsFailure',
-      check: (s) => msgsOf(s, p).some((m) => mType(m) === Msg.WriteResp && f1(m) === 1 && f2(m) === d && f3(m) === 0),
+      check: failureInFlight,
     },
     {
-      // 6. The client retries (its first attempt failed), while S3 is still down.
+      // 6. The client has received S1's failure report and retries, while S3 is still down.
       name: 'ClientRetries',
-      check: (s) => s[p.tries + 1] === 1 && s[p.up + 3] === 0,
+      check: (s) => s[p.tries + 1] === 1 && s[p.up + 3] === 0 && !failureInFlight(s),
     },
     {
       // 7. S3 is marked stale: out of the master's current replicas, behind its version.
