@@ -30,7 +30,7 @@ export const measureCommand: CatalogCommand = {
   options: {
     L: { type: 'number', array: true, describe: 'lease durations to sweep (default 1..6)' },
     S: { type: 'number', array: true, describe: 'skew bounds to sweep (default 1..3)' },
-    'max-states': { type: 'number', describe: 'states per model before a point is left out (default 2,000,000)' },
+    'max-states': { type: 'number', describe: 'states per model before a point is left out (default 3,000,000)' },
     out: { type: 'string', describe: 'write table.md, tradeoff.svg, points.json and witness traces to DIR' },
     json: { type: 'boolean', default: false, describe: 'print the points as JSON lines' },
   },

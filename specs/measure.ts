@@ -183,7 +183,7 @@ export interface SweepPoint {
  * The state bound of one model of the sweep: a state count, not a time, so that the sweep's
  * output is the same on every machine (`npm run report` regenerates it byte for byte).
  */
-export const MAX_STATES = 2_000_000;
+export const MAX_STATES = 3_000_000;
 
 /** Measures one point of the sweep; a model with more than `maxStates` states gives nulls. */
 export function measurePoint(L: number, S: number, maxStates = MAX_STATES): SweepPoint {
