@@ -161,7 +161,7 @@ export const FUZZ: readonly FuzzEntry[] = [
   {
     name: 'fuzz-lease',
     spec: 'lease',
-    set: { N: 5, C: 3, W: 3, MaxRetries: 2, MaxCrashes: 2, MaxLoss: 2, MaxGrants: 3 },
+    set: { N: 5, C: 3, W: 3, MaxRetries: 2, MaxCrashes: 2, MaxLoss: 2, MaxGrants: 3, MaxClones: 2 },
     runs: 1500,
     depth: 200,
     seed: 1,

@@ -91,7 +91,7 @@ describe('leasecheck as a subprocess', () => {
 
   it('flags actions that never fired', async () => {
     const r = await cli('check', 'lease', '--json');
-    expect(JSON.parse(r.out).neverFired).toEqual(['MReport', 'MCrash', 'MRestart', 'CCrash', 'CRestart', 'Lose']);
+    expect(JSON.parse(r.out).neverFired).toEqual(['MReport', 'MCrash', 'MRestart', 'CCrash', 'CRestart', 'Lose', 'MReplicate']);
   });
 
   it('exits 1 when a run ends incomplete', async () => {
