@@ -13,18 +13,20 @@ describe('the lease-length trade-off', () => {
     expect([q.grantable, q.newPrimary, q.extendReqs, q.loadFeasible]).toEqual([1, cap(1, 1), null, false]);
   });
 
-  it('L=3 S=1: recovery within 3 master ticks, and 2 ExtendReq keep a primary through 8 ticks; the witnesses replay to these values', () => {
+  it('L=3 S=1: recovery within 3 master ticks, and 3 ExtendReq keep a primary through 8 ticks; the witnesses replay to these values', () => {
     const q = measurePoint(3, 1);
-    expect([q.grantable, q.newPrimary, q.extendReqs]).toEqual([3, 3, 2]);
-    expect([q.recoveryStates, q.loadStates]).toEqual([21_773, 37_645]);
+    expect([q.grantable, q.newPrimary, q.extendReqs]).toEqual([3, 3, 3]);
+    expect([q.recoveryStates, q.loadStates]).toEqual([21_773, 20_741]);
     const label = (a: { name: string; args: readonly unknown[] }) => ({ action: a.name, args: [...a.args] });
     const replayG = (spec: ReturnType<typeof recoverySpec>, t: NonNullable<typeof q.witnesses.grantable>) =>
       replaySteps(spec, t.actions.map(label)).states.at(-1)!.g;
     expect(replayG(recoverySpec(3, 1), q.witnesses.grantable!)[1]).toBe(3);
     expect(replayG(recoverySpec(3, 1), q.witnesses.newPrimary!)).toEqual([3, 3, 3]);
     const g = replayG(loadSpec(3, 1), q.witnesses.extendReqs!);
-    expect([g[1], g[2]]).toEqual([K, 2]);
-    expect(q.witnesses.extendReqs!.states).toHaveLength(41);
+    expect([g[1], g[2]]).toEqual([K, 3]);
+    // Every request of the witness counts: the period starts when the primary first is one.
+    expect(q.witnesses.extendReqs!.states).toHaveLength(35);
+    expect(q.witnesses.extendReqs!.actions.filter((a) => a.name === 'CRequestExtend')).toHaveLength(3);
   });
 
   it('the plot is an SVG drawn by vega, the same bytes every time', async () => {

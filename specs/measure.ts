@@ -30,8 +30,8 @@
  * `L <= 2S` it may never believe in its lease). States past the end of a measured period are
  * not expanded (nothing after them can change the measure).
  *
- * (b) Master load (`MaxCrashes=0`, `MaxGrants=1`): a ghost observer counts, while one
- * chunkserver stays `IsPrimary` without a break, the master ticks and the `ExtendReq`
+ * (b) Master load (`MaxCrashes=0`, `MaxGrants=1`): a ghost observer counts, from the moment
+ * a chunkserver becomes `IsPrimary` and while it stays so without a break, the master ticks and the `ExtendReq`
  * messages it sends (`CRequestExtend` steps), until {@link K} master ticks; the minimum of the
  * requests over the states that reach `K` ticks is the fewest requests that keep a primary
  * through `K` consecutive master ticks, in the best case for the primary (prompt messages,
@@ -137,7 +137,11 @@ export function recoverySpec(L: number, S: number): Spec<G, GfsAction> {
   });
 }
 
-/** The master-load model: ghost `[primary, ticks, requests]` of the current unbroken primary period. */
+/**
+ * The master-load model: ghost `[primary, ticks, requests]` of the first unbroken period in
+ * which a chunkserver is primary (from the moment it becomes primary, so every request it
+ * sends in the period counts; `primary = -1` once the period ended short of K ticks).
+ */
 export function loadSpec(L: number, S: number, budget = K): Spec<G, GfsAction> {
   const spec = gfsSpec({ ...baseConfig(L, S, { MaxCrashes: 0, MaxGrants: 1 }), mutants: [] }, { name: `load-L${L}-S${S}` });
   const p = spec.params;
@@ -147,12 +151,15 @@ export function loadSpec(L: number, S: number, budget = K): Spec<G, GfsAction> {
     step: (_b, a, t, g) => {
       const [who, ticks, reqs] = g as [number, number, number];
       const now = anyPrimary(t, p);
-      if (now === 0) return [0, 0, 0];
-      if (now !== who) return [now, 0, 0];
+      // The period ends when the primary stops being primary; a later return to primacy (a
+      // late ExtendResp) would let requests sent before it count for nothing, so the
+      // measure ends there (-1: not expanded further).
+      if (who !== 0 && now !== who) return [-1, 0, 0];
+      if (who === 0) return now === 0 ? [0, 0, 0] : [now, 0, 0];
       return [who, ticks + (a.name === 'Tick' && a.node === 0 ? 1 : 0), reqs + (a.name === 'CRequestExtend' ? 1 : 0)];
     },
     // A primary period that reached K ticks is measured and not expanded further.
-    allow: (_s, g, acts) => (g[1] === K ? [] : acts),
+    allow: (_s, g, acts) => (g[1] === K || g[0] === -1 ? [] : acts),
     // A primary can send requests without time passing (request, extension, request, ...), so
     // the requests are bounded by a budget (see measurePoint), which also keeps the space finite.
     constraint: (s, g) => noWrites(s, p) && g[2]! <= budget,
