@@ -139,15 +139,22 @@ export function describeViolation(p: Params, property: string, s: GfsState): str
         `believes it is primary: ${primaries.map(cs).join(', ')}`,
         ...primaries.map(csLine),
       ];
+    case 'VersionsBounded':
+      return [
+        `mVersion ${s[p.mVersion]}; ver: ${Array.from({ length: p.N }, (_, i) => `cs${i + 1} ${s[p.ver + i + 1]}`).join(', ')}`,
+        `versions in flight: ${msgsOf(s, p).filter((m) => mType(m) === Msg.Grant || mType(m) === Msg.Bump).map((m) => fmtMsg(p, m)).join(', ') || 'none'}`,
+      ];
     case 'MutationOrder':
-    case 'AckedDurable': {
+    case 'AckedDurable':
+    case 'AckedSamePosition':
+    case 'ConsistentWhenQuiet': {
       const lines = Array.from({ length: p.N }, (_, i) => {
         const c = i + 1;
         const log = logOf(s, p, c).map((e) => `(v${entryV(e)}, sn${entrySn(e)}, ${entryD(e) < 0 ? '⊥' : fmtData(p, entryD(e))})`);
         return `cs${c} (ver ${s[p.ver + c]}): log [${log.join(' ')}]`;
       });
       const acked = Array.from({ length: p.C * p.W }, (_, d) => d).filter((d) => s[p.acked]! & (1 << d)).map((d) => fmtData(p, d));
-      return property === 'AckedDurable' ? [`acked: {${acked.join(', ')}}, mVersion ${s[p.mVersion]}`, ...lines] : lines;
+      return property === 'MutationOrder' ? lines : [`acked: {${acked.join(', ')}}, mVersion ${s[p.mVersion]}`, ...lines];
     }
     default:
       return [];
