@@ -250,14 +250,21 @@ export function sweepTable(points: readonly SweepPoint[]): string {
   return lines.join('\n') + '\n';
 }
 
-/** The vega-lite plot: both measures against L, one line per S, one panel per measure. */
+/**
+ * The vega-lite plot: both measures against L, one line per S, one panel per measure. Lines
+ * of different S that coincide would hide each other, so each S is drawn a little to the side
+ * (x = L + 0.08 (S - 2)), with its own dash pattern.
+ */
 export function plotSpec(points: readonly SweepPoint[]): TopLevelSpec {
-  const values: { L: number; S: string; measure: string; value: number }[] = [];
+  const values: { L: number; x: number; S: string; measure: string; value: number }[] = [];
   for (const q of points) {
     const S = `S = ${q.S}`;
-    if (q.grantable !== null) values.push({ L: q.L, S, measure: 'recovery: most master ticks until a new lease can be granted', value: q.grantable });
-    if (q.newPrimary !== null && q.newPrimary < cap(q.L, q.S)) values.push({ L: q.L, S, measure: 'recovery: most master ticks until a new primary', value: q.newPrimary });
-    if (q.extendReqs !== null) values.push({ L: q.L, S, measure: `master load: fewest ExtendReq per ${K} ticks as primary`, value: q.extendReqs });
+    const at = { L: q.L, x: q.L + 0.08 * (q.S - 2), S };
+    if (q.grantable !== null) values.push({ ...at, measure: 'recovery: most master ticks until a new lease can be granted', value: q.grantable });
+    if (q.newPrimary !== null && q.newPrimary < cap(q.L, q.S)) {
+      values.push({ ...at, measure: 'recovery: most master ticks until a new primary (none shown: not guaranteed, L < 2S)', value: q.newPrimary });
+    }
+    if (q.extendReqs !== null) values.push({ ...at, measure: `master load: fewest ExtendReq per ${K} master ticks as primary (none at L = 1)`, value: q.extendReqs });
   }
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -268,9 +275,10 @@ export function plotSpec(points: readonly SweepPoint[]): TopLevelSpec {
       height: 150,
       mark: { type: 'line', point: true },
       encoding: {
-        x: { field: 'L', type: 'quantitative', title: 'lease duration L (ticks)', scale: { domain: [1, 6] }, axis: { tickMinStep: 1 } },
+        x: { field: 'x', type: 'quantitative', title: 'lease duration L (ticks)', scale: { domain: [0.8, 6.2] }, axis: { values: [1, 2, 3, 4, 5, 6] } },
         y: { field: 'value', type: 'quantitative', title: null, axis: { tickMinStep: 1 } },
         color: { field: 'S', type: 'nominal', title: 'clock skew bound' },
+        strokeDash: { field: 'S', type: 'nominal', title: 'clock skew bound' },
       },
     },
     resolve: { scale: { y: 'independent' } },
