@@ -105,7 +105,21 @@ export const scenarioCommand: CatalogCommand = {
     io.out(`seed-example: a behaviour of ${trace.states.length} states through all ${names.length} milestones, ${how}.\n`);
     names.forEach((n, i) => io.out(`  ${n}: state ${reachedAt[i]! + 1}, after ${formatAction(trace.actions[reachedAt[i]! - 1]!)}\n`));
     if (typeof a['report-dir'] === 'string') {
-      const r = await writeReport(join(a['report-dir'], 'seed-example'), spec, trace, {
+      // Each milestone is marked on the chart, at the step that passes it.
+      const marks = new Map<unknown, string[]>();
+      names.forEach((n, i) => {
+        const at = trace.states[reachedAt[i]!];
+        marks.set(at, [...(marks.get(at) ?? []), `milestone ${i + 1}: ${n}`]);
+      });
+      const describe = spec.describeStep!;
+      const marked = {
+        ...spec,
+        describeStep: (b: (typeof trace.states)[number], act: Parameters<typeof describe>[1], t: (typeof trace.states)[number]) => {
+          const info = describe(b, act, t);
+          return { ...info, events: [...info.events, ...(marks.get(t) ?? [])] };
+        },
+      };
+      const r = await writeReport(join(a['report-dir'], 'seed-example'), marked, trace, {
         spec: 'seed-example',
         model: 'gfs-lease',
         constants: { ...SEED_CONSTANTS } as unknown as Record<string, number | boolean>,
