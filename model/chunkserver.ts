@@ -110,13 +110,23 @@ export function sApply(s: GfsState, p: Params, m: number, cs: number, prim: numb
   return t;
 }
 
-/** `PAck(ApplyAck(cs, sec, v, sn, ok))`: the `pend` entry `(v, sn)` stops waiting for `sec` and ANDs in `ok`; without such an entry the ack is dropped. */
+/**
+ * `PAck(ApplyAck(cs, sec, v, sn, ok))`: every `pend` entry with the message's `(v, sn)`
+ * stops waiting for `sec` and ANDs in `ok` (reading 9 as the design page now makes it
+ * precise: in the correct protocol there is at most one such entry, a mutant may create
+ * two); without such an entry the ack is dropped. Two entries that become equal merge
+ * (`pend` is a set).
+ */
 export function pAck(s: GfsState, p: Params, m: number, cs: number, sec: number, v: number, sn: number, ok: boolean): GfsState {
-  const t = consume(s, p, m);
-  const e = pendOf(s, p, cs).find((x) => pendV(x) === v && pendSn(x) === sn);
-  if (e === undefined) return t;
-  const updated = packPend(v, sn, pendC(e), pendD(e), pendWaiting(e) & ~csBit(sec), pendOk(e) && ok);
-  return addPend(removePend(t, p, cs, e), p, cs, updated);
+  let t = consume(s, p, m);
+  const hits = pendOf(s, p, cs).filter((x) => pendV(x) === v && pendSn(x) === sn);
+  if (hits.length === 0) return t;
+  for (const e of hits) t = removePend(t, p, cs, e);
+  for (const e of hits) {
+    const updated = packPend(v, sn, pendC(e), pendD(e), pendWaiting(e) & ~csBit(sec), pendOk(e) && ok);
+    if (!pendOf(t, p, cs).includes(updated)) t = addPend(t, p, cs, updated);
+  }
+  return t;
 }
 
 /** `PReply(cs, e)`, for a `pend` entry no longer waiting: answers the client with `e.ok` and drops `e`. */

@@ -7,9 +7,14 @@
  * that miss it are stale and dropped). Abstracted: the operation log and checkpoints (only
  * `mLease` can be lost in a crash), heartbeats (the liveness view in `MGrant` and the chunk
  * report in `MReport`), and the master's choice of primary (any current, live replica).
+ *
+ * Re-replication (the design page's extension, GFS paper §4.3): `MReplicate` copies a current
+ * replica's log and version onto a replica outside `mCurrent`. Reading 12 still holds: in the
+ * correct protocol a replica re-enters `mCurrent` only through `MReplicate`, never through
+ * `MReport`'s add-back branch.
  */
-import { bump, consume, extendResp, grant, inFlightTo, lookupResp, Msg, reply, send } from './network.js';
-import { copy, csBit, leaseCurrent, type GfsState, type Params } from './state.js';
+import { bump, consume, extendResp, grant, inFlightTo, lookupResp, Msg, mType, reply, send } from './network.js';
+import { copy, csBit, leaseCurrent, logOf, logStart, msgsStart, Phase, type GfsState, type Params } from './state.js';
 
 /**
  * `MGrant(h)` is enabled: `mUp`, a `LookupReq` in flight, `¬LeaseCurrent` (ignored under
@@ -104,5 +109,58 @@ export function mRestart(s: GfsState, p: Params): GfsState {
   const t = copy(s);
   t[p.mUp] = 1;
   if (!p.PersistLease && !p.bug.noGraceAfterRestart) t[p.mGrace] = s[p.clock]! + p.L;
+  return t;
+}
+
+/**
+ * Whether no write can be in progress, the quiescence guard of `MReplicate`: no `WriteReq`,
+ * `Apply`, `ApplyAck` or `LookupResp` in flight, every `pend` empty, and every client `Idle`,
+ * in `Lookup`, or finished (`idx > W`), so that no client holds a replica list from before
+ * a clone.
+ */
+export function quiescent(s: GfsState, p: Params): boolean {
+  for (let cs = 1; cs <= p.N; cs++) if (s[p.pendLen + cs] !== 0) return false;
+  for (let c = 1; c <= p.C; c++) {
+    const ph = s[p.phase + c];
+    if (s[p.idx + c]! <= p.W && ph !== Phase.Idle && ph !== Phase.Lookup) return false;
+  }
+  for (let i = msgsStart(s, p); i < s.length; i++) {
+    const t = mType(s[i]!);
+    if (t === Msg.WriteReq || t === Msg.Apply || t === Msg.ApplyAck || t === Msg.LookupResp) return false;
+  }
+  return true;
+}
+
+/**
+ * `MReplicate(src, dst)` is enabled (the design page's extension "re-replication", GFS paper
+ * §4.3: the master clones a chunk from a current replica): `mUp`, `clones < MaxClones`,
+ * `src ∈ mCurrent`, `up[src]`, `ver[src] = mVersion`, `dst ∉ mCurrent`, `up[dst]`,
+ * `dst ≠ src`; `¬LeaseCurrent` and `clock[M] >= mGrace` (dropped under `cloneWhileLeased`);
+ * and {@link quiescent} (dropped under `cloneWhileLeased` and `cloneDuringWrite`).
+ * The caller checks `mUp`.
+ */
+export function replicateEnabled(s: GfsState, p: Params, src: number, dst: number): boolean {
+  const cur = s[p.mCurrent]!;
+  if (!(s[p.clones]! < p.MaxClones && src !== dst)) return false;
+  if (!((cur & csBit(src)) !== 0 && s[p.up + src] === 1 && s[p.ver + src] === s[p.mVersion])) return false;
+  if (!((cur & csBit(dst)) === 0 && s[p.up + dst] === 1)) return false;
+  if (p.bug.cloneWhileLeased) return true;
+  if (leaseCurrent(s, p) || s[p.clock]! < s[p.mGrace]!) return false;
+  return p.bug.cloneDuringWrite || quiescent(s, p);
+}
+
+/**
+ * `MReplicate(src, dst)`: `log[dst] = log[src]`, `ver[dst] = ver[src]`, `dst` joins
+ * `mCurrent`, `clones += 1`; `dst`'s `buf`, `pend` and lease fields stay as they are.
+ */
+export function mReplicate(s: GfsState, p: Params, src: number, dst: number): GfsState {
+  const srcLog = logOf(s, p, src);
+  const a = logStart(s, p, dst);
+  const oldLen = s[p.logLen + dst]!;
+  const t = [...s.slice(0, a), ...srcLog, ...s.slice(a + oldLen)];
+  t[p.logLen + dst] = srcLog.length;
+  t[p.ver + dst] = s[p.ver + src]!;
+  t[p.mCurrent] = s[p.mCurrent]! | csBit(dst);
+  t[p.clones]!++;
   return t;
 }

@@ -7,7 +7,7 @@
  *
  * Action order (deterministic, it fixes which shortest counterexample is reported first):
  * `Tick` for the master then each chunkserver; the master's local actions (`MGrant`,
- * `MReport`, `MCrash`, `MRestart`); each chunkserver's local actions (`CRequestExtend`,
+ * `MReport`, `MReplicate`, `MCrash`, `MRestart`); each chunkserver's local actions (`CRequestExtend`,
  * `PReply`, `PTimeout`, `CCrash`, `CRestart`); each client's local actions (`CLookup`,
  * `CPush`, `CWrite`, `CTimeout`); then one receive action per deliverable message in
  * flight, in the order of the message set; then `Lose` for each message.
@@ -21,7 +21,7 @@ import { gfsFairness, gfsLiveness } from './liveness.js';
 import { GfsSymmetry } from './symmetry.js';
 import { describeStep, describeViolation, lanes, toITF } from './views.js';
 import { propertyReads, stateTables, timeline } from './timeline.js';
-import { grantEnabled, mCrash, mExtend, mGrant, mLookup, mReport, mRestart, reportedCurrent } from './master.js';
+import { grantEnabled, mCrash, mExtend, mGrant, mLookup, mReplicate, mReport, mRestart, replicateEnabled, reportedCurrent } from './master.js';
 import { anyInFlight, f1, f2, f3, f4, f5, inFlightTo, lose, Msg, MSG_NAMES, mType } from './network.js';
 import {
   csBit,
@@ -80,7 +80,11 @@ const K = {
   PAck: 22,
   CResult: 23,
   Lose: 24,
+  MReplicate: 25,
 } as const;
+
+/** `MReplicate(src, dst)`'s operand: both chunkservers in one integer. */
+const replicaPair = (src: number, dst: number): number => (src << 5) | dst;
 
 const KIND_NAMES = Object.keys(K) as (keyof typeof K)[];
 
@@ -180,6 +184,8 @@ export class GfsAction implements Action {
       case K.MGrant:
       case K.MReport:
         return [x];
+      case K.MReplicate:
+        return [x >> 5, x & 31];
       case K.CRequestExtend:
       case K.CCrash:
       case K.CRestart:
@@ -223,7 +229,7 @@ function tickActions(s: GfsState, p: Params, out: GfsAction[]): void {
   for (let n = 0; n <= p.N; n++) if (tickEnabled(s, p, n, min)) out.push(new GfsAction(K.Tick, n, 0, p));
 }
 
-/** The master's local actions: `MGrant`, `MReport`, `MCrash`, `MRestart` (§3.1, §4.5). */
+/** The master's local actions: `MGrant`, `MReport`, `MReplicate`, `MCrash`, `MRestart` (§3.1, §4.5, §4.3). */
 function masterActions(s: GfsState, p: Params, out: GfsAction[]): void {
   if (s[p.mUp] === 1) {
     if (anyInFlight(s, p, Msg.LookupReq)) {
@@ -231,6 +237,13 @@ function masterActions(s: GfsState, p: Params, out: GfsAction[]): void {
     }
     for (let cs = 1; cs <= p.N; cs++) {
       if (s[p.up + cs] === 1 && reportedCurrent(s, p, cs) >= 0) out.push(new GfsAction(K.MReport, 0, cs, p));
+    }
+    if (s[p.clones]! < p.MaxClones) {
+      for (let src = 1; src <= p.N; src++) {
+        for (let dst = 1; dst <= p.N; dst++) {
+          if (replicateEnabled(s, p, src, dst)) out.push(new GfsAction(K.MReplicate, 0, replicaPair(src, dst), p));
+        }
+      }
     }
     if (s[p.crashes]! < p.MaxCrashes) out.push(new GfsAction(K.MCrash, 0, 0, p));
   } else {
@@ -310,6 +323,8 @@ export function nextState(s: GfsState, a: GfsAction, p: Params): GfsState {
       return mGrant(s, p, m);
     case K.MReport:
       return mReport(s, p, m);
+    case K.MReplicate:
+      return mReplicate(s, p, m >> 5, m & 31);
     case K.MCrash:
       return mCrash(s, p);
     case K.MRestart:
@@ -416,6 +431,7 @@ export function stateToJSON(s: GfsState, p: Params): Record<string, unknown> {
     acked: items(s[p.acked]!),
     crashes: s[p.crashes],
     losses: s[p.losses],
+    clones: s[p.clones],
   };
 }
 

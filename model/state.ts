@@ -50,9 +50,15 @@ export interface Constants {
   readonly MaxGrants: number;
   /** The master keeps its lease table across a crash. */
   readonly PersistLease: boolean;
+  /**
+   * Re-replications (`MReplicate`) in a behaviour (the design page's extension
+   * "re-replication", GFS paper §4.3). Optional so that configurations written before the
+   * extension still type-check; absent means 0, and with 0 `MReplicate` is never enabled.
+   */
+  readonly MaxClones?: number;
 }
 
-/** The seven deliberate bugs of the design page. */
+/** The deliberate bugs of the design page: the seven of its table, then the two of its re-replication extension. */
 export const MUTANTS = [
   'noGraceAfterRestart',
   'ignoreSkew',
@@ -61,6 +67,8 @@ export const MUTANTS = [
   'arrivalOrder',
   'ackBeforeReplicas',
   'noVersionBump',
+  'cloneWhileLeased',
+  'cloneDuringWrite',
 ] as const;
 
 /** The name of a deliberate bug. */
@@ -84,6 +92,7 @@ export const BASE_CONSTANTS: Constants = {
   MaxRetries: 0,
   MaxGrants: 1,
   PersistLease: false,
+  MaxClones: 0,
 };
 
 /** Client phases. */
@@ -246,6 +255,10 @@ export interface Params extends Constants {
   readonly crashes: number;
   /** Offset of `losses`. */
   readonly losses: number;
+  /** Offset of `clones` (re-replications so far, bounded by `MaxClones`). */
+  readonly clones: number;
+  /** `MaxClones`, 0 when the configuration does not give it. */
+  readonly MaxClones: number;
   /** Biased offset of `up[cs]` (0 or 1). */
   readonly up: number;
   /** Biased offset of `ver[cs]`. */
@@ -302,6 +315,7 @@ export function toParams(cfg: Config): Params {
     acked: scalar(),
     crashes: scalar(),
     losses: scalar(),
+    clones: scalar(),
     up: perNode(cfg.N),
     ver: perNode(cfg.N),
     leaseVer: perNode(cfg.N),
@@ -316,7 +330,7 @@ export function toParams(cfg: Config): Params {
     secs: perNode(cfg.C),
     pushed: perNode(cfg.C),
   };
-  return { ...constants, bug, ...layout, header: at };
+  return { ...constants, MaxClones: cfg.MaxClones ?? 0, bug, ...layout, header: at };
 }
 
 /** The initial state: all clocks 0, everyone up, versions 1, `mCurrent = CS`, clients Idle at `idx = 1`. */

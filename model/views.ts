@@ -106,6 +106,7 @@ export function describeStep(p: Params, before: GfsState, a: GfsAction, after: G
   if (a.name === 'CPush') events.push(`push ${fmtData(p, (a.node - 1) * p.W + after[p.idx + a.node]! - 1)} to cs${a.x}`);
   if (a.name === 'MCrash' || a.name === 'CCrash') events.push('crash');
   if (a.name === 'MRestart' || a.name === 'CRestart') events.push('restart');
+  if (a.name === 'MReplicate') events.push(`clone cs${a.x >> 5} onto cs${a.x & 31} (v${after[p.mVersion]})`);
   if (a.name === 'MGrant') events.push(`grant lease to cs${a.x} (v${after[p.mVersion]}, exp ${rel(after[p.mLeaseExp]!, after[p.clock]!)})`);
   for (let c = 1; c <= p.N; c++) {
     const was = isPrimary(before, p, c);
@@ -141,15 +142,22 @@ export function describeViolation(p: Params, property: string, s: GfsState): str
         `believes it is primary: ${primaries.map(cs).join(', ')}`,
         ...primaries.map(csLine),
       ];
+    case 'VersionsBounded':
+      return [
+        `mVersion ${s[p.mVersion]}; ver: ${Array.from({ length: p.N }, (_, i) => `cs${i + 1} ${s[p.ver + i + 1]}`).join(', ')}`,
+        `versions in flight: ${msgsOf(s, p).filter((m) => mType(m) === Msg.Grant || mType(m) === Msg.Bump).map((m) => fmtMsgFields(p, m)).join(', ') || 'none'}`,
+      ];
     case 'MutationOrder':
-    case 'AckedDurable': {
+    case 'AckedDurable':
+    case 'AckedSamePosition':
+    case 'ConsistentWhenQuiet': {
       const lines = Array.from({ length: p.N }, (_, i) => {
         const c = i + 1;
         const log = logOf(s, p, c).map((e) => `(v${entryV(e)}, sn${entrySn(e)}, ${entryD(e) < 0 ? '⊥' : fmtData(p, entryD(e))})`);
         return `cs${c} (ver ${s[p.ver + c]}): log [${log.join(' ')}]`;
       });
       const acked = Array.from({ length: p.C * p.W }, (_, d) => d).filter((d) => s[p.acked]! & (1 << d)).map((d) => fmtData(p, d));
-      return property === 'AckedDurable' ? [`acked: {${acked.join(', ')}}, mVersion ${s[p.mVersion]}`, ...lines] : lines;
+      return property === 'MutationOrder' ? lines : [`acked: {${acked.join(', ')}}, mVersion ${s[p.mVersion]}`, ...lines];
     }
     default:
       return [];
@@ -230,5 +238,6 @@ export function toITF(p: Params, s: GfsState): Record<string, unknown> {
     acked: items(s[p.acked]!),
     crashes: int(s[p.crashes]!),
     losses: int(s[p.losses]!),
+    clones: int(s[p.clones]!),
   };
 }

@@ -10,6 +10,7 @@
 import type { Catalog, ConstantValues, Expectation, Family, FuzzEntry, SpecEntry } from '../checker/cli/catalog.js';
 import { INVARIANT_NAMES, SOMETIMES_NAMES } from '../model/invariants.js';
 import { gfsSpec } from '../model/spec.js';
+import { measureCommand, scenarioCommand } from './commands.js';
 import { BASE_CONSTANTS, maxEntriesPerVersion, MUTANTS, type Constants, type Mutant } from '../model/state.js';
 
 /** The GFS lease model as a family: the design page's constants and seven mutants. */
@@ -26,6 +27,7 @@ export const gfsFamily: Family = {
     { name: 'MaxRetries', kind: 'int', min: 0, max: 9, doc: 'extra attempts per write' },
     { name: 'MaxGrants', kind: 'int', min: 1, max: 9, doc: 'leases granted in a behaviour' },
     { name: 'PersistLease', kind: 'bool', doc: 'the master keeps its lease table across a crash' },
+    { name: 'MaxClones', kind: 'int', min: 0, max: 9, doc: 're-replications (MReplicate) in a behaviour' },
   ],
   variants: MUTANTS,
   invariants: INVARIANT_NAMES,
@@ -79,11 +81,12 @@ function mutant(
   invariant: string,
   traceLength: number,
   alone = false,
+  suffix = '',
 ): SpecEntry {
   const expect: Expectation = { kind: 'violates', invariant, traceLength };
   return {
-    name: `mutant-${bug}${alone ? '-alone' : ''}`,
-    description: alone ? `${bug}, only ${invariant} checked` : `${bug}, all invariants checked`,
+    name: `mutant-${bug}${alone ? '-alone' : ''}${suffix}`,
+    description: alone ? `${bug}, only ${invariant} checked` : `${bug}, all invariants checked${suffix ? ` (${suffix.slice(1)})` : ''}`,
     family: gfsFamily,
     constants: { ...base, ...over },
     variant: bug,
@@ -113,6 +116,11 @@ export const SPECS: readonly SpecEntry[] = [
   correct('lease-grants2', 'a second grant (TLC: 1,020,777 states, depth 50)', { MaxGrants: 2 }, [1_020_777, 510_393], 50, [
     'StaleReplicaDropped',
   ]),
+  correct('lease-clone', 're-replication: one lost message, one clone', { MaxLoss: 1, MaxClones: 1 }, [258_875, 129_445], 40, [
+    'MessageLost',
+    'StaleReplicaDropped',
+    'StaleReplicaCloned',
+  ]),
   correct('lease-w2', 'two writes by one client', { W: 2 }, [1_855_871, 927_943], 50),
   correct('lease-c2', 'two clients', { C: 2 }, [3_327_111, 839_376], 49),
   correct('lease-crash-grants2', 'one crash and a second grant', { MaxCrashes: 1, MaxGrants: 2 }, [8_534_112, 4_267_080], 52, [
@@ -131,9 +139,19 @@ export const SPECS: readonly SpecEntry[] = [
   mutant('arrivalOrder', { W: 2 }, 'MutationOrder', 20),
   mutant('ackBeforeReplicas', {}, 'AckedDurable', 12),
   mutant('noVersionBump', { MaxCrashes: 1 }, 'AckedDurable', 12),
+  // Re-replication (the design page's extension). A replica outside mCurrent needs a lost
+  // Bump or a crash; cloneDuringWrite also needs a third replica (the source must lag a write
+  // that reached the primary and another secondary). A lost Bump shows it as well as the
+  // crash the page names, with half the states; the crash configuration is in the deep suite.
+  mutant('cloneWhileLeased', { MaxLoss: 1, MaxClones: 1 }, 'AckedDurable', 14),
+  mutant('cloneDuringWrite', { N: 3, MaxLoss: 1, MaxClones: 1 }, 'AckedDurable', 23),
+  mutant('cloneDuringWrite', { N: 3, MaxCrashes: 1, MaxClones: 1 }, 'AckedDurable', 23, false, '-crash'),
 ];
 
-const mutantSpecs = SPECS.filter((s) => s.variant !== null).map((s) => s.name);
+/** Mutant specs of the deep suite (too slow for the default one). */
+const DEEP_MUTANTS = ['mutant-cloneDuringWrite-crash'];
+
+const mutantSpecs = SPECS.filter((s) => s.variant !== null && !DEEP_MUTANTS.includes(s.name)).map((s) => s.name);
 
 /**
  * A liveness check of the correct protocol (symmetry off: liveness is refused under it):
@@ -208,7 +226,7 @@ export const FUZZ: readonly FuzzEntry[] = [
   {
     name: 'fuzz-lease',
     spec: 'lease',
-    set: { N: 5, C: 3, W: 3, MaxRetries: 2, MaxCrashes: 2, MaxLoss: 2, MaxGrants: 3 },
+    set: { N: 5, C: 3, W: 3, MaxRetries: 2, MaxCrashes: 2, MaxLoss: 2, MaxGrants: 3, MaxClones: 2 },
     runs: 1500,
     depth: 200,
     seed: 1,
@@ -251,19 +269,21 @@ export const catalog: Catalog = {
       'lease-loss',
       'lease-retry',
       'lease-grants2',
+      'lease-clone',
       ...mutantSpecs,
       // Two liveness checks, one of each verdict (about a second each); the rest: --suite liveness.
       'live-Termination',
       'live-Termination-timeouts',
     ],
-    deep: ['lease-w2', 'lease-c2', 'lease-crash-grants2'],
+    deep: ['lease-w2', 'lease-c2', 'lease-crash-grants2', ...DEEP_MUTANTS],
     mutants: mutantSpecs,
-    gallery: SPECS.filter((s) => s.variant !== null && s.invariants === null).map((s) => s.name),
+    gallery: SPECS.filter((s) => s.variant !== null && s.invariants === null && !DEEP_MUTANTS.includes(s.name)).map((s) => s.name),
     liveness: LIVENESS_SPECS.map((s) => s.name),
   },
   families: [gfsFamily],
   module: import.meta.url,
   fuzz: FUZZ,
+  commands: [measureCommand, scenarioCommand],
 };
 
 /**

@@ -91,7 +91,7 @@ describe('leasecheck as a subprocess', () => {
 
   it('flags actions that never fired', async () => {
     const r = await cli('check', 'lease', '--json');
-    expect(JSON.parse(r.out).neverFired).toEqual(['MReport', 'MCrash', 'MRestart', 'CCrash', 'CRestart', 'Lose']);
+    expect(JSON.parse(r.out).neverFired).toEqual(['MReport', 'MCrash', 'MRestart', 'CCrash', 'CRestart', 'Lose', 'MReplicate']);
   });
 
   it('exits 1 when a run ends incomplete', async () => {
@@ -133,7 +133,7 @@ describe('bad input: one paragraph, exit 2, no stack trace', () => {
     version: 1,
     spec: 'lease',
     model: 'gfs-lease',
-    constants: { N: 2, C: 1, W: 1, L: 2, S: 1, MaxCrashes: 0, MaxLoss: 0, MaxRetries: 0, MaxGrants: 1, PersistLease: false },
+    constants: { N: 2, C: 1, W: 1, L: 2, S: 1, MaxCrashes: 0, MaxLoss: 0, MaxRetries: 0, MaxGrants: 1, PersistLease: false, MaxClones: 0 },
     mutant: null,
     symmetry: false,
     invariant: 'SinglePrimary',

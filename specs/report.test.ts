@@ -23,7 +23,9 @@ const FILES = ['index.html', 'sequence.dot', 'sequence.svg', 'trace.itf.json', '
 
 describe('the report gallery', () => {
   it('has one folder per mutant, and `npm run report` regenerates it with no diff', async () => {
-    expect(readdirSync('reports').filter((f) => f !== 'README.md').sort()).toEqual([...GALLERY].sort());
+    // Besides the mutants: the seed's example (a scenario) and the lease-length trade-off.
+    const others = ['README.md', 'seed-example', 'tradeoff'];
+    expect(readdirSync('reports').filter((f) => !others.includes(f)).sort()).toEqual([...GALLERY].sort());
     const tmp = scratchDir('leasecheck-report');
     const r = await cli('check', '--suite', 'gallery', '--workers', '1', '--no-symmetry', '--report-dir', tmp, '--quiet');
     expect(r.code).toBe(0);
@@ -183,6 +185,32 @@ describe('the HTML report in a real browser', () => {
       }
     } finally {
       await browser.close();
+    }
+  });
+});
+
+describe('the seed example and the trade-off in the gallery', () => {
+  it('`leasecheck scenario seed-example` regenerates reports/seed-example byte for byte, and its trace replays', async () => {
+    const tmp = scratchDir('leasecheck-seed');
+    const r = await cli('scenario', 'seed-example', '--report-dir', tmp);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/a behaviour of 49 states through all 9 milestones/);
+    for (const f of FILES) expect(readFileSync(join(tmp, 'seed-example', f), 'utf8'), f).toBe(readFileSync(join('reports', 'seed-example', f), 'utf8'));
+    const rep = await cli('replay', join('reports', 'seed-example', 'trace.json'), '--json');
+    expect(rep.code).toBe(0);
+    expect(JSON.parse(rep.out)).toMatchObject({ replays: true, traceLength: 49 });
+  });
+
+  it('reports/tradeoff: the table and the plot are what the committed points give; the witnesses replay', async () => {
+    const { plotSvg, sweepTable } = await import('./measure.js');
+    const points = JSON.parse(readFileSync('reports/tradeoff/points.json', 'utf8'));
+    expect(points).toHaveLength(18);
+    expect(sweepTable(points)).toBe(readFileSync('reports/tradeoff/table.md', 'utf8'));
+    expect(await plotSvg(points)).toBe(readFileSync('reports/tradeoff/tradeoff.svg', 'utf8'));
+    for (const w of ['grantable', 'newPrimary', 'extendReqs']) {
+      const rep = await cli('replay', join('reports', 'tradeoff', `witness-${w}.json`), '--json');
+      expect(rep.code, w).toBe(0);
+      expect(JSON.parse(rep.out)).toMatchObject({ replays: true, violated: null });
     }
   });
 });

@@ -119,6 +119,29 @@ export interface FuzzEntry {
   readonly expect: Expectation;
 }
 
+/** An option of a {@link CatalogCommand}, as yargs takes it. */
+export interface CommandOption {
+  readonly type: 'string' | 'number' | 'boolean';
+  readonly describe: string;
+  readonly array?: boolean;
+  readonly default?: string | number | boolean | readonly (string | number)[];
+}
+
+/**
+ * A command a project adds to the CLI beside the generic ones (the GFS catalog's `measure`
+ * and `scenario`): the CLI registers it as given and calls `run` with the parsed options.
+ * `run` returns the exit code and throws a `UsageError` for bad input.
+ */
+export interface CatalogCommand {
+  /** The yargs command string, e.g. `scenario <name>`. */
+  readonly command: string;
+  /** One line for `--help`. */
+  readonly describe: string;
+  /** Its options and positionals' types, by name. */
+  readonly options: Readonly<Record<string, CommandOption>>;
+  run(args: Readonly<Record<string, unknown>>, io: { readonly out: (text: string) => void; readonly err: (text: string) => void }): Promise<number>;
+}
+
 /** Everything the CLI can run. */
 export interface Catalog {
   /** The tool's name for messages. */
@@ -136,4 +159,6 @@ export interface Catalog {
   readonly module: string;
   /** Fuzzing campaigns (`leasecheck fuzz`, `npm run fuzz`). */
   readonly fuzz: readonly FuzzEntry[];
+  /** Extra commands of the project (optional). */
+  readonly commands?: readonly CatalogCommand[];
 }

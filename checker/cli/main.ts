@@ -638,7 +638,8 @@ async function dispatch(argv: readonly string[], catalog: Catalog, io: Io): Prom
     mutant: { type: 'string', describe: "turn on a deliberate bug ('none' for none)" },
     invariant: { type: 'string', array: true, default: [] as string[], describe: 'check only this invariant (repeatable)' },
   } as const;
-  const parser = yargs([...argv])
+  const parser = yargs([...argv]);
+  parser
     .scriptName(catalog.tool)
     .usage(`${catalog.tool} <command> [options]`)
     .command(
@@ -753,7 +754,19 @@ async function dispatch(argv: readonly string[], catalog: Catalog, io: Io): Prom
       async (a) => {
         code = await cmdGraph(catalog, a as unknown as GraphArgs, io);
       },
-    )
+    );
+  // The project's own commands (the catalog's), registered as they are.
+  for (const c of catalog.commands ?? []) {
+    parser.command(
+      c.command,
+      c.describe,
+      (y) => y.options(c.options as Record<string, { type: 'string' | 'number' | 'boolean'; describe: string }>),
+      async (a) => {
+        code = await c.run(a as Readonly<Record<string, unknown>>, io);
+      },
+    );
+  }
+  parser
     .demandCommand(1, `name a command: list, check, fuzz, replay or graph (try '${catalog.tool} --help')`)
     .strict()
     .version(VERSION)
