@@ -277,7 +277,8 @@ export const catalog: Catalog = {
     ],
     deep: ['lease-w2', 'lease-c2', 'lease-crash-grants2', ...DEEP_MUTANTS],
     mutants: mutantSpecs,
-    gallery: SPECS.filter((s) => s.variant !== null && s.invariants === null && !DEEP_MUTANTS.includes(s.name)).map((s) => s.name),
+    // Every mutant's counterexample, and one liveness lasso.
+    gallery: [...SPECS.filter((s) => s.variant !== null && s.invariants === null && !DEEP_MUTANTS.includes(s.name)).map((s) => s.name), 'live-Termination'],
     liveness: LIVENESS_SPECS.map((s) => s.name),
   },
   families: [gfsFamily],
