@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { check, type CheckEvent, type CheckOptions, type CheckResult, type CheckStats } from '../core/explore.js';
-import { checkParallel, type WorkerPool } from '../core/parallel.js';
+import { checkParallel, type ParallelStats, type WorkerPool } from '../core/parallel.js';
 import { formatAction } from '../core/spec.js';
 import type { Trace } from '../core/trace.js';
 import type { PlannedCheck } from './plan.js';
@@ -50,7 +50,10 @@ export interface RunRecord {
   readonly statesPerSecond: number;
   readonly tracePath: string | null;
   readonly symmetry: boolean;
+  /** Workers that took part: 1 for a small run (see the README's Workers), or when the spec cannot run on threads. */
   readonly workers: number;
+  /** Why the run used one worker when more were asked for (a spec whose states cannot cross threads); null otherwise. */
+  readonly workersNote: string | null;
   readonly adHoc: boolean;
   /** Every violation (with `--continue`, possibly several). */
   readonly violations: readonly { readonly invariant: string; readonly traceLength: number }[];
@@ -103,8 +106,6 @@ function judge(p: PlannedCheck, r: CheckResult<unknown>, symmetry: boolean): str
 /** Runs a planned check and judges it; writes its trace file when asked to. */
 export async function runCheck(p: PlannedCheck, o: RunOptions): Promise<RunRecord> {
   const symmetry = (o.symmetry ?? p.symmetry) && typeof p.spec.canonicalize === 'function';
-  // Parallel checking needs a spec that encodes its states; others run in this thread.
-  const workers = p.spec.encode && p.spec.decode ? o.workers : 1;
   const options: CheckOptions = {
     ...(p.invariants ? { invariants: p.invariants } : {}),
     continueAfterViolation: o.continueAfterViolation,
@@ -115,7 +116,8 @@ export async function runCheck(p: PlannedCheck, o: RunOptions): Promise<RunRecor
     symmetry,
     ...(o.onEvent ? { onEvent: o.onEvent } : {}),
   };
-  const r = workers > 1 ? await checkParallel(p.ref, p.spec, workers, { ...options, ...(o.pool ? { pool: o.pool } : {}) }) : check(p.spec, options);
+  const r: CheckResult<unknown> =
+    o.workers > 1 ? await checkParallel(p.ref, p.spec, o.workers, { ...options, ...(o.pool ? { pool: o.pool } : {}) }) : check(p.spec, options);
   const violations = r.kind === 'violation' || r.kind === 'incomplete' ? r.violations : [];
   const first = violations[0];
   let trace: Trace<unknown> | undefined = first?.trace;
@@ -143,6 +145,9 @@ export async function runCheck(p: PlannedCheck, o: RunOptions): Promise<RunRecor
     );
     renderErrors.push(...report.errors);
   }
+  // How many workers took part (a small run is a one-worker run), and why fewer than asked.
+  const workers = 'workers' in r.stats ? (r.stats as ParallelStats).workers : 1;
+  const workersNote = 'workersNote' in r.stats ? ((r.stats as ParallelStats).workersNote ?? null) : null;
   const failures = judge(p, r, symmetry);
   return {
     spec: p.name,
@@ -162,6 +167,7 @@ export async function runCheck(p: PlannedCheck, o: RunOptions): Promise<RunRecor
     tracePath,
     symmetry,
     workers,
+    workersNote,
     adHoc: p.adHoc,
     violations: violations.map((v) => ({ invariant: v.property, traceLength: v.trace.states.length })),
     trace: trace ? trace.actions.map(formatAction) : null,

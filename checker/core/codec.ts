@@ -1,0 +1,258 @@
+/**
+ * A derived word encoding for specs without `encode`/`decode`, so that plain-object specs can
+ * run on worker threads: the parallel checker keeps its levels as words in shared memory, and
+ * a state must cross threads as words.
+ *
+ * The encoding is a faithful serialisation, not a canonical one: arrays, records (in their key
+ * order), Sets and Maps (in their iteration order) decode to values that iterate exactly as the
+ * originals did, so that a spec's `actions` lists the same actions in the same order for a
+ * decoded state as for the state itself (trace replay rests on that). Equal values need not
+ * give equal words, because fingerprints stay structural (`hash.ts` ignores an encoding marked
+ * {@link DERIVED_CODEC}); the encoding only carries states between threads.
+ *
+ * Within one state, repeated strings (record keys above all) are written once and then
+ * referred to by their number, so a Set of records costs about one word per field.
+ *
+ * Values it carries: numbers, strings, booleans, null, undefined, bigints, arrays, records
+ * (prototype `Object.prototype` or null), Sets and Maps. Anything else (a function, a symbol, a
+ * class instance, a Date) throws a {@link CodecError} naming what it met.
+ */
+import { DERIVED_CODEC } from './hash.js';
+import type { Action, Spec, StateEncoder } from './spec.js';
+
+/** Thrown when a state holds a value the derived encoding cannot carry between threads. */
+export class CodecError extends Error {}
+
+const UNDEF = 0;
+const NULL = 1;
+const TRUE = 2;
+const FALSE = 3;
+const INT = 4;
+const FLOAT = 5;
+const STR = 6;
+const STR_REF = 7;
+const ARRAY = 8;
+const RECORD = 9;
+const NULL_RECORD = 10;
+const SET = 11;
+const MAP = 12;
+const BIGINT = 13;
+
+const f64 = new Float64Array(1);
+const f64Words = new Int32Array(f64.buffer);
+
+/** What a value is, for an error message. */
+function describe(v: unknown): string {
+  if (typeof v === 'function') return `a function${v.name ? ` (${v.name})` : ''}`;
+  if (typeof v === 'symbol') return `a symbol (${String(v)})`;
+  const ctor = (Object.getPrototypeOf(v) as { constructor?: { name?: string } } | null)?.constructor?.name;
+  return `an instance of ${ctor || 'a class'}`;
+}
+
+/** Encoder state of one state's encoding: the strings written so far. */
+const seenStrings = new Map<string, number>();
+
+function encodeString(s: string, out: StateEncoder): void {
+  const ref = seenStrings.get(s);
+  if (ref !== undefined) {
+    out.int(STR_REF);
+    out.int(ref);
+    return;
+  }
+  seenStrings.set(s, seenStrings.size);
+  const n = s.length;
+  out.int(STR);
+  out.int(n);
+  // Two UTF-16 code units a word.
+  for (let i = 0; i < n; i += 2) out.int(s.charCodeAt(i) | (i + 1 < n ? s.charCodeAt(i + 1) << 16 : 0));
+}
+
+function encodeValue(v: unknown, out: StateEncoder): void {
+  switch (typeof v) {
+    case 'number':
+      if ((v | 0) === v && !Object.is(v, -0)) {
+        out.int(INT);
+        out.int(v);
+      } else {
+        f64[0] = v;
+        out.int(FLOAT);
+        out.int(f64Words[0]!);
+        out.int(f64Words[1]!);
+      }
+      return;
+    case 'string':
+      encodeString(v, out);
+      return;
+    case 'boolean':
+      out.int(v ? TRUE : FALSE);
+      return;
+    case 'undefined':
+      out.int(UNDEF);
+      return;
+    case 'bigint':
+      out.int(BIGINT);
+      encodeString(v.toString(), out);
+      return;
+    case 'object':
+      break;
+    default:
+      throw new CodecError(`a state holds ${describe(v)}`);
+  }
+  if (v === null) {
+    out.int(NULL);
+    return;
+  }
+  if (Array.isArray(v)) {
+    const n = v.length;
+    out.int(ARRAY);
+    out.int(n);
+    for (let i = 0; i < n; i++) encodeValue(v[i], out);
+    return;
+  }
+  if (v instanceof Set) {
+    out.int(SET);
+    out.int(v.size);
+    for (const e of v) encodeValue(e, out);
+    return;
+  }
+  if (v instanceof Map) {
+    out.int(MAP);
+    out.int(v.size);
+    for (const [k, x] of v) {
+      encodeValue(k, out);
+      encodeValue(x, out);
+    }
+    return;
+  }
+  const proto = Object.getPrototypeOf(v) as unknown;
+  if (proto !== Object.prototype && proto !== null) throw new CodecError(`a state holds ${describe(v)}`);
+  const o = v as Record<string, unknown>;
+  const keys = Object.keys(o);
+  out.int(proto === null ? NULL_RECORD : RECORD);
+  out.int(keys.length);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    encodeString(k, out);
+    encodeValue(o[k], out);
+  }
+}
+
+/** Decoder state: the words, the read position, the strings read so far. */
+let W: Int32Array = new Int32Array(0);
+let at = 0;
+const strings: string[] = [];
+
+function decodeString(tag: number): string {
+  if (tag === STR_REF) return strings[W[at++]!]!;
+  const n = W[at++]!;
+  let s = '';
+  for (let i = 0; i < n; i += 2) {
+    const w = W[at++]!;
+    s += i + 1 < n ? String.fromCharCode(w & 0xffff, w >>> 16) : String.fromCharCode(w & 0xffff);
+  }
+  strings.push(s);
+  return s;
+}
+
+function decodeValue(): unknown {
+  const tag = W[at++]!;
+  switch (tag) {
+    case UNDEF:
+      return undefined;
+    case NULL:
+      return null;
+    case TRUE:
+      return true;
+    case FALSE:
+      return false;
+    case INT:
+      return W[at++]!;
+    case FLOAT:
+      f64Words[0] = W[at++]!;
+      f64Words[1] = W[at++]!;
+      return f64[0]!;
+    case STR:
+    case STR_REF:
+      return decodeString(tag);
+    case BIGINT:
+      return BigInt(decodeString(W[at++]!));
+    case ARRAY: {
+      const n = W[at++]!;
+      const a = new Array<unknown>(n);
+      for (let i = 0; i < n; i++) a[i] = decodeValue();
+      return a;
+    }
+    case SET: {
+      const n = W[at++]!;
+      const s = new Set<unknown>();
+      for (let i = 0; i < n; i++) s.add(decodeValue());
+      return s;
+    }
+    case MAP: {
+      const n = W[at++]!;
+      const m = new Map<unknown, unknown>();
+      for (let i = 0; i < n; i++) {
+        const k = decodeValue();
+        m.set(k, decodeValue());
+      }
+      return m;
+    }
+    case RECORD:
+    case NULL_RECORD: {
+      const n = W[at++]!;
+      const o: Record<string, unknown> = tag === RECORD ? {} : (Object.create(null) as Record<string, unknown>);
+      for (let i = 0; i < n; i++) {
+        const k = decodeString(W[at++]!);
+        o[k] = decodeValue();
+      }
+      return o;
+    }
+    default:
+      throw new CodecError(`internal error: a derived state encoding holds the unknown tag ${tag}`);
+  }
+}
+
+/** Encodes a plain value as words (see the module comment). */
+export function encodePlain(v: unknown, out: StateEncoder): void {
+  seenStrings.clear();
+  try {
+    encodeValue(v, out);
+  } finally {
+    seenStrings.clear();
+  }
+}
+
+/** Decodes `words[start..end)`, written by {@link encodePlain}. */
+export function decodePlain(words: Int32Array, start: number, end: number): unknown {
+  W = words;
+  at = start;
+  strings.length = 0;
+  try {
+    const v = decodeValue();
+    if (at !== end) throw new CodecError(`internal error: a derived state encoding has ${end - at} words left over`);
+    return v;
+  } finally {
+    W = new Int32Array(0);
+    strings.length = 0;
+  }
+}
+
+/**
+ * The spec with the derived encoding as its `encode`/`decode`, marked {@link DERIVED_CODEC}
+ * (so that its fingerprints stay structural, equal to the spec's own). Everything else is
+ * the spec's own (the result delegates to it).
+ */
+export function withDerivedCodec<S, A extends Action>(spec: Spec<S, A>): Spec<S, A> {
+  const derived = Object.create(spec) as Spec<S, A> & { [DERIVED_CODEC]: boolean };
+  Object.defineProperties(derived, {
+    encode: { value: (s: S, out: StateEncoder): void => encodePlain(s, out), enumerable: true },
+    decode: { value: (w: Int32Array, start: number, end: number): S => decodePlain(w, start, end) as S, enumerable: true },
+    [DERIVED_CODEC]: { value: true },
+  });
+  return derived;
+}
+
+/** Whether `spec`'s `encode`/`decode` are the derived ones. */
+export function hasDerivedCodec(spec: object): boolean {
+  return (spec as { [DERIVED_CODEC]?: boolean })[DERIVED_CODEC] === true;
+}
