@@ -142,16 +142,47 @@ let W: Int32Array = new Int32Array(0);
 let at = 0;
 const strings: string[] = [];
 
+/**
+ * Strings decoded before, by a hash of their words: decoding the same key or enum value again
+ * returns the same (internalised) string instead of building a new one, which would also have
+ * to be internalised again wherever it is used as a record key. Bounded.
+ */
+const decoded = new Map<number, string>();
+const MAX_DECODED = 1 << 14;
+
 function decodeString(tag: number): string {
   if (tag === STR_REF) return strings[W[at++]!]!;
   const n = W[at++]!;
-  let s = '';
+  const words = (n + 1) >> 1;
+  let h = n;
+  for (let i = 0; i < words; i++) h = (Math.imul(h, 0x9e3779b1) + W[at + i]!) | 0;
+  const known = decoded.get(h);
+  if (known !== undefined && known.length === n && matches(known, at)) {
+    at += words;
+    strings.push(known);
+    return known;
+  }
+  const codes = new Array<number>(n);
   for (let i = 0; i < n; i += 2) {
     const w = W[at++]!;
-    s += i + 1 < n ? String.fromCharCode(w & 0xffff, w >>> 16) : String.fromCharCode(w & 0xffff);
+    codes[i] = w & 0xffff;
+    if (i + 1 < n) codes[i + 1] = w >>> 16;
   }
+  const s = String.fromCharCode.apply(null, codes);
+  if (decoded.size < MAX_DECODED) decoded.set(h, s);
   strings.push(s);
   return s;
+}
+
+/** Whether `s` is the string whose code units start at `W[from]`, two a word. */
+function matches(s: string, from: number): boolean {
+  const n = s.length;
+  for (let i = 0; i < n; i += 2) {
+    const w = W[from + (i >> 1)]!;
+    if ((w & 0xffff) !== s.charCodeAt(i)) return false;
+    if (i + 1 < n && w >>> 16 !== s.charCodeAt(i + 1)) return false;
+  }
+  return true;
 }
 
 function decodeValue(): unknown {

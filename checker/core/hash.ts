@@ -179,14 +179,17 @@ function sortPairs(base: number): boolean {
 }
 
 /**
- * The structural hash of `v` into RH/RL. `mode`: 0 no cache, 1 cache the parts but not `v`
+ * The structural hash of `v` into RH/RL (for an integer, the pair `(T_INT, v)` itself). `mode`: 0 no cache, 1 cache the parts but not `v`
  * itself (a root: new in every successor), 2 cache `v` too.
  */
 function node(v: unknown, mode: number): void {
   switch (typeof v) {
     case 'number': {
       if ((v | 0) === v) {
-        finish(r1(r1(SEED1, T_INT), v), r2(r2(SEED2, T_INT), v), 2);
+        // An integer is its own hash pair: its parent mixes it in (a root is finalised by
+        // `state`). Saves finalising every integer of a state.
+        RH = T_INT;
+        RL = v;
       } else {
         f64[0] = v;
         const a = f64Words[0]!;
@@ -376,6 +379,7 @@ export class Fingerprinter implements StateEncoder {
     }
     top = 0;
     node(s, options?.noCache ? 0 : 1);
+    finish(r1(r1(SEED1, RH), RL), r2(r2(SEED2, RH), RL), 2);
     this.hi = RH >>> 0;
     this.lo = RL >>> 0;
   }
