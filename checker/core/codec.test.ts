@@ -109,5 +109,11 @@ describe('the derived word encoding', () => {
     f.state(d, { n: 1 });
     expect(`${f.hi}:${f.lo}`).toBe(plain);
     expect(d.name).toBe('N');
+    // A spec with its own encode but no decode keeps fingerprinting by its encode.
+    const own: Spec<{ n: number }> = { ...spec, encode: (s, out) => out.int(s.n % 2) };
+    f.state(own, { n: 3 });
+    const byOwn = `${f.hi}:${f.lo}`;
+    f.state(withDerivedCodec(own), { n: 1 });
+    expect(`${f.hi}:${f.lo}`).toBe(byOwn);
   });
 });

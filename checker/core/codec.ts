@@ -7,8 +7,9 @@
  * order), Sets and Maps (in their iteration order) decode to values that iterate exactly as the
  * originals did, so that a spec's `actions` lists the same actions in the same order for a
  * decoded state as for the state itself (trace replay rests on that). Equal values need not
- * give equal words, because fingerprints stay structural (`hash.ts` ignores an encoding marked
- * {@link DERIVED_CODEC}); the encoding only carries states between threads.
+ * give equal words, because fingerprints stay the spec's own (structural, or its own `encode`
+ * when it has one without `decode`: see {@link DERIVED_CODEC}); the encoding only carries
+ * states between threads.
  *
  * Within one state, repeated strings (record keys above all) are written once and then
  * referred to by their number, so a Set of records costs about one word per field.
@@ -274,16 +275,17 @@ export function decodePlain(words: Int32Array, start: number, end: number): unkn
  * the spec's own (the result delegates to it).
  */
 export function withDerivedCodec<S, A extends Action>(spec: Spec<S, A>): Spec<S, A> {
-  const derived = Object.create(spec) as Spec<S, A> & { [DERIVED_CODEC]: boolean };
+  const derived = Object.create(spec) as Spec<S, A>;
   Object.defineProperties(derived, {
     encode: { value: (s: S, out: StateEncoder): void => encodePlain(s, out), enumerable: true },
     decode: { value: (w: Int32Array, start: number, end: number): S => decodePlain(w, start, end) as S, enumerable: true },
-    [DERIVED_CODEC]: { value: true },
+    // Fingerprints stay the spec's own: its `encode` if it has one (without `decode`), else structural.
+    [DERIVED_CODEC]: { value: spec.encode ?? null },
   });
   return derived;
 }
 
 /** Whether `spec`'s `encode`/`decode` are the derived ones. */
 export function hasDerivedCodec(spec: object): boolean {
-  return (spec as { [DERIVED_CODEC]?: boolean })[DERIVED_CODEC] === true;
+  return (spec as { [DERIVED_CODEC]?: unknown })[DERIVED_CODEC] !== undefined;
 }

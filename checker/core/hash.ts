@@ -322,8 +322,19 @@ export function clearFingerprintCache(): void {
   cache.clear();
 }
 
-/** A marker on specs whose `encode`/`decode` the engine derived (see `codec.ts`): fingerprints stay structural. */
+/**
+ * On a spec whose `encode`/`decode` the engine derived (see `codec.ts`), the spec's own
+ * fingerprint encoding: its own `encode` (a spec that had `encode` but no `decode`), or null
+ * for the structural walk. The derived words only carry states between threads.
+ */
 export const DERIVED_CODEC: unique symbol = Symbol('leasecheck.derivedCodec');
+
+/** The encoding `state` fingerprints a spec by: its own `encode`, or undefined for the structural walk. */
+function fingerprintEncoding<S, A extends Action>(spec: Spec<S, A>): Spec<S, A>['encode'] {
+  const own = (spec as { [DERIVED_CODEC]?: Spec<S, A>['encode'] | null })[DERIVED_CODEC];
+  if (own === undefined) return spec.encode;
+  return own ?? undefined;
+}
 
 /** A streaming 64-bit hasher; reuse one instance with {@link Fingerprinter.reset}. */
 export class Fingerprinter implements StateEncoder {
@@ -371,9 +382,10 @@ export class Fingerprinter implements StateEncoder {
    * checker (explorer, trace replay, state graphs, fuzzer) fingerprints a state.
    */
   state<S, A extends Action>(spec: Spec<S, A>, s: S, options?: HashOptions): void {
-    if (spec.encode && (spec as { [DERIVED_CODEC]?: boolean })[DERIVED_CODEC] !== true) {
+    const encode = fingerprintEncoding(spec);
+    if (encode) {
       this.reset();
-      spec.encode(s, this);
+      encode.call(spec, s, this);
       this.finish();
       return;
     }
