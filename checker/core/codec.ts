@@ -38,6 +38,20 @@ const NULL_RECORD = 10;
 const SET = 11;
 const MAP = 12;
 const BIGINT = 13;
+const INT_WIDE = 14;
+
+/**
+ * A value's first word: its tag in the low 4 bits and, for most kinds, a payload in the other 28
+ * (an integer of 28 bits, a string's number or length, a collection's size), so that a small
+ * integer or a repeated string costs one word.
+ */
+const head = (tag: number, payload: number): number => tag | (payload << 4);
+const SMALL = 2 ** 27;
+
+function size(n: number): number {
+  if (n >= SMALL) throw new CodecError(`a state holds a string or collection of ${n} elements; the derived encoding carries at most ${SMALL - 1}`);
+  return n;
+}
 
 const f64 = new Float64Array(1);
 const f64Words = new Int32Array(f64.buffer);
@@ -50,20 +64,28 @@ function describe(v: unknown): string {
   return `an instance of ${ctor || 'a class'}`;
 }
 
-/** Encoder state of one state's encoding: the strings written so far. */
-const seenStrings = new Map<string, number>();
+/**
+ * Encoder state of one state's encoding: the strings written so far (every literal gets the
+ * next number, as the decoder numbers them), the first {@link MAX_REFS} kept for lookup. A
+ * linear search: a state holds a few distinct strings, and record keys are internalised, so
+ * `===` is a pointer comparison (a `Map` was a fifth of the encoding's time).
+ */
+const MAX_REFS = 64;
+const seenStrings: string[] = new Array<string>(MAX_REFS).fill('');
+let written = 0;
 
 function encodeString(s: string, out: StateEncoder): void {
-  const ref = seenStrings.get(s);
-  if (ref !== undefined) {
-    out.int(STR_REF);
-    out.int(ref);
-    return;
+  const known = written < MAX_REFS ? written : MAX_REFS;
+  for (let i = 0; i < known; i++) {
+    if (seenStrings[i] === s) {
+      out.int(head(STR_REF, i));
+      return;
+    }
   }
-  seenStrings.set(s, seenStrings.size);
+  if (written < MAX_REFS) seenStrings[written] = s;
+  written++;
   const n = s.length;
-  out.int(STR);
-  out.int(n);
+  out.int(head(STR, size(n)));
   // Two UTF-16 code units a word.
   for (let i = 0; i < n; i += 2) out.int(s.charCodeAt(i) | (i + 1 < n ? s.charCodeAt(i + 1) << 16 : 0));
 }
@@ -72,8 +94,11 @@ function encodeValue(v: unknown, out: StateEncoder): void {
   switch (typeof v) {
     case 'number':
       if ((v | 0) === v && !Object.is(v, -0)) {
-        out.int(INT);
-        out.int(v);
+        if (v >= -SMALL && v < SMALL) out.int(head(INT, v));
+        else {
+          out.int(INT_WIDE);
+          out.int(v);
+        }
       } else {
         f64[0] = v;
         out.int(FLOAT);
@@ -105,20 +130,17 @@ function encodeValue(v: unknown, out: StateEncoder): void {
   }
   if (Array.isArray(v)) {
     const n = v.length;
-    out.int(ARRAY);
-    out.int(n);
+    out.int(head(ARRAY, size(n)));
     for (let i = 0; i < n; i++) encodeValue(v[i], out);
     return;
   }
   if (v instanceof Set) {
-    out.int(SET);
-    out.int(v.size);
+    out.int(head(SET, size(v.size)));
     for (const e of v) encodeValue(e, out);
     return;
   }
   if (v instanceof Map) {
-    out.int(MAP);
-    out.int(v.size);
+    out.int(head(MAP, size(v.size)));
     for (const [k, x] of v) {
       encodeValue(k, out);
       encodeValue(x, out);
@@ -129,8 +151,7 @@ function encodeValue(v: unknown, out: StateEncoder): void {
   if (proto !== Object.prototype && proto !== null) throw new CodecError(`a state holds ${describe(v)}`);
   const o = v as Record<string, unknown>;
   const keys = Object.keys(o);
-  out.int(proto === null ? NULL_RECORD : RECORD);
-  out.int(keys.length);
+  out.int(head(proto === null ? NULL_RECORD : RECORD, size(keys.length)));
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i]!;
     encodeString(k, out);
@@ -151,9 +172,10 @@ const strings: string[] = [];
 const decoded = new Map<number, string>();
 const MAX_DECODED = 1 << 14;
 
+/** The string whose first word is `tag` (a literal or a reference). */
 function decodeString(tag: number): string {
-  if (tag === STR_REF) return strings[W[at++]!]!;
-  const n = W[at++]!;
+  if ((tag & 15) === STR_REF) return strings[tag >> 4]!;
+  const n = tag >> 4;
   const words = (n + 1) >> 1;
   let h = n;
   for (let i = 0; i < words; i++) h = (Math.imul(h, 0x9e3779b1) + W[at + i]!) | 0;
@@ -187,7 +209,8 @@ function matches(s: string, from: number): boolean {
 }
 
 function decodeValue(): unknown {
-  const tag = W[at++]!;
+  const h = W[at++]!;
+  const tag = h & 15;
   switch (tag) {
     case UNDEF:
       return undefined;
@@ -198,6 +221,8 @@ function decodeValue(): unknown {
     case FALSE:
       return false;
     case INT:
+      return h >> 4;
+    case INT_WIDE:
       return W[at++]!;
     case FLOAT:
       f64Words[0] = W[at++]!;
@@ -205,23 +230,23 @@ function decodeValue(): unknown {
       return f64[0]!;
     case STR:
     case STR_REF:
-      return decodeString(tag);
+      return decodeString(h);
     case BIGINT:
       return BigInt(decodeString(W[at++]!));
     case ARRAY: {
-      const n = W[at++]!;
+      const n = h >> 4;
       const a = new Array<unknown>(n);
       for (let i = 0; i < n; i++) a[i] = decodeValue();
       return a;
     }
     case SET: {
-      const n = W[at++]!;
+      const n = h >> 4;
       const s = new Set<unknown>();
       for (let i = 0; i < n; i++) s.add(decodeValue());
       return s;
     }
     case MAP: {
-      const n = W[at++]!;
+      const n = h >> 4;
       const m = new Map<unknown, unknown>();
       for (let i = 0; i < n; i++) {
         const k = decodeValue();
@@ -231,7 +256,7 @@ function decodeValue(): unknown {
     }
     case RECORD:
     case NULL_RECORD: {
-      const n = W[at++]!;
+      const n = h >> 4;
       const o: Record<string, unknown> = tag === RECORD ? {} : (Object.create(null) as Record<string, unknown>);
       for (let i = 0; i < n; i++) {
         const k = decodeString(W[at++]!);
@@ -246,12 +271,8 @@ function decodeValue(): unknown {
 
 /** Encodes a plain value as words (see the module comment). */
 export function encodePlain(v: unknown, out: StateEncoder): void {
-  seenStrings.clear();
-  try {
-    encodeValue(v, out);
-  } finally {
-    seenStrings.clear();
-  }
+  written = 0;
+  encodeValue(v, out);
 }
 
 /** Decodes `words[start..end)`, written by {@link encodePlain}. */
