@@ -18,7 +18,7 @@
  * (prototype `Object.prototype` or null), Sets and Maps. Anything else (a function, a symbol, a
  * class instance, a Date) throws a {@link CodecError} naming what it met.
  */
-import { DERIVED_CODEC } from './hash.js';
+import { DERIVED_CODEC, registerDerivedEncode } from './hash.js';
 import type { Action, Spec, StateEncoder } from './spec.js';
 
 /** Thrown when a state holds a value the derived encoding cannot carry between threads. */
@@ -275,6 +275,9 @@ export function encodePlain(v: unknown, out: StateEncoder): void {
   encodeValue(v, out);
 }
 
+// Fingerprints of a spec with a derived codec stay its own (see `Fingerprinter.state`).
+registerDerivedEncode(encodePlain);
+
 /** Decodes `words[start..end)`, written by {@link encodePlain}. */
 export function decodePlain(words: Int32Array, start: number, end: number): unknown {
   W = words;
@@ -298,8 +301,8 @@ export function decodePlain(words: Int32Array, start: number, end: number): unkn
 export function withDerivedCodec<S, A extends Action>(spec: Spec<S, A>): Spec<S, A> {
   const derived = Object.create(spec) as Spec<S, A>;
   Object.defineProperties(derived, {
-    encode: { value: (s: S, out: StateEncoder): void => encodePlain(s, out), enumerable: true },
-    decode: { value: (w: Int32Array, start: number, end: number): S => decodePlain(w, start, end) as S, enumerable: true },
+    encode: { value: encodePlain, enumerable: true },
+    decode: { value: decodePlain, enumerable: true },
     // Fingerprints stay the spec's own: its `encode` if it has one (without `decode`), else structural.
     [DERIVED_CODEC]: { value: spec.encode ?? null },
   });

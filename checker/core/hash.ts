@@ -329,11 +329,16 @@ export function clearFingerprintCache(): void {
  */
 export const DERIVED_CODEC: unique symbol = Symbol('leasecheck.derivedCodec');
 
-/** The encoding `state` fingerprints a spec by: its own `encode`, or undefined for the structural walk. */
-function fingerprintEncoding<S, A extends Action>(spec: Spec<S, A>): Spec<S, A>['encode'] {
-  const own = (spec as { [DERIVED_CODEC]?: Spec<S, A>['encode'] | null })[DERIVED_CODEC];
-  if (own === undefined) return spec.encode;
-  return own ?? undefined;
+/**
+ * The one `encode` function every derived codec shares (`codec.ts` registers it), so that
+ * {@link Fingerprinter.state} tells a spec's own encoding from a derived one by comparing one
+ * pointer: the hot path of hook specs (the GFS model) reads no extra property.
+ */
+let derivedEncode: unknown = null;
+
+/** Registers the shared `encode` of derived codecs (called once, by `codec.ts`). */
+export function registerDerivedEncode(encode: (s: unknown, out: StateEncoder) => void): void {
+  derivedEncode = encode;
 }
 
 /** A streaming 64-bit hasher; reuse one instance with {@link Fingerprinter.reset}. */
@@ -382,12 +387,22 @@ export class Fingerprinter implements StateEncoder {
    * checker (explorer, trace replay, state graphs, fuzzer) fingerprints a state.
    */
   state<S, A extends Action>(spec: Spec<S, A>, s: S, options?: HashOptions): void {
-    const encode = fingerprintEncoding(spec);
-    if (encode) {
-      this.reset();
-      encode.call(spec, s, this);
-      this.finish();
-      return;
+    const encode = spec.encode;
+    if (encode !== undefined) {
+      if (encode !== derivedEncode) {
+        this.reset();
+        spec.encode!(s, this);
+        this.finish();
+        return;
+      }
+      // A derived codec: fingerprint by the spec's own encode if it had one (without decode).
+      const own = (spec as { [DERIVED_CODEC]?: Spec<S, A>['encode'] | null })[DERIVED_CODEC];
+      if (own) {
+        this.reset();
+        own.call(spec, s, this);
+        this.finish();
+        return;
+      }
     }
     top = 0;
     node(s, options?.noCache ? 0 : 1);
