@@ -33,6 +33,10 @@ export interface BenchCase {
   readonly symmetry?: boolean;
   /** Run only when asked for (`--only NAME` or `--all`). */
   readonly extra?: boolean;
+  /** TLC 1.8's distinct states per second on the same model, one worker, same machine kind: a reference column. */
+  readonly tlcRate?: number;
+  /** The counts every run must reproduce (TLC's): a run that differs fails the bench. */
+  readonly expect?: { readonly distinct: number; readonly depth: number };
 }
 
 /** One run's measurements. */
@@ -56,8 +60,14 @@ const median = (xs: number[]): number => {
 export async function runOnce(c: BenchCase, workers: number): Promise<BenchSample> {
   const options = { symmetry: c.symmetry ?? false };
   const r = workers > 1 ? await checkParallel(c.ref, c.spec(), workers, options) : check(c.spec(), options);
-  if (r.kind !== 'ok') throw new Error(`bench case ${c.name} ended ${r.kind}`);
+  if (r.kind !== 'ok') throw new Error(`bench case ${c.name} ended ${r.kind}${r.kind === 'error' ? `: ${r.where}: ${r.message}` : ''}`);
   const s = r.stats;
+  if (c.expect && (s.distinctStates !== c.expect.distinct || s.depth !== c.expect.depth)) {
+    throw new Error(`bench case ${c.name} with ${workers} workers: ${s.distinctStates} distinct states, depth ${s.depth}; pinned ${c.expect.distinct}, depth ${c.expect.depth}`);
+  }
+  // A run whose levels stay small is a one-worker run (gfs-n1, gfs-base); a fallback with a reason is not.
+  const note = (s as { workersNote?: string }).workersNote;
+  if (note !== undefined) throw new Error(`bench case ${c.name}: ${note}`);
   return {
     distinct: s.distinctStates,
     generated: s.generatedStates,
@@ -107,7 +117,7 @@ export async function probeCores(): Promise<number> {
 }
 
 /**
- * The bench command: `[--runs N] [--workers 1,2] [--no-pair] [--no-probe] [--only NAME | --all]
+ * The bench command: `[--runs N] [--workers 1,2] [--no-pair] [--no-probe] [--only NAME[,NAME...] | --all]
  * [--save FILE] [--compare FILE]`, or `--child NAME --workers W` (internal: run one case, print its sample).
  */
 export async function benchMain(cases: readonly BenchCase[], script: string, argv: readonly string[]): Promise<number> {
@@ -145,7 +155,9 @@ export async function benchMain(cases: readonly BenchCase[], script: string, arg
     return 0;
   }
   const runs = Number(arg('--runs') ?? 3);
-  const only = arg('--only');
+  // `--case` is another name for `--only`; either takes a comma-separated list of cases.
+  const only = arg('--only') ?? arg('--case');
+  const names = only?.split(',');
   const workerCounts = (arg('--workers') ?? '1,2').split(',').map(Number);
   if (!Number.isInteger(runs) || runs < 1) {
     process.stderr.write(`bench: --runs must be a whole number of at least 1 (got '${arg('--runs')}')\n`);
@@ -155,16 +167,18 @@ export async function benchMain(cases: readonly BenchCase[], script: string, arg
     process.stderr.write(`bench: --workers must be a comma-separated list of whole numbers of at least 1 (got '${arg('--workers')}')\n`);
     return 2;
   }
-  const selected = only ? cases.filter((c) => c.name === only) : argv.includes('--all') ? cases : cases.filter((c) => !c.extra);
-  if (selected.length === 0) {
-    process.stderr.write(`bench: unknown case '${only}'; cases: ${cases.map((c) => c.name).join(', ')}\n`);
+  const unknown = names?.filter((n) => !cases.some((c) => c.name === n)) ?? [];
+  if (unknown.length > 0 || names?.length === 0) {
+    process.stderr.write(`bench: unknown case '${unknown.join(', ') || only}'; cases: ${cases.map((c) => c.name).join(', ')}\n`);
     return 2;
   }
+  const selected = names ? cases.filter((c) => names.includes(c.name)) : argv.includes('--all') ? cases : cases.filter((c) => !c.extra);
   const baseline = arg('--compare') ? (JSON.parse(readFileSync(arg('--compare')!, 'utf8')) as Record<string, BenchSample>) : undefined;
   const results: Record<string, BenchSample> = {};
   const header =
     'case'.padEnd(22) + 'workers'.padStart(8) + 'distinct'.padStart(11) +
-    '  distinct/s  generated/s  peak RSS MiB  visited B/state  seconds  vs 1 worker  vs 1+1' + (baseline ? '  vs baseline (distinct/s)' : '');
+    '  distinct/s  generated/s  peak RSS MiB  visited B/state  seconds  vs 1 worker  vs 1+1  TLC distinct/s  vs TLC' +
+    (baseline ? '  vs baseline (distinct/s)' : '');
   const probe = argv.includes('--no-probe')
     ? async (): Promise<void> => undefined
     : async (when: string): Promise<void> => {
@@ -235,6 +249,10 @@ export async function benchMain(cases: readonly BenchCase[], script: string, arg
           m.seconds.toFixed(2).padStart(9) +
           (speedup !== undefined ? `${speedup.toFixed(2)}x`.padStart(13) : ''.padStart(13)) +
           (ofPair !== undefined ? `${ofPair.toFixed(2)}x`.padStart(8) : ''.padStart(8)) +
+          // TLC's rate is one worker's: the ratio is for the one-worker row only.
+          (c.tlcRate !== undefined && k === '1'
+            ? c.tlcRate.toLocaleString('en-US').padStart(16) + `${(m.distinctPerSecond / c.tlcRate).toFixed(1)}x`.padStart(8)
+            : ''.padStart(24)) +
           (b ? `  ${(m.distinctPerSecond / b.distinctPerSecond).toFixed(2)}x` : '') +
           '\n',
       );

@@ -218,10 +218,10 @@ async function cmdCheck(catalog: Catalog, a: CheckArgs, io: Io): Promise<number>
       records.push(r);
       // The spec is at fault (it threw, or an engine guard caught it): say so as a paragraph.
       if (r.error) io.err(`${catalog.tool}: ${r.label}: evaluation error in ${r.error}\n`);
-      if (workersAsked !== undefined && r.workers < workersAsked) {
-        const why = c.spec.encode && c.spec.decode ? '' : ' (parallel checking needs the spec\'s encode and decode)';
-        io.err(`note: ${r.label} ran on ${r.workers} worker${r.workers === 1 ? '' : 's'}, not the ${workersAsked} asked${why}.\n`);
-      }
+      // A spec that could not run on worker threads says why (a small run on one worker is no news:
+      // see the README's Workers); a liveness check always runs on one.
+      if (r.workersNote !== null) io.err(`note: ${r.label} ${r.workersNote}.\n`);
+      else if (c.liveness && workers > 1 && !a.quiet && !a.json) io.err(`note: ${r.label} is a liveness check: it runs on one worker.\n`);
       if (a.json) io.out(renderJson(r, meta) + '\n');
       else if (!a.quiet && (a.details || a.levels || a.coverage || checks.length === 1)) {
         // As TLC: the counterexample first, state by state, then the statistics.

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { rmSync, writeFileSync } from 'node:fs';
 import { REPORT_MARK, removeStaleReport, replaceDir, tempDirFor } from './files.js';
 import { check, type CheckEvent, type CheckOptions, type CheckResult, type CheckStats } from '../core/explore.js';
-import { checkParallel, type WorkerPool } from '../core/parallel.js';
+import { checkParallel, type ParallelStats, type WorkerPool } from '../core/parallel.js';
 import { formatAction } from '../core/spec.js';
 import type { Trace } from '../core/trace.js';
 import type { PlannedCheck } from './plan.js';
@@ -70,9 +70,12 @@ export interface RunRecord {
   readonly symmetry: boolean;
   /** Whether deadlock checking was on (`--deadlock`, or a module's `options.deadlock`). */
   readonly deadlock: boolean;
+  /** Workers that took part: 1 for a small run (see the README's Workers), or when the spec cannot run on threads. */
   readonly workers: number;
-  /** The workers asked for; more than {@link RunRecord.workers} when the spec runs on fewer. */
+  /** The workers asked for; more than {@link RunRecord.workers} when fewer took part. */
   readonly workersRequested: number;
+  /** Why the run used one worker when more were asked for (a spec whose states cannot cross threads); null otherwise. */
+  readonly workersNote: string | null;
   readonly adHoc: boolean;
   /** Report folders of an earlier run that this one removed (it found no counterexample). */
   readonly removedReports: readonly string[];
@@ -149,8 +152,6 @@ function judge(p: PlannedCheck, r: CheckResult<unknown>, symmetry: boolean): str
 /** Runs a planned check and judges it; writes its report folder when asked to. */
 export async function runCheck(p: PlannedCheck, o: RunOptions): Promise<RunRecord> {
   const symmetry = (o.symmetry ?? p.symmetry) && typeof p.spec.canonicalize === 'function';
-  // Parallel checking needs a spec that encodes its states; others run in this thread.
-  const workers = p.spec.encode && p.spec.decode ? o.workers : 1;
   const maxStates = o.maxStates ?? p.maxStates;
   const maxDepth = o.maxDepth ?? p.maxDepth;
   const options: CheckOptions = {
@@ -190,7 +191,7 @@ export async function runCheck(p: PlannedCheck, o: RunOptions): Promise<RunRecor
       throw e;
     }
   } else {
-    r = workers > 1 ? await checkParallel(p.ref, p.spec, workers, { ...options, ...(o.pool ? { pool: o.pool } : {}) }) : sync(() => check(p.spec, options));
+    r = o.workers > 1 ? await checkParallel(p.ref, p.spec, o.workers, { ...options, ...(o.pool ? { pool: o.pool } : {}) }) : sync(() => check(p.spec, options));
   }
   const violations = r.kind === 'violation' || r.kind === 'incomplete' ? r.violations : [];
   const first = violations[0];
@@ -252,6 +253,9 @@ export async function runCheck(p: PlannedCheck, o: RunOptions): Promise<RunRecor
     tracePath = null;
     paths.fill(null);
   }
+  // How many workers took part (a small run is a one-worker run), and why fewer than asked.
+  const workers = 'workers' in r.stats ? (r.stats as ParallelStats).workers : 1;
+  const workersNote = 'workersNote' in r.stats ? ((r.stats as ParallelStats).workersNote ?? null) : null;
   const failures = judge(p, r, symmetry);
   return {
     spec: p.name,
@@ -273,8 +277,9 @@ export async function runCheck(p: PlannedCheck, o: RunOptions): Promise<RunRecor
     tracePath,
     symmetry,
     deadlock: options.checkDeadlock ?? false,
-    workers: p.liveness ? 1 : workers,
+    workers,
     workersRequested: o.workers,
+    workersNote,
     adHoc: p.adHoc,
     removedReports,
     violations: violations.map((v, i) => ({ invariant: v.property, traceLength: v.trace.states.length, tracePath: paths[i] ?? null })),

@@ -1,10 +1,21 @@
 /**
- * 64-bit state fingerprints from a stream of 32-bit integers.
+ * 64-bit state fingerprints: from a stream of 32-bit integers (a spec's `encode`), or from a
+ * structural walk of a plain value (a spec without one).
  *
- * Two independent 32-bit lanes (a MurmurHash3 block round and an xxHash32 round, with
- * different seeds) are fed the same words and finalised with MurmurHash3's avalanche;
- * together they form the 64-bit fingerprint (`hi`, `lo`). Nothing is allocated per word:
- * the hasher is a streaming {@link StateEncoder}, so a spec's `encode` feeds it directly.
+ * Streams: two independent 32-bit lanes (a MurmurHash3 block round and an xxHash32 round, with
+ * different seeds) are fed the same words and finalised with MurmurHash3's avalanche; together
+ * they form the 64-bit fingerprint (`hi`, `lo`). Nothing is allocated per word: the hasher is a
+ * streaming {@link StateEncoder}, so a spec's `encode` feeds it directly.
+ *
+ * Structural walk: every sub-value gets its own 64-bit hash, bottom up (a stream of its tag,
+ * its size and its parts' hashes). Records are order-independent (the sum of one hash per
+ * key-value entry: no key list is built or sorted), Sets and Maps too (their elements' hashes
+ * sorted in a scratch stack shared by the whole walk: no allocation per Set). The hash of each
+ * object below the root is cached by identity: successors built with spreads
+ * share their parent's unchanged sub-objects, so those are hashed once, not once a successor
+ * (a bounded cache of recent objects: see `cache`).
+ * That rests on the spec contract that states are never mutated; {@link HashOptions.noCache}
+ * walks everything afresh, for a check that a `next()` did not mutate its input.
  */
 import type { Action, Spec, StateEncoder } from './spec.js';
 
@@ -12,6 +23,8 @@ const C1 = 0xcc9e2d51;
 const C2 = 0x1b873593;
 const P1 = 0x9e3779b1;
 const P2 = 0x85ebca77;
+const SEED1 = 0x2545f491;
+const SEED2 = 0x6c8e9cf5;
 
 function fmix(h: number): number {
   h ^= h >>> 16;
@@ -22,8 +35,311 @@ function fmix(h: number): number {
   return h >>> 0;
 }
 
+/** One word into the first lane (a MurmurHash3 block round). */
+function r1(h: number, x: number): number {
+  let k = Math.imul(x, C1);
+  k = (k << 15) | (k >>> 17);
+  k = Math.imul(k, C2);
+  h ^= k;
+  h = (h << 13) | (h >>> 19);
+  return (Math.imul(h, 5) + 0xe6546b64) | 0;
+}
+
+/** One word into the second lane (an xxHash32 round). */
+function r2(g: number, x: number): number {
+  g = (g + Math.imul(x, P2)) | 0;
+  g = (g << 13) | (g >>> 19);
+  return Math.imul(g, P1);
+}
+
 const f64 = new Float64Array(1);
 const f64Words = new Int32Array(f64.buffer);
+
+/** Options of a structural fingerprint. */
+export interface HashOptions {
+  /**
+   * Walk every sub-value afresh instead of taking cached hashes of objects seen before. The
+   * cache trusts that states are immutable; a check that `next()` left its input unchanged
+   * must re-fingerprint the input with this set, or a mutated sub-object would keep its old hash.
+   */
+  readonly noCache?: boolean;
+}
+
+/** Thrown by the structural fingerprint for a value it cannot fingerprint as a value. */
+export class FingerprintError extends Error {}
+
+// ---------------------------------------------------------------------------------------
+// The structural walk. Module state, so that the hot path allocates nothing: the result of
+// `node` is left in RH/RL (int32, so that V8 keeps them unboxed), and Sets sort their
+// elements' hashes in one scratch stack.
+
+let RH = 0;
+let RL = 0;
+let stack = new Int32Array(1024);
+let top = 0;
+
+/** Hash pairs of strings (record keys, enum-like values), by string; bounded. */
+const stringIndex = new Map<string, number>();
+let stringHashes = new Int32Array(512);
+const MAX_STRINGS = 1 << 16;
+
+/**
+ * Hashes of objects below a root, by identity (see the module comment): a bounded map, emptied
+ * when full, from an object to its slot in `cacheHashes`. Not a `WeakMap`: one holding every
+ * object of every successor grew to millions of entries and made the walk 20 times slower
+ * (ephemeron tables are only pruned by full collections); the reuse that pays is between the
+ * successors of one state, which a thousand recent entries cover
+ * (256, 1,024 and 4,096 entries measured within noise on PaxosCommit).
+ */
+const CACHE_SIZE = 1024;
+const cache = new Map<object, number>();
+const cacheHashes = new Int32Array(2 * CACHE_SIZE);
+
+/** Tags: the first word of each kind's stream. */
+const T_INT = 1;
+const T_FLOAT = 2;
+const T_STRING = 3;
+const T_ARRAY = 8;
+const T_SET = 9;
+const T_MAP = 10;
+const T_RECORD = 11;
+const T_BIGINT = 12;
+const T_ENTRY = 13;
+
+/** The hash of a string into RH/RL. */
+function stringHash(s: string): void {
+  const at = stringIndex.get(s);
+  if (at !== undefined) {
+    RH = stringHashes[at]!;
+    RL = stringHashes[at + 1]!;
+    return;
+  }
+  let h1 = r1(SEED1, T_STRING);
+  let h2 = r2(SEED2, T_STRING);
+  const n = s.length;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    h1 = r1(h1, c);
+    h2 = r2(h2, c);
+  }
+  finish(h1, h2, n + 1);
+  if (stringIndex.size < MAX_STRINGS) {
+    const i = stringIndex.size * 2;
+    if (i + 2 > stringHashes.length) {
+      const g = new Int32Array(stringHashes.length * 2);
+      g.set(stringHashes);
+      stringHashes = g;
+    }
+    stringHashes[i] = RH;
+    stringHashes[i + 1] = RL;
+    stringIndex.set(s, i);
+  }
+}
+
+function finish(h1: number, h2: number, n: number): void {
+  const hi = fmix(h1 ^ n) | 0;
+  RH = hi;
+  RL = fmix(h2 ^ Math.imul(n, 0x27d4eb2f) ^ hi) | 0;
+}
+
+function push2(a: number, b: number): void {
+  if (top + 2 > stack.length) {
+    const g = new Int32Array(stack.length * 2);
+    g.set(stack);
+    stack = g;
+  }
+  stack[top] = a;
+  stack[top + 1] = b;
+  top += 2;
+}
+
+/**
+ * Sorts the hash pairs `stack[base .. top)` (insertion sort: collections in states are
+ * small) and returns whether two are equal.
+ */
+function sortPairs(base: number): boolean {
+  const st = stack;
+  let dup = false;
+  for (let i = base + 2; i < top; i += 2) {
+    const a = st[i]!;
+    const b = st[i + 1]!;
+    let j = i - 2;
+    for (; j >= base; j -= 2) {
+      const c = st[j]!;
+      const d = st[j + 1]!;
+      if (c < a || (c === a && d < b)) break;
+      if (c === a && d === b) dup = true;
+      st[j + 2] = c;
+      st[j + 3] = d;
+    }
+    st[j + 2] = a;
+    st[j + 3] = b;
+  }
+  return dup;
+}
+
+/**
+ * The structural hash of `v` into RH/RL (for an integer, the pair `(T_INT, v)` itself). `mode`: 0 no cache, 1 cache the parts but not `v`
+ * itself (a root: new in every successor), 2 cache `v` too.
+ */
+function node(v: unknown, mode: number): void {
+  switch (typeof v) {
+    case 'number': {
+      if ((v | 0) === v) {
+        // An integer is its own hash pair: its parent mixes it in (a root is finalised by
+        // `state`). Saves finalising every integer of a state.
+        RH = T_INT;
+        RL = v;
+      } else {
+        f64[0] = v;
+        const a = f64Words[0]!;
+        const b = f64Words[1]!;
+        finish(r1(r1(r1(SEED1, T_FLOAT), a), b), r2(r2(r2(SEED2, T_FLOAT), a), b), 3);
+      }
+      return;
+    }
+    case 'string':
+      stringHash(v);
+      return;
+    case 'boolean':
+      RH = v ? 0x3c6ef372 : 0x5f1d36f1;
+      RL = v ? 0x2a2cf4b2 : 0x1f83d9ab;
+      return;
+    case 'undefined':
+      RH = 0x510e527f;
+      RL = 0x1eb5d6a3;
+      return;
+    case 'bigint': {
+      stringHash(v.toString());
+      finish(r1(r1(r1(SEED1, T_BIGINT), RH), RL), r2(r2(r2(SEED2, T_BIGINT), RH), RL), 3);
+      return;
+    }
+    case 'object':
+      break;
+    default:
+      throw new FingerprintError(`cannot fingerprint a value of type ${typeof v}`);
+  }
+  if (v === null) {
+    RH = 0x6a09e667;
+    RL = 0x3f84d5b5;
+    return;
+  }
+  if (mode === 2) {
+    const c = cache.get(v);
+    if (c !== undefined) {
+      RH = cacheHashes[c]!;
+      RL = cacheHashes[c + 1]!;
+      return;
+    }
+  }
+  const sub = mode === 0 ? 0 : 2;
+  if (Array.isArray(v)) {
+    let h1 = r1(SEED1, T_ARRAY);
+    let h2 = r2(SEED2, T_ARRAY);
+    const n = v.length;
+    for (let i = 0; i < n; i++) {
+      node(v[i], sub);
+      h1 = r1(r1(h1, RH), RL);
+      h2 = r2(r2(h2, RH), RL);
+    }
+    finish(h1, h2, 2 * n + 1);
+  } else if (v instanceof Set) {
+    const base = top;
+    for (const e of v) {
+      node(e, sub);
+      push2(RH, RL);
+    }
+    if (sortPairs(base)) {
+      top = base;
+      throw new FingerprintError(
+        'a Set holds two elements equal by value: Sets of records must not contain duplicates; ' +
+          'add an element only when no equal one is in the Set (compare by fields, not with Set.has, which compares objects by identity)',
+      );
+    }
+    let h1 = r1(SEED1, T_SET);
+    let h2 = r2(SEED2, T_SET);
+    const st = stack;
+    for (let i = base; i < top; i++) {
+      h1 = r1(h1, st[i]!);
+      h2 = r2(h2, st[i]!);
+    }
+    const n = top - base;
+    top = base;
+    finish(h1, h2, n + 1);
+  } else if (v instanceof Map) {
+    const base = top;
+    for (const [k, x] of v) {
+      node(k, sub);
+      const kh = RH;
+      const kl = RL;
+      node(x, sub);
+      finish(r1(r1(r1(r1(r1(SEED1, T_ENTRY), kh), kl), RH), RL), r2(r2(r2(r2(r2(SEED2, T_ENTRY), kh), kl), RH), RL), 5);
+      push2(RH, RL);
+    }
+    if (sortPairs(base)) {
+      top = base;
+      throw new FingerprintError('a Map holds two entries equal by value (keys equal by value, with equal values): Map keys must be distinct values');
+    }
+    let h1 = r1(SEED1, T_MAP);
+    let h2 = r2(SEED2, T_MAP);
+    const st = stack;
+    for (let i = base; i < top; i++) {
+      h1 = r1(h1, st[i]!);
+      h2 = r2(h2, st[i]!);
+    }
+    const n = top - base;
+    top = base;
+    finish(h1, h2, n + 1);
+  } else {
+    // A record: order-independent, as the sum of one hash per entry (keys are distinct).
+    let sumH = 0;
+    let sumL = 0;
+    let n = 0;
+    const o = v as Record<string, unknown>;
+    for (const k in o) {
+      stringHash(k);
+      const kh = RH;
+      const kl = RL;
+      node(o[k], sub);
+      finish(r1(r1(r1(r1(SEED1, kh), kl), RH), RL), r2(r2(r2(r2(SEED2, kh), kl), RH), RL), 4);
+      sumH = (sumH + RH) | 0;
+      sumL = (sumL + RL) | 0;
+      n++;
+    }
+    finish(r1(r1(r1(SEED1, T_RECORD), sumH), sumL), r2(r2(r2(SEED2, T_RECORD), sumH), sumL), n + 3);
+  }
+  if (mode === 2) {
+    if (cache.size >= CACHE_SIZE) cache.clear();
+    const c = 2 * cache.size;
+    cacheHashes[c] = RH;
+    cacheHashes[c + 1] = RL;
+    cache.set(v, c);
+  }
+}
+
+/** Forgets every cached sub-value hash (tests; the cache holds its objects weakly anyway). */
+export function clearFingerprintCache(): void {
+  cache.clear();
+}
+
+/**
+ * On a spec whose `encode`/`decode` the engine derived (see `codec.ts`), the spec's own
+ * fingerprint encoding: its own `encode` (a spec that had `encode` but no `decode`), or null
+ * for the structural walk. The derived words only carry states between threads.
+ */
+export const DERIVED_CODEC: unique symbol = Symbol('leasecheck.derivedCodec');
+
+/**
+ * The one `encode` function every derived codec shares (`codec.ts` registers it), so that
+ * {@link Fingerprinter.state} tells a spec's own encoding from a derived one by comparing one
+ * pointer: the hot path of hook specs (the GFS model) reads no extra property.
+ */
+let derivedEncode: unknown = null;
+
+/** Registers the shared `encode` of derived codecs (called once, by `codec.ts`). */
+export function registerDerivedEncode(encode: (s: unknown, out: StateEncoder) => void): void {
+  derivedEncode = encode;
+}
 
 /** A streaming 64-bit hasher; reuse one instance with {@link Fingerprinter.reset}. */
 export class Fingerprinter implements StateEncoder {
@@ -37,8 +353,8 @@ export class Fingerprinter implements StateEncoder {
 
   /** Starts a new fingerprint. */
   reset(): void {
-    this.h1 = 0x2545f491;
-    this.h2 = 0x6c8e9cf5;
+    this.h1 = SEED1;
+    this.h2 = SEED2;
     this.n = 0;
   }
 
@@ -49,15 +365,8 @@ export class Fingerprinter implements StateEncoder {
     let h2 = this.h2;
     for (let i = 0; i < len; i++) {
       const x = words[i]! | 0;
-      let k = Math.imul(x, C1);
-      k = (k << 15) | (k >>> 17);
-      k = Math.imul(k, C2);
-      h1 ^= k;
-      h1 = (h1 << 13) | (h1 >>> 19);
-      h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
-      let g = (h2 + Math.imul(x, P2)) | 0;
-      g = (g << 13) | (g >>> 19);
-      h2 = Math.imul(g, P1);
+      h1 = r1(h1, x);
+      h2 = r2(h2, x);
     }
     this.h1 = h1;
     this.h2 = h2;
@@ -66,28 +375,40 @@ export class Fingerprinter implements StateEncoder {
 
   /** Feeds one 32-bit word. */
   int(x: number): void {
-    let k = Math.imul(x | 0, C1);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, C2);
-    let h = this.h1 ^ k;
-    h = (h << 13) | (h >>> 19);
-    this.h1 = (Math.imul(h, 5) + 0xe6546b64) | 0;
-    let g = (this.h2 + Math.imul(x | 0, P2)) | 0;
-    g = (g << 13) | (g >>> 19);
-    this.h2 = Math.imul(g, P1);
+    this.h1 = r1(this.h1, x | 0);
+    this.h2 = r2(this.h2, x | 0);
     this.n++;
   }
 
   /**
-   * Fingerprints one state of `spec`: its `encode` when it has one, else a structural walk.
-   * The result is in {@link Fingerprinter.hi} and {@link Fingerprinter.lo}. The one way every
-   * part of the checker (explorer, trace replay, state graphs, fuzzer) fingerprints a state.
+   * Fingerprints one state of `spec`: its `encode` when it has one (one it wrote, not one the
+   * engine derived), else a structural walk ({@link Fingerprinter.value}). The result is in
+   * {@link Fingerprinter.hi} and {@link Fingerprinter.lo}. The one way every part of the
+   * checker (explorer, trace replay, state graphs, fuzzer) fingerprints a state.
    */
-  state<S, A extends Action>(spec: Spec<S, A>, s: S): void {
-    this.reset();
-    if (spec.encode) spec.encode(s, this);
-    else this.value(s);
-    this.finish();
+  state<S, A extends Action>(spec: Spec<S, A>, s: S, options?: HashOptions): void {
+    const encode = spec.encode;
+    if (encode !== undefined) {
+      if (encode !== derivedEncode) {
+        this.reset();
+        spec.encode!(s, this);
+        this.finish();
+        return;
+      }
+      // A derived codec: fingerprint by the spec's own encode if it had one (without decode).
+      const own = (spec as { [DERIVED_CODEC]?: Spec<S, A>['encode'] | null })[DERIVED_CODEC];
+      if (own) {
+        this.reset();
+        own.call(spec, s, this);
+        this.finish();
+        return;
+      }
+    }
+    top = 0;
+    node(s, options?.noCache ? 0 : 1);
+    finish(r1(r1(SEED1, RH), RL), r2(r2(SEED2, RH), RL), 2);
+    this.hi = RH >>> 0;
+    this.lo = RL >>> 0;
   }
 
   /** Finalises the fingerprint into {@link Fingerprinter.hi} and {@link Fingerprinter.lo}. */
@@ -97,79 +418,16 @@ export class Fingerprinter implements StateEncoder {
   }
 
   /**
-   * Feeds any plain value structurally: numbers, strings, booleans, null, undefined,
-   * arrays, plain objects (keys sorted, so key order never matters), Sets and Maps (as
-   * order-independent collections). The fallback when a spec has no `encode`.
+   * Feeds any plain value structurally, as two words (its 64-bit structural hash): numbers,
+   * strings, booleans, null, undefined, bigints, arrays, records (key order never matters),
+   * Sets and Maps (order-independent collections). Throws a {@link FingerprintError} for a
+   * function or a symbol, and for a Set with two elements equal by value.
    */
-  value(v: unknown): void {
-    switch (typeof v) {
-      case 'number':
-        if (Number.isInteger(v) && v >= -0x80000000 && v <= 0x7fffffff) {
-          this.int(1);
-          this.int(v);
-        } else {
-          f64[0] = v;
-          this.int(2);
-          this.int(f64Words[0]!);
-          this.int(f64Words[1]!);
-        }
-        return;
-      case 'string':
-        this.int(3);
-        this.int(v.length);
-        for (let i = 0; i < v.length; i++) this.int(v.charCodeAt(i));
-        return;
-      case 'boolean':
-        this.int(v ? 4 : 5);
-        return;
-      case 'undefined':
-        this.int(7);
-        return;
-      case 'bigint':
-        this.int(12);
-        this.value(v.toString());
-        return;
-      case 'object':
-        break;
-      default:
-        throw new TypeError(`cannot fingerprint a value of type ${typeof v}`);
-    }
-    if (v === null) {
-      this.int(6);
-      return;
-    }
-    if (Array.isArray(v)) {
-      this.int(8);
-      this.int(v.length);
-      for (const x of v) this.value(x);
-      return;
-    }
-    if (v instanceof Set || v instanceof Map) {
-      // Order-independent: fingerprint each element alone, sort, feed the sorted pairs.
-      const sub = new Fingerprinter();
-      const parts: number[][] = [];
-      for (const e of v) {
-        sub.reset();
-        sub.value(e);
-        sub.finish();
-        parts.push([sub.hi, sub.lo]);
-      }
-      parts.sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!);
-      this.int(v instanceof Set ? 9 : 10);
-      this.int(parts.length);
-      for (const [a, b] of parts) {
-        this.int(a!);
-        this.int(b!);
-      }
-      return;
-    }
-    const keys = Object.keys(v).sort();
-    this.int(11);
-    this.int(keys.length);
-    for (const key of keys) {
-      this.value(key);
-      this.value((v as Record<string, unknown>)[key]);
-    }
+  value(v: unknown, options?: HashOptions): void {
+    top = 0;
+    node(v, options?.noCache ? 0 : 1);
+    this.int(RH);
+    this.int(RL);
   }
 }
 

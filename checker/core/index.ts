@@ -23,11 +23,13 @@ export type { ActionCoverage, CheckEvent, CheckOptions, CheckResult, CheckStats,
 export type { Trace } from './trace.js';
 export { ReplayError, StepNotEnabledError, replaySteps } from './trace.js';
 export type { StepLabel } from './trace.js';
-export { Fingerprinter, collisionProbability } from './hash.js';
+export { Fingerprinter, FingerprintError, collisionProbability } from './hash.js';
+export type { HashOptions } from './hash.js';
+export { CodecError, withDerivedCodec } from './codec.js';
 export { FingerprintSet } from './fpset.js';
 export type { VisitedSet } from './fpset.js';
 export { checkParallel, defaultWorkers, WorkerPool } from './parallel.js';
-export type { ParallelOptions, SpecRef } from './parallel.js';
+export type { ParallelOptions, ParallelResult, ParallelStats, SpecRef } from './parallel.js';
 export { Explorer } from './explore.js';
 export {
   schema,

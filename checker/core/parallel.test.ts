@@ -8,6 +8,9 @@ import { checkParallel, WorkerPool, type SpecRef } from './parallel.js';
 import { grid } from '../fixtures/grid.js';
 import { twoPhase } from '../fixtures/twophase.js';
 import { rows } from '../fixtures/rows.js';
+import { twoPhasePlain, twoPhasePlainNeverCommitted } from '../fixtures/examples/twophase-plain.js';
+import { replaySteps } from './trace.js';
+import type { Spec } from './spec.js';
 
 const gridRef = (dims: number, size: number): SpecRef => ({
   module: new URL('../fixtures/grid.ts', import.meta.url).href,
@@ -135,7 +138,52 @@ describe('checkParallel', () => {
     }
   });
 
-  it('refuses a spec without encode and decode', async () => {
-    await expect(checkParallel(gridRef(1, 1), twoPhase(2), 2)).rejects.toThrow(/needs the spec's encode and decode/);
+  it('runs a plain-object spec (no encode/decode) on two workers with one worker\'s exact counts', async () => {
+    const ref = (rms: number): SpecRef => ({ module: new URL('../fixtures/examples/twophase-plain.ts', import.meta.url).href, export: 'twoPhasePlain', args: [rms] });
+    // Every worker from the first level: states cross threads at every level.
+    const one3 = check(twoPhasePlain(3));
+    const r3 = await checkParallel(ref(3), twoPhasePlain(3), 2, { soloBelow: 0 });
+    expect(r3.kind).toBe('ok');
+    expect(r3.stats.distinctStates).toBe(288);
+    expect(r3.stats.depth).toBe(11);
+    expect(r3.stats.levels).toEqual(one3.stats.levels);
+    expect(r3.stats.generatedStates).toBe(one3.stats.generatedStates);
+    expect(r3.stats.workers).toBe(2);
+    // TLC's 6-RM count, with the default solo start (the second worker joins at 4,096 states).
+    const r6 = await checkParallel(ref(6), twoPhasePlain(6), 2);
+    expect([r6.kind, r6.stats.distinctStates, r6.stats.depth, r6.stats.workers]).toEqual(['ok', 50_816, 20, 2]);
+    expect(r6.stats.workersNote).toBeUndefined();
+    // The hand-encoded-free TwoPhase of the engine fixtures (Sets of shared message objects) too.
+    const tp = await checkParallel({ module: new URL('../fixtures/twophase.ts', import.meta.url).href, export: 'twoPhase', args: [3] }, twoPhase(3), 2, { soloBelow: 0 });
+    expect(tp.stats.distinctStates).toBe(288);
+  });
+
+  it('reports a counterexample of a plain-object spec on two workers that replays, as long as one worker\'s', async () => {
+    const ref: SpecRef = { module: new URL('../fixtures/examples/twophase-plain.ts', import.meta.url).href, export: 'twoPhasePlainNeverCommitted', args: [4] };
+    const one = check(twoPhasePlainNeverCommitted(4));
+    const r = await checkParallel(ref, twoPhasePlainNeverCommitted(4), 2, { soloBelow: 0 });
+    expect(one.kind).toBe('violation');
+    expect(r.kind).toBe('violation');
+    if (r.kind !== 'violation' || one.kind !== 'violation') return;
+    expect(r.violations[0]!.trace.states.length).toBe(10);
+    expect(one.violations[0]!.trace.states.length).toBe(10);
+    const t = r.violations[0]!.trace;
+    const again = replaySteps(twoPhasePlainNeverCommitted(4), t.actions.map((a) => ({ action: a.name, args: a.args })));
+    expect(again.states.at(-1)!.tmState).toBe('committed');
+  });
+
+  it('says so, and runs on one worker, when the states cannot cross threads', async () => {
+    class Counter {
+      constructor(readonly n: number) {}
+    }
+    const spec: Spec<{ c: Counter }> = {
+      name: 'ClassStates',
+      initStates: () => [{ c: new Counter(0) }],
+      actions: (s) => (s.c.n < 3 ? [{ name: 'Inc', args: [] }] : []),
+      next: (s) => ({ c: new Counter(s.c.n + 1) }),
+    };
+    const r = await checkParallel(gridRef(1, 1), spec, 2);
+    expect([r.kind, r.stats.distinctStates, r.stats.workers]).toEqual(['ok', 4, 1]);
+    expect(r.stats.workersNote).toMatch(/^ran on 1 worker, not 2: a state holds an instance of Counter; worker threads need states of plain values/);
   });
 });

@@ -27,7 +27,11 @@
  * to 4.76 s with worker 0 here.
  *
  * The other workers build their own spec from a {@link SpecRef} (a module and an export), since
- * a spec's functions cannot cross threads. Parallel runs need the spec's `encode`/`decode`.
+ * a spec's functions cannot cross threads. States cross threads as words: the spec's own
+ * `encode`/`decode`, or for a spec without them the derived encoding of `codec.ts` (plain
+ * values: records, arrays, Sets, Maps, primitives), while fingerprints stay the spec's own. A
+ * spec whose initial states the derived encoding cannot carry (a class instance, a function)
+ * runs on one worker, and the result says so ({@link ParallelStats.workersNote}).
  * Bounds are checked between phases: `maxStates` may be passed by up to one level, and a
  * depth bound ends the run as incomplete whenever states remain at the bound.
  */
@@ -39,6 +43,9 @@ import { actionChain, replayActions } from './trace.js';
 import { BLOCK, SharedTable, type LevelSource, type SharedTableBuffers } from './shared.js';
 import { workerHandler } from './worker-core.js';
 import type { Action, Spec } from './spec.js';
+import { CodecError, withDerivedCodec } from './codec.js';
+import { Fingerprinter } from './hash.js';
+import { check } from './explore.js';
 
 /** Where a worker finds the spec: `import(module)[export]`, called with `args` when it is a function. */
 export interface SpecRef {
@@ -56,6 +63,71 @@ export async function loadSpec(ref: SpecRef): Promise<Spec<unknown, Action>> {
   const x = mod[ref.export];
   if (x === undefined) throw new Error(`${ref.module} has no export '${ref.export}'`);
   return (typeof x === 'function' ? await (x as (...a: unknown[]) => unknown)(...ref.args) : x) as Spec<unknown, Action>;
+}
+
+/** The statistics of a parallel run: those of one worker, and how many workers ran. */
+export interface ParallelStats extends CheckStats {
+  /** Workers that took part (1 when every level was small, or when the run fell back to one). */
+  readonly workers: number;
+  /** Why the run used fewer workers than asked, when it did for a reason other than size. */
+  readonly workersNote?: string;
+}
+
+/** A {@link CheckResult} whose statistics are {@link ParallelStats}. */
+export type ParallelResult<S> = CheckResult<S> extends infer R ? (R extends { readonly stats: CheckStats } ? Omit<R, 'stats'> & { readonly stats: ParallelStats } : never) : never;
+
+/** Adds the worker count (and note) to a result's statistics. */
+function withWorkers<S>(r: CheckResult<S>, workers: number, note?: string): ParallelResult<S> {
+  return { ...r, stats: { ...r.stats, workers, ...(note !== undefined ? { workersNote: note } : {}) } } as ParallelResult<S>;
+}
+
+/**
+ * Why `spec` cannot run on worker threads with the derived encoding, or null when it can: its
+ * initial states must encode, decode to equal values (the same fingerprint) and encode again
+ * to the same words. A later state the encoding cannot carry ends the run as an `error`.
+ */
+export function derivedCodecProblem<S, A extends Action>(spec: Spec<S, A>): string | null {
+  const derived = withDerivedCodec(spec);
+  const fp = new Fingerprinter();
+  let inits: readonly S[];
+  try {
+    inits = spec.initStates();
+  } catch {
+    // The run itself reports it.
+    return null;
+  }
+  for (const s of inits) {
+    try {
+      const w = new WordSink();
+      derived.encode!(s, w);
+      const back = derived.decode!(w.words(), 0, w.length);
+      fp.state(spec, s);
+      const [hi, lo] = [fp.hi, fp.lo];
+      fp.state(spec, back);
+      if (fp.hi !== hi || fp.lo !== lo) return 'its initial state does not survive the derived word encoding (it decodes to a different value)';
+    } catch (e) {
+      if (e instanceof CodecError) return `${e.message}; worker threads need states of plain values (numbers, strings, booleans, null, arrays, records, Sets, Maps), or the spec's own encode and decode`;
+      return null;
+    }
+  }
+  return null;
+}
+
+/** A growable word sink (for {@link derivedCodecProblem}). */
+class WordSink {
+  private data: number[] = [];
+  get length(): number {
+    return this.data.length;
+  }
+  int(x: number): void {
+    this.data.push(x | 0);
+  }
+  ints(xs: ArrayLike<number>): void {
+    for (let i = 0; i < xs.length; i++) this.data.push(xs[i]! | 0);
+  }
+  words(): Int32Array {
+    return Int32Array.from(this.data);
+  }
 }
 
 /** The default worker count: the number of cores. */
@@ -94,6 +166,8 @@ export type WorkerMessage =
       readonly index: number;
       readonly workers: number;
       readonly table: SharedTableBuffers;
+      /** The spec has no `encode`/`decode`: use the derived encoding (`codec.ts`). */
+      readonly derive: boolean;
     }
   /** The run is over: drops its spec and buffers (not answered). */
   | { readonly type: 'unload' }
@@ -286,8 +360,16 @@ export async function checkParallel<S, A extends Action>(
   spec: Spec<S, A>,
   workers: number,
   options: ParallelOptions = {},
-): Promise<CheckResult<S>> {
-  if (!spec.encode || !spec.decode) throw new RangeError(`parallel checking needs the spec's encode and decode hooks (${spec.name} lacks them)`);
+): Promise<ParallelResult<S>> {
+  const derive = !spec.encode || !spec.decode;
+  if (derive) {
+    const problem = derivedCodecProblem(spec);
+    if (problem !== null) {
+      const { pool: _pool, soloBelow: _solo, ...one } = options;
+      return withWorkers(check(spec, one), 1, `ran on 1 worker, not ${workers}: ${problem}`);
+    }
+  }
+  const run = derive ? withDerivedCodec(spec) : spec;
   const emit = options.onEvent;
   const start = Date.now();
   const deadline = options.timeLimitMs === undefined ? Infinity : start + options.timeLimitMs;
@@ -306,10 +388,10 @@ export async function checkParallel<S, A extends Action>(
   };
   const table = new SharedTable(SharedTable.create());
   // Worker 0 runs here, on the spec already built; the threads start when a run needs them.
-  const channels: WorkerChannel[] = [new LocalChannel(workerHandler(spec, wopts, 0, workers, table.buffers))];
+  const channels: WorkerChannel[] = [new LocalChannel(workerHandler(run, wopts, 0, workers, table.buffers))];
   const spawn = (): void => {
     for (let index = channels.length; index < workers; index++) {
-      const load = { type: 'load', ref, options: wopts, index, workers, table: table.buffers } as const;
+      const load = { type: 'load', ref, options: wopts, index, workers, table: table.buffers, derive } as const;
       channels.push(new Channel(pool ? pool.take(index, needsTsx) : startThread(needsTsx), load, pool));
     }
   };
@@ -442,8 +524,9 @@ export async function checkParallel<S, A extends Action>(
         id = r.entry[0];
       }
     }
-    const view = explorerView(spec);
-    return concludeRun(spec, {
+    // The states the workers expanded: rebuilt from their words (the spec's or the derived encoding's).
+    const view = explorerView(run);
+    const r = concludeRun(spec, {
       findings,
       traceOf: (f) => replayActions(spec, actionChain((id) => entries.get(id)!, f.parent, f.action), canon, view),
       view,
@@ -454,6 +537,7 @@ export async function checkParallel<S, A extends Action>(
       stats: () => statsOut,
       ...(emit ? { emit } : {}),
     });
+    return withWorkers(r, active);
   } finally {
     await Promise.all(channels.map((c) => c.close()));
   }

@@ -7,6 +7,7 @@
 import { parentPort } from 'node:worker_threads';
 import { loadSpec, type WorkerMessage, type WorkerReply } from './parallel.js';
 import { workerHandler } from './worker-core.js';
+import { withDerivedCodec } from './codec.js';
 
 const port = parentPort!;
 let handle: ((m: WorkerMessage) => WorkerReply) | null = null;
@@ -15,7 +16,10 @@ async function answer(m: WorkerMessage): Promise<void> {
   switch (m.type) {
     case 'load':
       handle = null;
-      handle = workerHandler(await loadSpec(m.ref), m.options, m.index, m.workers, m.table);
+      {
+        const spec = await loadSpec(m.ref);
+        handle = workerHandler(m.derive ? withDerivedCodec(spec) : spec, m.options, m.index, m.workers, m.table);
+      }
       port.postMessage({ type: 'ready' } satisfies WorkerReply);
       return;
     case 'unload':

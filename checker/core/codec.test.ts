@@ -1,0 +1,119 @@
+/**
+ * Structural fingerprints (order-independent records, Sets and Maps; the identity cache and
+ * its bypass; duplicates in a Set) and the derived word encoding that carries plain-object
+ * states between worker threads.
+ */
+import { describe, expect, it } from 'vitest';
+import { Fingerprinter, FingerprintError } from './hash.js';
+import { CodecError, decodePlain, encodePlain, withDerivedCodec } from './codec.js';
+import { check } from './explore.js';
+import { WordBuffer } from './words.js';
+import { derivedCodecProblem } from './parallel.js';
+import type { Spec } from './spec.js';
+
+const fpOf = (v: unknown, noCache = false): string => {
+  const f = new Fingerprinter();
+  f.reset();
+  f.value(v, { noCache });
+  f.finish();
+  return `${f.hi}:${f.lo}`;
+};
+
+const roundTrip = (v: unknown): unknown => {
+  const w = new WordBuffer();
+  encodePlain(v, w);
+  return decodePlain(w.data, 0, w.used);
+};
+
+describe('structural fingerprints', () => {
+  it('ignore the key order of records and the iteration order of Sets and Maps', () => {
+    expect(fpOf({ a: 1, b: 'x' })).toBe(fpOf({ b: 'x', a: 1 }));
+    expect(fpOf(new Set([{ t: 1 }, { t: 2 }]))).toBe(fpOf(new Set([{ t: 2 }, { t: 1 }])));
+    expect(fpOf(new Map([[1, 'a'], [2, 'b']]))).toBe(fpOf(new Map([[2, 'b'], [1, 'a']])));
+  });
+
+  it('tell apart values that differ in one place, in kind, or in where a value sits', () => {
+    const vs: unknown[] = [
+      { a: 1, b: 2 }, { a: 2, b: 1 }, { a: 1 }, [1, 2], [2, 1], [[1], 2], [1, [2]], new Set([1, 2]), new Map([[1, 2]]),
+      1, '1', 1.5, true, false, null, undefined, 1n, [], {}, new Set(), new Map(), [undefined], { a: undefined },
+      new Set([{ a: 1 }]), new Set([{ a: 2 }]), new Set([new Set([1]), new Set([2])]), new Set([new Set([1, 2])]),
+    ];
+    expect(new Set(vs.map((v) => fpOf(v))).size).toBe(vs.length);
+  });
+
+  it('give a cached sub-value the hash it had, and re-walk everything with noCache', () => {
+    const shared = { msgs: new Set([{ type: 'a', n: 1 }]) };
+    const s1 = { x: 1, shared };
+    const before = fpOf(s1);
+    // A spec that breaks the contract by mutating a sub-object: the cache keeps the old hash,
+    // a walk with noCache sees the change.
+    (shared.msgs as Set<unknown>).add({ type: 'b', n: 2 });
+    expect(fpOf(s1)).toBe(before);
+    expect(fpOf(s1, true)).not.toBe(before);
+    expect(fpOf({ x: 1, shared: { msgs: new Set([{ type: 'a', n: 1 }, { type: 'b', n: 2 }]) } })).toBe(fpOf(s1, true));
+  });
+
+  it('reject a Set holding two elements equal by value, with a message that says so', () => {
+    expect(() => fpOf({ msgs: new Set([{ type: 'Commit' }, { type: 'Commit' }]) })).toThrow(FingerprintError);
+    expect(() => fpOf(new Set([{ a: 1, b: 2 }, { b: 2, a: 1 }]))).toThrow(/a Set holds two elements equal by value: Sets of records must not contain duplicates/);
+  });
+
+  it('make a duplicate in a Set an error result of the run', () => {
+    const spec: Spec<{ s: ReadonlySet<{ k: number }> }> = {
+      name: 'Dups',
+      initStates: () => [{ s: new Set() }],
+      actions: (st) => (st.s.size < 3 ? [{ name: 'Add', args: [] }] : []),
+      next: (st) => ({ s: new Set([...st.s, { k: 0 }]) }),
+    };
+    const r = check(spec);
+    expect(r.kind).toBe('error');
+    if (r.kind === 'error') expect(r.message).toMatch(/a Set holds two elements equal by value/);
+  });
+});
+
+describe('the derived word encoding', () => {
+  it('round-trips plain values, keeping key order and Set and Map iteration order', () => {
+    const v = {
+      z: [1, -2, 2 ** 27 - 1, 2 ** 27, -(2 ** 27), -(2 ** 27) - 1, 2 ** 31 - 1, -(2 ** 31), 2 ** 31, 0.5, -0, NaN, 'héllo', '', 'odd', true, false, null, undefined, 12345678901234567890n],
+      a: new Set([{ type: 'phase1b', ins: 1 }, { type: 'phase1a', ins: 0 }]),
+      m: new Map<unknown, unknown>([['k', [1]], [{ r: 1 }, new Set([3, 1, 2])]]),
+      n: Object.assign(Object.create(null) as object, { q: 'q' }),
+    };
+    const back = roundTrip(v) as typeof v;
+    expect(back).toEqual(v);
+    expect(Object.keys(back)).toEqual(['z', 'a', 'm', 'n']);
+    expect([...back.a].map((x) => x.type)).toEqual(['phase1b', 'phase1a']);
+    expect([...(back.m.get([...back.m.keys()][1]) as Set<number>)]).toEqual([3, 1, 2]);
+    expect(Object.is(back.z[10], -0)).toBe(true);
+    expect(fpOf(back)).toBe(fpOf(v));
+  });
+
+  it('names what it cannot carry', () => {
+    class Point {
+      constructor(readonly x: number) {}
+    }
+    expect(() => roundTrip({ p: new Point(1) })).toThrow(CodecError);
+    expect(() => roundTrip({ p: new Point(1) })).toThrow(/an instance of Point/);
+    expect(() => roundTrip({ f: () => 1 })).toThrow(/a function/);
+    const spec: Spec<{ p: Point }> = { name: 'P', initStates: () => [{ p: new Point(1) }], actions: () => [], next: (s) => s };
+    expect(derivedCodecProblem(spec)).toMatch(/an instance of Point.*worker threads need states of plain values/);
+    expect(derivedCodecProblem({ ...spec, initStates: () => [{ p: { x: 1 } as unknown as Point }] })).toBeNull();
+  });
+
+  it('is marked as derived, so that fingerprints stay structural', () => {
+    const spec: Spec<{ n: number }> = { name: 'N', initStates: () => [{ n: 1 }], actions: () => [], next: (s) => s };
+    const d = withDerivedCodec(spec);
+    const f = new Fingerprinter();
+    f.state(spec, { n: 1 });
+    const plain = `${f.hi}:${f.lo}`;
+    f.state(d, { n: 1 });
+    expect(`${f.hi}:${f.lo}`).toBe(plain);
+    expect(d.name).toBe('N');
+    // A spec with its own encode but no decode keeps fingerprinting by its encode.
+    const own: Spec<{ n: number }> = { ...spec, encode: (s, out) => out.int(s.n % 2) };
+    f.state(own, { n: 3 });
+    const byOwn = `${f.hi}:${f.lo}`;
+    f.state(withDerivedCodec(own), { n: 1 });
+    expect(`${f.hi}:${f.lo}`).toBe(byOwn);
+  });
+});
