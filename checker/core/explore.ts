@@ -16,6 +16,9 @@ import { rebuildTrace, type Trace } from './trace.js';
 import { checkedTrace, checkStateContract, ContractError, explainError, explorerView, type TraceClaim } from './verify.js';
 import { formatAction } from './spec.js';
 
+/** The guards hash afresh: a sub-value's cached fingerprint would hide a change made in place. */
+const FRESH = { noCache: true } as const;
+
 /** Options of a run. Every bound ends the run as `incomplete`, never as a crash. */
 export interface CheckOptions {
   /** Check only these invariants (by name); default: all the spec's invariants. */
@@ -471,7 +474,7 @@ export class Explorer<S, A extends Action> {
         let gHi = 0;
         let gLo = 0;
         if (guard) {
-          gfp.state(spec, s);
+          gfp.state(spec, s, FRESH);
           gHi = gfp.hi;
           gLo = gfp.lo;
         }
@@ -521,7 +524,7 @@ export class Explorer<S, A extends Action> {
         }
         if (guard) {
           where = 'next';
-          gfp.state(spec, s);
+          gfp.state(spec, s, FRESH);
           if (gfp.hi !== gHi || gfp.lo !== gLo) {
             throw new ContractError('next', `next() or actions() changed the state it was given (a state with ${n} enabled actions: ${acts.slice(0, 4).map(formatAction).join(', ')}${n > 4 ? ', ...' : ''}): they must leave their input as it was and return new states`);
           }

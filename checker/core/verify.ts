@@ -117,7 +117,8 @@ export function checkStateContract<S, A extends Action>(
   reorder = true,
 ): void {
   const key = (x: S): string => {
-    fp.state(spec, x);
+    // Afresh: a cached sub-value fingerprint would hide a change made in place.
+    fp.state(spec, x, { noCache: true });
     return `${fp.hi}:${fp.lo}`;
   };
   const before = key(s);
