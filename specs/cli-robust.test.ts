@@ -202,11 +202,14 @@ describe('labels, counts and exit codes', () => {
     expect([r.code, JSON.parse(r.out)]).toEqual([14, expect.objectContaining({ label: 'mutant-grantWhileLeased mutant=none', symmetry: true, result: 'incomplete' })]);
   });
 
-  it('a spec that runs on fewer workers than asked says so (stderr and JSON)', async () => {
-    const r = await cli('check', module('modules/counter.ts'), '--workers', '2', '--json');
+  it('a spec that cannot run on worker threads says so (stderr and JSON); a small one runs on one without a word', async () => {
+    const r = await cli('check', module('modules/instance-state.ts'), '--workers', '2', '--json');
     expect(r.code).toBe(0);
-    expect(first(r.err)).toBe("note: Counter ran on 1 worker, not the 2 asked (parallel checking needs the spec's encode and decode).");
-    expect(JSON.parse(r.out)).toMatchObject({ workers: 1, workersRequested: 2 });
+    expect(first(r.err)).toMatch(/^note: InstanceState ran on 1 worker, not 2: a state holds an instance of Dial/);
+    expect(JSON.parse(r.out)).toMatchObject({ workers: 1, workersRequested: 2, workersNote: expect.stringMatching(/instance of Dial/) });
+    const small = await cli('check', module('modules/counter.ts'), '--workers', '2', '--json');
+    expect([small.code, small.err]).toEqual([0, '']);
+    expect(JSON.parse(small.out)).toMatchObject({ workers: 1, workersRequested: 2, workersNote: null });
   });
 
   it('exit codes per outcome: 11 deadlock, 14 incomplete, 75 evaluation error (ad hoc and judged), 1 an expectation failed', async () => {
