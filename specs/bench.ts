@@ -6,7 +6,8 @@
  * memory per state. Symmetry cases (`-sym`) show the reduction on N=3 and C=2. The `-plain`
  * cases are models of the TLA+ examples repository ported as plain-object specs (records,
  * arrays, Sets; no encode/decode), with TLC's counts pinned and TLC 1.8's one-worker rates on
- * the same machine kind (from issue #15) as a reference column.
+ * the same machine kind (from issue #15) as a reference column; the `-schema` cases are the same
+ * models declared on the state schema (`checker/core/schema.ts`).
  */
 import { fileURLToPath } from 'node:url';
 import { benchMain, type BenchCase } from '../checker/bench/harness.js';
@@ -15,6 +16,9 @@ import type { AnySpec, ConstantValues } from '../checker/cli/catalog.js';
 import { twoPhasePlain } from '../checker/fixtures/examples/twophase-plain.js';
 import { lamportMutexPlain } from '../checker/fixtures/examples/lamport-mutex-plain.js';
 import { MAJORITY3, paxosCommitPlain } from '../checker/fixtures/examples/paxos-commit-plain.js';
+import { twoPhaseSchema } from '../checker/fixtures/examples/twophase-schema.js';
+import { lamportMutexSchema } from '../checker/fixtures/examples/lamport-mutex-schema.js';
+import { paxosCommitSchema } from '../checker/fixtures/examples/paxos-commit-schema.js';
 import { BASE_CONSTANTS, type Constants } from '../model/state.js';
 import { buildSpec } from './catalog.js';
 
@@ -58,6 +62,9 @@ const cases: BenchCase[] = [
   example('twophase6-plain', 'twophase-plain.js', twoPhasePlain, [6], 6_600, 50_816, 20),
   example('lamport-mutex-plain', 'lamport-mutex-plain.js', lamportMutexPlain, [3, 6], 15_300, 724_274, 61),
   example('paxos-commit-plain', 'paxos-commit-plain.js', paxosCommitPlain, [2, 3, MAJORITY3, 1], 6_700, 1_321_761, 28),
+  example('twophase6-schema', 'twophase-schema.js', twoPhaseSchema, [6], 6_600, 50_816, 20),
+  example('lamport-mutex-schema', 'lamport-mutex-schema.js', lamportMutexSchema, [3, 7, 6], 15_300, 724_274, 61),
+  example('paxos-commit-schema', 'paxos-commit-schema.js', paxosCommitSchema, [2, 3, 1], 6_700, 1_321_761, 28),
 ];
 
 process.exitCode = await benchMain(cases, fileURLToPath(here), process.argv.slice(2));
