@@ -179,6 +179,19 @@ describe('progress on any stream, and a summary when interrupted', () => {
     expect(j).toMatchObject({ result: 'interrupted', signal: 'SIGTERM', spec: 'Grid(4x60)', checksDone: 0, checks: 1 });
     expect(j.distinctStates).toBeGreaterThan(0);
   }, 30_000);
+
+  it('SIGINT during a one-worker check: the table so far and a summary line, exit 130', async () => {
+    const dir = fresh('sigint');
+    const m = join(dir, 'grid.ts');
+    writeFileSync(m, `import { grid } from ${JSON.stringify(join(root, 'checker/fixtures/grid.js'))};\nexport default grid(4, 60);\n`);
+    const child = spawn(process.execPath, [join(root, 'bin/leasecheck.mjs'), 'check', m, '--workers', '1', '--time-limit', '30'], { cwd: dir });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    setTimeout(() => child.kill('SIGINT'), 4000);
+    const code = await new Promise<number | null>((res) => child.on('exit', (c) => res(c)));
+    expect(code).toBe(130);
+    expect(err).toMatch(/leasecheck: interrupted \(SIGINT\) after 0 of 1 checks; Grid\(4x60\) had [\d,]+ distinct states at depth \d+ after [\d.]+ s\.\n$/);
+  }, 30_000);
 });
 
 describe('labels, counts and exit codes', () => {

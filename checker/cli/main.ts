@@ -57,9 +57,9 @@ const defaultIo: Io = {
  * While a `check` command runs, SIGINT and SIGTERM print a summary (the checks done, and how
  * far the current one got) and exit 130 or 143; `--json` gets one object with `result:
  * "interrupted"`. A handler runs only when this thread is free: between checks, while reports
- * are written, and between the levels of a parallel check. A check that runs in this thread
- * (one worker) keeps Node's default while it runs, so Ctrl-C still stops it at once (without
- * a summary).
+ * are written, between the levels of a parallel check, and every 100 ms of a one-worker check
+ * (`checkAsync`). A liveness check runs in this thread without a pause, so it keeps Node's
+ * default while it runs: Ctrl-C still stops it at once (without a summary).
  */
 function signalGuard(io: Io, onSignal: (signal: 'SIGINT' | 'SIGTERM') => void): { synchronously: <T>(f: () => T) => T; dispose: () => void } {
   if (!io.signals) return { synchronously: (f) => f(), dispose: () => {} };

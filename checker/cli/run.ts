@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { rmSync, writeFileSync } from 'node:fs';
 import { REPORT_MARK, removeStaleReport, replaceDir, tempDirFor } from './files.js';
-import { check, type CheckEvent, type CheckOptions, type CheckResult, type CheckStats } from '../core/explore.js';
+import { checkAsync, type CheckEvent, type CheckOptions, type CheckResult, type CheckStats } from '../core/explore.js';
 import { checkParallel, type ParallelStats, type WorkerPool } from '../core/parallel.js';
 import { formatAction } from '../core/spec.js';
 import type { Trace } from '../core/trace.js';
@@ -191,7 +191,9 @@ export async function runCheck(p: PlannedCheck, o: RunOptions): Promise<RunRecor
       throw e;
     }
   } else {
-    r = o.workers > 1 ? await checkParallel(p.ref, p.spec, o.workers, { ...options, ...(o.pool ? { pool: o.pool } : {}) }) : sync(() => check(p.spec, options));
+    // One worker: the check runs in this thread and lets the event loop in every 100 ms, so that
+    // SIGINT and SIGTERM get their summary here too.
+    r = o.workers > 1 ? await checkParallel(p.ref, p.spec, o.workers, { ...options, ...(o.pool ? { pool: o.pool } : {}) }) : await checkAsync(p.spec, options);
   }
   const violations = r.kind === 'violation' || r.kind === 'incomplete' ? r.violations : [];
   const first = violations[0];

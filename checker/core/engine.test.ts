@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assert, check, CheckFailure, formatAction, type Action, type CheckEvent, type Spec } from './index.js';
+import { assert, check, checkAsync, CheckFailure, formatAction, type Action, type CheckEvent, type Spec } from './index.js';
 import { dieHard } from '../fixtures/diehard.js';
 import { twoPhase } from '../fixtures/twophase.js';
 import { grid } from '../fixtures/grid.js';
@@ -275,5 +275,26 @@ describe('events and determinism', () => {
   it('formats actions with their arguments', () => {
     const a: Action = { name: 'Tick', args: [2, 'M', true] };
     expect(formatAction(a)).toBe('Tick(2, M, true)');
+  });
+});
+
+describe('checkAsync', () => {
+  it('lets the event loop run during a long check, with the same counts, levels and first counterexample as check', async () => {
+    const spec = grid(3, 40);
+    const one = check(spec);
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    const r = await checkAsync(spec, { yieldEveryMs: 1 });
+    clearInterval(timer);
+    expect(ticks).toBeGreaterThan(0);
+    expect(r.kind).toBe(one.kind);
+    expect(r.stats.distinctStates).toBe(one.stats.distinctStates);
+    expect(r.stats.generatedStates).toBe(one.stats.generatedStates);
+    expect(r.stats.levels).toEqual(one.stats.levels);
+    const d = dieHard;
+    const a = check(d);
+    const b = await checkAsync(d, { yieldEveryMs: 0 });
+    expect(b).toMatchObject({ kind: a.kind });
+    if (a.kind === 'violation' && b.kind === 'violation') expect(b.violations[0]!.trace).toEqual(a.violations[0]!.trace);
   });
 });

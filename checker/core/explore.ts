@@ -240,6 +240,13 @@ export class Explorer<S, A extends Action> {
   private readonly guardFp = new Fingerprinter();
   /** States expanded: every 16th is checked for a changed input. */
   private expandedCount = 0;
+  /** States taken since the last look at the clock for {@link Explorer.yielded}. */
+  private yieldTick = 0;
+  /**
+   * The last {@link Explorer.expand} returned between two states because its `yieldAt` time
+   * came; call it again to go on with the same level.
+   */
+  yielded = false;
 
   constructor(
     private readonly spec: Spec<S, A>,
@@ -439,7 +446,7 @@ export class Explorer<S, A extends Action> {
    * a finding or a bound stops the run, or (parallel) when the shared table must grow
    * ({@link Explorer.paused}); `deadline` is checked every 64 successors.
    */
-  expand(deadline = Infinity, onProgress?: () => void): void {
+  expand(deadline = Infinity, onProgress?: () => void, yieldAt = Infinity): void {
     const spec = this.spec;
     const seen = this.seen;
     const fp = this.fp;
@@ -450,6 +457,7 @@ export class Explorer<S, A extends Action> {
     const threads = this.shared?.seen.workers ?? 1;
     const nextDepth = this.depth + 1;
     this.paused = false;
+    this.yielded = false;
     let where = 'actions';
     // What a throw is about: the state reached by `action` from stored state `parent`.
     let parent = -1;
@@ -457,6 +465,12 @@ export class Explorer<S, A extends Action> {
     try {
       for (;;) {
         where = 'decode';
+        // Between two states (so that expand resumes where it stopped): time to let the caller's
+        // event loop run (see checkAsync)?
+        if (yieldAt !== Infinity && (++this.yieldTick & 31) === 0 && Date.now() >= yieldAt) {
+          this.yielded = true;
+          return;
+        }
         if (!this.take()) return;
         const s = this.taken.state;
         const id = this.takenId;
@@ -747,6 +761,30 @@ export function concludeRun<S, A extends Action>(spec: Spec<S, A>, end: RunEnd<S
  * that goes wrong inside the spec's functions is an `error` result.
  */
 export function check<S, A extends Action>(spec: Spec<S, A>, options: CheckOptions = {}): CheckResult<S> {
+  const run = search(spec, options, Infinity);
+  for (;;) {
+    const step = run.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * Like {@link check}, but lets this thread's event loop run every `yieldEveryMs` milliseconds
+ * (between two states; default 100), so that a caller can handle a signal or a timer while a
+ * long check runs in its thread. The same counts, traces and events as {@link check}.
+ */
+export async function checkAsync<S, A extends Action>(spec: Spec<S, A>, options: CheckOptions & { readonly yieldEveryMs?: number } = {}): Promise<CheckResult<S>> {
+  const every = options.yieldEveryMs ?? 100;
+  const run = search(spec, options, every);
+  for (;;) {
+    const step = run.next();
+    if (step.done) return step.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+/** The one-thread search behind {@link check} and {@link checkAsync}: yields when it pauses for the event loop. */
+function* search<S, A extends Action>(spec: Spec<S, A>, options: CheckOptions, yieldEveryMs: number): Generator<void, CheckResult<S>, void> {
   const x = new Explorer(spec, options);
   const emit = options.onEvent;
   const progressMs = options.progressIntervalMs ?? 1000;
@@ -813,7 +851,11 @@ export function check<S, A extends Action>(spec: Spec<S, A>, options: CheckOptio
       }
       break;
     }
-    x.expand(deadline, progress);
+    x.expand(deadline, progress, yieldEveryMs === Infinity ? Infinity : Date.now() + yieldEveryMs);
+    if (x.yielded) {
+      yield;
+      continue;
+    }
     if (x.stopped) {
       queue = x.queue + x.nextSize;
       return conclude(false);

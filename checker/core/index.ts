@@ -18,7 +18,7 @@ export type {
   TimelineSample,
 } from './spec.js';
 export { formatAction } from './spec.js';
-export { check, assert, CheckFailure } from './explore.js';
+export { check, checkAsync, assert, CheckFailure } from './explore.js';
 export type { ActionCoverage, CheckEvent, CheckOptions, CheckResult, CheckStats, Violation } from './explore.js';
 export type { Trace } from './trace.js';
 export { ReplayError, StepNotEnabledError, replaySteps } from './trace.js';
