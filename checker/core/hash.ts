@@ -26,7 +26,8 @@ const P2 = 0x85ebca77;
 const SEED1 = 0x2545f491;
 const SEED2 = 0x6c8e9cf5;
 
-function fmix(h: number): number {
+/** MurmurHash3's 32-bit finaliser (avalanche). */
+export function fmix(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

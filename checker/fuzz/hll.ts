@@ -6,6 +6,8 @@
  *
  * The relative standard error is 1.04 / sqrt(2^p): 1.6% for the default p = 12 (4 KiB).
  */
+import { fmix } from '../core/hash.js';
+
 
 /** A HyperLogLog sketch over `(hi, lo)` fingerprint halves. */
 export class HyperLogLog {
@@ -78,11 +80,5 @@ export class HyperLogLog {
 
 /** A 32-bit finaliser of two words (murmur3's fmix over a combination). */
 function mix(a: number, b: number): number {
-  let h = (a ^ Math.imul(b, 0x85ebca6b)) >>> 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return fmix((a ^ Math.imul(b, 0x85ebca6b)) >>> 0);
 }
