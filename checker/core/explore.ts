@@ -779,9 +779,17 @@ export async function checkAsync<S, A extends Action>(spec: Spec<S, A>, options:
   for (;;) {
     const step = run.next();
     if (step.done) return step.value;
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await new Promise<void>((resolve) => nextTurn(resolve));
   }
 }
+
+/**
+ * Runs `f` at the event loop's next turn: Node's `setImmediate` (no timer delay), else
+ * `setTimeout`. Looked up on `globalThis` so that the engine's types need no Node typings (a
+ * user's module type-checks against them with TypeScript alone).
+ */
+const nextTurn: (f: () => void) => void =
+  (globalThis as { setImmediate?: (f: () => void) => void }).setImmediate ?? ((f) => setTimeout(f, 0));
 
 /** The one-thread search behind {@link check} and {@link checkAsync}: yields when it pauses for the event loop. */
 function* search<S, A extends Action>(spec: Spec<S, A>, options: CheckOptions, yieldEveryMs: number): Generator<void, CheckResult<S>, void> {
