@@ -50,7 +50,7 @@ import { grantEnabled } from '../model/master.js';
 import { anyInFlight, Msg } from '../model/network.js';
 import { gfsSpec, type GfsAction } from '../model/spec.js';
 import { BASE_CONSTANTS, isPrimary, leaseCurrent, Phase, type Constants, type GfsState, type Params } from '../model/state.js';
-import { toTraceFile } from '../checker/cli/tracefile.js';
+import { toTraceFile } from '../checker/report/tracefile.js';
 
 /** Master ticks a primary must stay primary through, for the master-load measure. */
 export const K = 8;

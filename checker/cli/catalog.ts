@@ -5,19 +5,15 @@
  * to {@link main} (the GFS project's is `specs/catalog.ts`).
  */
 import type { SpecRef } from '../core/parallel.js';
-import type { Spec } from '../core/spec.js';
 
-/** A spec of any state type: the CLI handles states only through the spec's own functions. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnySpec = Spec<any, any>;
+export type { AnySpec, ConstantValues } from '../core/spec.js';
+import type { AnySpec, ConstantValues } from '../core/spec.js';
 
 /** A constant of a family: an integer in a range, or a boolean. */
 export type ConstantInfo =
   | { readonly name: string; readonly kind: 'int'; readonly min: number; readonly max: number; readonly doc: string }
   | { readonly name: string; readonly kind: 'bool'; readonly doc: string };
 
-/** Values of a family's constants. */
-export type ConstantValues = Readonly<Record<string, number | boolean>>;
 
 /** A parameterised model: build a spec from constant values and an optional variant. */
 export interface Family {

@@ -16,11 +16,22 @@ export type {
   StateField,
   TimelineClaim,
   TimelineSample,
+  FairnessConstraint,
+  FairnessGroup,
+  TemporalKind,
+  TemporalProperty,
 } from './spec.js';
 export { formatAction } from './spec.js';
 export { check, checkAsync, assert, CheckFailure } from './explore.js';
 export type { ActionCoverage, CheckEvent, CheckOptions, CheckResult, CheckStats, Violation } from './explore.js';
 export type { Trace } from './trace.js';
+export { checkLiveness, checkLasso, LivenessRefused } from './liveness.js';
+export type { LivenessInfo, LivenessOptions, LivenessResult } from './liveness.js';
+export { findScenario, findScenarioStaged, scenarioSpec } from './scenario.js';
+export type { Scenario, ScenarioResult, ScenarioState, StagedResult } from './scenario.js';
+export { measure, withGhost } from './measure.js';
+export type { Extreme, Ghost, GhostState, Measure, MeasureOptions, MeasureOutcome, MeasureResult } from './measure.js';
+export { ContractError, checkStateContract, reordered, verifyTrace } from './verify.js';
 export { ReplayError, StepNotEnabledError, replaySteps } from './trace.js';
 export type { StepLabel } from './trace.js';
 export { Fingerprinter, FingerprintError, collisionProbability } from './hash.js';

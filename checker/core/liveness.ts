@@ -47,46 +47,11 @@ import { Fingerprinter } from './hash.js';
 import { homeSlot } from './fpset.js';
 import { makeStats, selectInvariants, type ActionCoverage, type CheckResult, type CheckStats } from './explore.js';
 import { ObjectLevel, WordLevel, type Level } from './level.js';
-import type { Action, Spec, StateProperty } from './spec.js';
+import type { Action, FairnessConstraint, FairnessGroup, Spec, StateProperty, TemporalKind, TemporalProperty } from './spec.js';
 import type { Trace } from './trace.js';
 
-/** Weak or strong fairness of an action name, as one action or per argument tuple. */
-export interface FairnessConstraint {
-  /** `WF` (weak) or `SF` (strong). */
-  readonly kind: 'WF' | 'SF';
-  /**
-   * The action's name, or several names taken as one action (`WF_vars(A \/ B)`, e.g.
-   * EWD840's `System == InitiateProbe \/ \E i: PassToken(i)`).
-   */
-  readonly action: string | readonly string[];
-  /**
-   * True: one constraint for each argument tuple (`\A c: WF_vars(A(c))`); false or absent:
-   * one constraint for the name, whatever the arguments (`WF_vars(A)`).
-   */
-  readonly perArgs?: boolean;
-}
-
-/** A named set of fairness constraints a spec declares (e.g. `FairAll`). */
-export interface FairnessGroup {
-  readonly name: string;
-  readonly constraints: readonly FairnessConstraint[];
-}
-
-/** The four temporal forms. */
-export type TemporalKind = 'eventually' | 'leadsTo' | 'alwaysEventually' | 'eventuallyAlways';
-
-/**
- * A liveness property: `eventually p`, `p leadsTo q`, `always eventually p` or
- * `eventually always p`.
- */
-export interface TemporalProperty<S> {
-  /** The property's name as users type it and reports show it. */
-  readonly name: string;
-  readonly kind: TemporalKind;
-  readonly p: (state: S) => boolean;
-  /** The right side of `leadsTo`; only for that kind. */
-  readonly q?: (state: S) => boolean;
-}
+// The vocabulary of liveness (fairness, temporal properties) is part of the spec boundary.
+export type { FairnessConstraint, FairnessGroup, TemporalKind, TemporalProperty } from './spec.js';
 
 /** Thrown for a check that cannot be done soundly (symmetry, a state constraint) or a bad name. */
 export class LivenessRefused extends RangeError {}

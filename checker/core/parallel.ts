@@ -37,33 +37,19 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { concludeRun, makeStats, mergeCoverage, type ActionCoverage, type CheckOptions, type CheckResult, type CheckStats, type Finding } from './explore.js';
+import { concludeRun, makeStats, mergeCoverage, type CheckOptions, type CheckResult, type CheckStats, type Finding } from './explore.js';
 import { explorerView } from './verify.js';
 import { actionChain, replayActions } from './trace.js';
-import { BLOCK, SharedTable, type LevelSource, type SharedTableBuffers } from './shared.js';
+import { BLOCK, SharedTable, type LevelSource } from './shared.js';
 import { workerHandler } from './worker-core.js';
 import type { Action, Spec } from './spec.js';
+import type { SpecRef, WorkerMessage, WorkerReply, WorkerSummary } from './protocol.js';
+export { loadSpec } from './protocol.js';
+export type { SpecRef, WorkerMessage, WorkerReply, WorkerSummary } from './protocol.js';
 import { CodecError, withDerivedCodec } from './codec.js';
 import { Fingerprinter } from './hash.js';
 import { check } from './explore.js';
 
-/** Where a worker finds the spec: `import(module)[export]`, called with `args` when it is a function. */
-export interface SpecRef {
-  /** A module URL (`file://...`) or specifier. */
-  readonly module: string;
-  /** The export: a spec, or a function returning one. */
-  readonly export: string;
-  /** Arguments for the function (structured-cloneable). */
-  readonly args: readonly unknown[];
-}
-
-/** Loads the spec a {@link SpecRef} names. TypeScript modules need the tsx loader in this thread. */
-export async function loadSpec(ref: SpecRef): Promise<Spec<unknown, Action>> {
-  const mod = (await import(ref.module)) as Record<string, unknown>;
-  const x = mod[ref.export];
-  if (x === undefined) throw new Error(`${ref.module} has no export '${ref.export}'`);
-  return (typeof x === 'function' ? await (x as (...a: unknown[]) => unknown)(...ref.args) : x) as Spec<unknown, Action>;
-}
 
 /** The statistics of a parallel run: those of one worker, and how many workers ran. */
 export interface ParallelStats extends CheckStats {
@@ -155,58 +141,6 @@ export interface ParallelOptions extends CheckOptions {
  * 2,008, 3,196, 5,002, so the other workers join at depth 14.
  */
 export const SOLO_BELOW = 64 * BLOCK;
-
-/** Coordinator to worker. */
-export type WorkerMessage =
-  | {
-      /** Builds the spec of a run and a fresh explorer on its table; answered with `ready`. */
-      readonly type: 'load';
-      readonly ref: SpecRef;
-      readonly options: CheckOptions;
-      readonly index: number;
-      readonly workers: number;
-      readonly table: SharedTableBuffers;
-      /** The spec has no `encode`/`decode`: use the derived encoding (`codec.ts`). */
-      readonly derive: boolean;
-    }
-  /** The run is over: drops its spec and buffers (not answered). */
-  | { readonly type: 'unload' }
-  | { readonly type: 'seed' }
-  | { readonly type: 'join'; readonly depth: number; readonly slots: SharedArrayBuffer }
-  | { readonly type: 'advance' }
-  | { readonly type: 'open'; readonly levels: readonly LevelSource[] }
-  | { readonly type: 'table'; readonly slots: SharedArrayBuffer }
-  | { readonly type: 'expand'; readonly deadline: number }
-  | { readonly type: 'lookup'; readonly gid: number }
-  | { readonly type: 'stats' };
-
-/** What a worker reports after a phase. */
-export interface WorkerSummary {
-  /** States this worker stored. */
-  readonly size: number;
-  readonly generated: number;
-  /** States this worker stored for the next level. */
-  readonly nextSize: number;
-  readonly stopped: boolean;
-  /** Expansion paused for the shared table to grow. */
-  readonly paused: boolean;
-  readonly findings: Finding[];
-}
-
-/** Worker to coordinator. */
-export type WorkerReply =
-  | { readonly type: 'ready' }
-  | { readonly type: 'summary'; readonly summary: WorkerSummary }
-  | { readonly type: 'seeded'; readonly summary: WorkerSummary; readonly slots: SharedArrayBuffer }
-  | { readonly type: 'advanced'; readonly summary: WorkerSummary; readonly level: LevelSource }
-  | { readonly type: 'lookup'; readonly entry: [number, number] }
-  | {
-      readonly type: 'stats';
-      readonly coverage: [string, ActionCoverage][];
-      readonly sometimes: [string, number | null][];
-      readonly levels: number[];
-      readonly bytes: number;
-    };
 
 /** How the coordinator talks to one worker. */
 interface WorkerChannel {

@@ -14,7 +14,6 @@
  * @packageDocumentation
  */
 
-import type { FairnessGroup, TemporalProperty } from './liveness.js';
 
 /** A scalar that may appear as an action argument. */
 export type ActionArg = number | string | boolean | null;
@@ -207,6 +206,51 @@ export interface Spec<S, A extends Action = Action> {
   /** A JSON-friendly view of a state for trace files and reports; defaults to the state. */
   toJSON?(state: S): unknown;
 }
+
+/** Weak or strong fairness of an action name, as one action or per argument tuple. */
+export interface FairnessConstraint {
+  /** `WF` (weak) or `SF` (strong). */
+  readonly kind: 'WF' | 'SF';
+  /**
+   * The action's name, or several names taken as one action (`WF_vars(A \/ B)`, e.g.
+   * EWD840's `System == InitiateProbe \/ \E i: PassToken(i)`).
+   */
+  readonly action: string | readonly string[];
+  /**
+   * True: one constraint for each argument tuple (`\A c: WF_vars(A(c))`); false or absent:
+   * one constraint for the name, whatever the arguments (`WF_vars(A)`).
+   */
+  readonly perArgs?: boolean;
+}
+
+/** A named set of fairness constraints a spec declares (e.g. `FairAll`). */
+export interface FairnessGroup {
+  readonly name: string;
+  readonly constraints: readonly FairnessConstraint[];
+}
+
+/** The four temporal forms. */
+export type TemporalKind = 'eventually' | 'leadsTo' | 'alwaysEventually' | 'eventuallyAlways';
+
+/**
+ * A liveness property: `eventually p`, `p leadsTo q`, `always eventually p` or
+ * `eventually always p`.
+ */
+export interface TemporalProperty<S> {
+  /** The property's name as users type it and reports show it. */
+  readonly name: string;
+  readonly kind: TemporalKind;
+  readonly p: (state: S) => boolean;
+  /** The right side of `leadsTo`; only for that kind. */
+  readonly q?: (state: S) => boolean;
+}
+
+/** A spec of any state type: tools that handle states only through the spec's own functions. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnySpec = Spec<any, any>;
+
+/** Values of a spec's constants (a catalog family's or a spec module's), by name. */
+export type ConstantValues = Readonly<Record<string, number | boolean>>;
 
 /** Formats an action as `Name(arg1, arg2)`. */
 export function formatAction(action: Action): string {

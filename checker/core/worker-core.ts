@@ -5,7 +5,7 @@
  * built there and it can start at once); the others run in worker threads (`worker.ts`).
  */
 import { Explorer, type CheckOptions, type Finding, type SharedParts } from './explore.js';
-import type { WorkerMessage, WorkerReply, WorkerSummary } from './parallel.js';
+import type { WorkerMessage, WorkerReply, WorkerSummary } from './protocol.js';
 import { LevelWriter, SharedFrontier, SharedTable, SharedVisitedSet, type SharedTableBuffers } from './shared.js';
 import type { Action, Spec } from './spec.js';
 

@@ -5,7 +5,7 @@
  * gets a `load` for each run it takes part in, and keeps what V8 compiled between runs.
  */
 import { parentPort } from 'node:worker_threads';
-import { loadSpec, type WorkerMessage, type WorkerReply } from './parallel.js';
+import { loadSpec, type WorkerMessage, type WorkerReply } from './protocol.js';
 import { workerHandler } from './worker-core.js';
 import { withDerivedCodec } from './codec.js';
 

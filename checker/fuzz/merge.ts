@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Catalog } from '../cli/catalog.js';
 import { UsageError } from '../cli/errors.js';
-import type { TraceFile } from '../cli/tracefile.js';
+import type { TraceFile } from '../report/tracefile.js';
 import { HyperLogLog } from './hll.js';
 import type { CommandIo, ShardResult, ShardViolation } from './swarm.js';
 

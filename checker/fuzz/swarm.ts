@@ -14,7 +14,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Catalog } from '../cli/catalog.js';
 import { UsageError } from '../cli/errors.js';
-import { toTraceFile, type TraceFile } from '../cli/tracefile.js';
+import { toTraceFile, type TraceFile } from '../report/tracefile.js';
 import { VERSION } from '../version.js';
 import { meets, planCampaign, type CampaignOverrides } from './campaign.js';
 import { fuzz, STRATEGIES, type Strategy } from './fuzz.js';

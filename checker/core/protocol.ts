@@ -1,0 +1,79 @@
+/**
+ * The thread protocol of the parallel checker, at the bottom of its layers: where a worker
+ * finds its spec ({@link SpecRef}) and the messages between the coordinator (`parallel.ts`)
+ * and a worker (`worker-core.ts`, `worker.ts`). Both sides import this module and neither
+ * imports the other, so a worker thread never loads the coordinator.
+ */
+import type { ActionCoverage, CheckOptions, Finding } from './explore.js';
+import type { LevelSource, SharedTableBuffers } from './shared.js';
+import type { Action, Spec } from './spec.js';
+
+/** Where a worker finds the spec: `import(module)[export]`, called with `args` when it is a function. */
+export interface SpecRef {
+  /** A module URL (`file://...`) or specifier. */
+  readonly module: string;
+  /** The export: a spec, or a function returning one. */
+  readonly export: string;
+  /** Arguments for the function (structured-cloneable). */
+  readonly args: readonly unknown[];
+}
+
+/** Loads the spec a {@link SpecRef} names. TypeScript modules need the tsx loader in this thread. */
+export async function loadSpec(ref: SpecRef): Promise<Spec<unknown, Action>> {
+  const mod = (await import(ref.module)) as Record<string, unknown>;
+  const x = mod[ref.export];
+  if (x === undefined) throw new Error(`${ref.module} has no export '${ref.export}'`);
+  return (typeof x === 'function' ? await (x as (...a: unknown[]) => unknown)(...ref.args) : x) as Spec<unknown, Action>;
+}
+
+/** Coordinator to worker. */
+export type WorkerMessage =
+  | {
+      /** Builds the spec of a run and a fresh explorer on its table; answered with `ready`. */
+      readonly type: 'load';
+      readonly ref: SpecRef;
+      readonly options: CheckOptions;
+      readonly index: number;
+      readonly workers: number;
+      readonly table: SharedTableBuffers;
+      /** The spec has no `encode`/`decode`: use the derived encoding (`codec.ts`). */
+      readonly derive: boolean;
+    }
+  /** The run is over: drops its spec and buffers (not answered). */
+  | { readonly type: 'unload' }
+  | { readonly type: 'seed' }
+  | { readonly type: 'join'; readonly depth: number; readonly slots: SharedArrayBuffer }
+  | { readonly type: 'advance' }
+  | { readonly type: 'open'; readonly levels: readonly LevelSource[] }
+  | { readonly type: 'table'; readonly slots: SharedArrayBuffer }
+  | { readonly type: 'expand'; readonly deadline: number }
+  | { readonly type: 'lookup'; readonly gid: number }
+  | { readonly type: 'stats' };
+
+/** What a worker reports after a phase. */
+export interface WorkerSummary {
+  /** States this worker stored. */
+  readonly size: number;
+  readonly generated: number;
+  /** States this worker stored for the next level. */
+  readonly nextSize: number;
+  readonly stopped: boolean;
+  /** Expansion paused for the shared table to grow. */
+  readonly paused: boolean;
+  readonly findings: Finding[];
+}
+
+/** Worker to coordinator. */
+export type WorkerReply =
+  | { readonly type: 'ready' }
+  | { readonly type: 'summary'; readonly summary: WorkerSummary }
+  | { readonly type: 'seeded'; readonly summary: WorkerSummary; readonly slots: SharedArrayBuffer }
+  | { readonly type: 'advanced'; readonly summary: WorkerSummary; readonly level: LevelSource }
+  | { readonly type: 'lookup'; readonly entry: [number, number] }
+  | {
+      readonly type: 'stats';
+      readonly coverage: [string, ActionCoverage][];
+      readonly sometimes: [string, number | null][];
+      readonly levels: number[];
+      readonly bytes: number;
+    };
