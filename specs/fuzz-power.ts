@@ -12,7 +12,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { STRATEGIES, type Strategy } from '../checker/fuzz/fuzz.js';
-import { fuzzPower, renderPower } from '../checker/fuzz/power.js';
+import { fuzzPower, renderPower } from '../checker/cli/power.js';
 import { catalog } from './catalog.js';
 
 // Beside this file in the sources; two levels up from its compiled copy in dist/specs/.

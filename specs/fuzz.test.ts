@@ -104,8 +104,8 @@ describe('swarm: shards as separate processes, merged', () => {
   it('K = 3 shard processes and `merge` give the same verdict as one process running the same shards', async () => {
     const { spawn } = await import('node:child_process');
     const { readFileSync } = await import('node:fs');
-    const { runShard } = await import('../checker/fuzz/swarm.js');
-    const { mergeShards } = await import('../checker/fuzz/merge.js');
+    const { runShard } = await import('../checker/cli/swarm.js');
+    const { mergeShards } = await import('../checker/cli/merge.js');
     const { catalog } = await import('./catalog.js');
     const dir = scratchDir('leasecheck-swarm');
     const K = 3;

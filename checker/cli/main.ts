@@ -26,8 +26,8 @@ import { loadModule } from './module.js';
 import { parseTraceFile, toTraceFile, type TraceFile } from './tracefile.js';
 import { writeReport } from '../report/report.js';
 import { fuzz } from '../fuzz/fuzz.js';
-import { shardCommand, type ShardArgs } from '../fuzz/swarm.js';
-import { mergeCommand, type MergeArgs } from '../fuzz/merge.js';
+import { shardCommand, type ShardArgs } from './swarm.js';
+import { mergeCommand, type MergeArgs } from './merge.js';
 
 /** Where the CLI writes; tests pass buffers. */
 export interface Io {

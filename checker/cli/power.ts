@@ -3,8 +3,8 @@
  * find its bug within the campaign's own budget, with the median steps and seconds to the
  * first find and the median shrunk length against the BFS length of the campaign's spec.
  */
-import type { Catalog } from '../cli/catalog.js';
-import { fuzz, type Strategy } from './fuzz.js';
+import type { Catalog } from './catalog.js';
+import { fuzz, type Strategy } from '../fuzz/fuzz.js';
 import { meets, planCampaign } from './campaign.js';
 
 /** One seed of one campaign. */

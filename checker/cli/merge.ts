@@ -7,10 +7,10 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Catalog } from '../cli/catalog.js';
-import { UsageError } from '../cli/errors.js';
+import type { Catalog } from './catalog.js';
+import { UsageError } from './errors.js';
 import type { TraceFile } from '../report/tracefile.js';
-import { HyperLogLog } from './hll.js';
+import { HyperLogLog } from '../fuzz/hll.js';
 import type { CommandIo, ShardResult, ShardViolation } from './swarm.js';
 
 /** The merged verdict of a swarm. */

@@ -12,13 +12,13 @@
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Catalog } from '../cli/catalog.js';
-import { UsageError } from '../cli/errors.js';
+import type { Catalog } from './catalog.js';
+import { UsageError } from './errors.js';
 import { toTraceFile, type TraceFile } from '../report/tracefile.js';
 import { VERSION } from '../version.js';
 import { meets, planCampaign, type CampaignOverrides } from './campaign.js';
-import { fuzz, STRATEGIES, type Strategy } from './fuzz.js';
-import { HyperLogLog } from './hll.js';
+import { fuzz, STRATEGIES, type Strategy } from '../fuzz/fuzz.js';
+import { HyperLogLog } from '../fuzz/hll.js';
 
 /** A violation a shard found, with its shrunk trace in the trace-file format. */
 export interface ShardViolation {

@@ -2,9 +2,9 @@
  * A catalog's fuzzing campaign resolved to what {@link fuzz} runs: the built spec, the
  * invariants, the budget and the expectation. Shared by fuzz power and swarm shards.
  */
-import type { AnySpec, Catalog, ConstantValues, Expectation, FuzzEntry } from '../cli/catalog.js';
-import { listOf, UsageError } from '../cli/errors.js';
-import { planEntry } from '../cli/plan.js';
+import type { AnySpec, Catalog, ConstantValues, Expectation, FuzzEntry } from './catalog.js';
+import { listOf, UsageError } from './errors.js';
+import { planEntry } from './plan.js';
 
 /** A campaign ready to run. */
 export interface PlannedCampaign {
