@@ -10,7 +10,7 @@
  */
 import type { StateField, TimelineClaim, TimelineSample } from '../checker/core/spec.js';
 import { f1, f2, f3, f4, f5, Msg, mType } from './network.js';
-import { fmtData, fmtSet, type GfsAction } from './spec.js';
+import { fmtData, fmtSet, type GfsAction } from './actions.js';
 import { isPrimary, leaseCurrent, type GfsState, type Params } from './state.js';
 
 const cs = (n: number): string => `cs${n}`;

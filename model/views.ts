@@ -8,7 +8,7 @@
  */
 import type { StepInfo, StepMessage } from '../checker/core/spec.js';
 import { f1, f2, f3, f4, Msg, mType } from './network.js';
-import { fmtData, type GfsAction } from './spec.js';
+import { fmtData, type GfsAction } from './actions.js';
 import { fmtMsgFields } from './timeline.js';
 import {
   csMembers,
