@@ -15,16 +15,13 @@
  * run never pays for them: `gfs-n1` (3,155 states) takes the time of one worker. Runs that
  * share a {@link WorkerPool} (the CLI's checks of one command) take its threads instead, which
  * stay up between runs with what V8 compiled: each thread starts and compiles once per command,
- * not once a check (the default suite took 16.4 to 17.0 s against 18.6 to 19.3 s without).
+ * not once a check.
  *
  * A run starts with worker 0 alone: it expands every level smaller than
  * {@link ParallelOptions.soloBelow} states, and the first large level opens to every worker.
  * Small levels gain nothing from sharing and cost three round trips each: plain calls to
- * worker 0, but a wait to be scheduled for each worker thread. Measured with two
- * workers (medians of four or more interleaved runs): `gfs-base` (69,057 states) took 1.08 s
- * with every worker in a thread and from the first level, 0.98 s with the solo start, and
- * 0.85 s with worker 0 here as well (one worker: 0.80 s); `gfs-maxgrants2` went from 5.08 s
- * to 4.76 s with worker 0 here.
+ * worker 0, but a wait to be scheduled for each worker thread. (The measurements behind these
+ * choices are in `docs/performance.md`, "Why the parallel checker is shaped as it is".)
  *
  * The other workers build their own spec from a {@link SpecRef} (a module and an export), since
  * a spec's functions cannot cross threads. States cross threads as words: the spec's own
