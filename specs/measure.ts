@@ -49,7 +49,7 @@ import type { Trace } from '../checker/core/trace.js';
 import { grantEnabled } from '../model/master.js';
 import { anyInFlight, Msg } from '../model/network.js';
 import { gfsSpec, type GfsAction } from '../model/spec.js';
-import { BASE_CONSTANTS, isPrimary, leaseCurrent, Phase, type Constants, type GfsState, type Params } from '../model/state.js';
+import { BASE_CONSTANTS, isPrimary, Phase, type Constants, type GfsState, type Params } from '../model/state.js';
 import { toTraceFile } from '../checker/report/tracefile.js';
 
 /** Master ticks a primary must stay primary through, for the master-load measure. */

@@ -20,7 +20,7 @@ import { EXIT, listOf, UsageError } from './errors.js';
 import { dotToSvg, GRAPH_LIMITS, stateGraph } from './graph.js';
 import { findEntry, isPath, plan, parseSets, planEntry, type Overrides } from './plan.js';
 import { progressReporter, renderCounterexample, renderDetails, renderJson, renderTable } from './render.js';
-import { describeExpectation, exitCodeOf, expectationText, reportFolder, runCheck, type RunRecord } from './run.js';
+import { describeExpectation, exitCodeOf, reportFolder, runCheck, type RunRecord } from './run.js';
 import { checkWritableDir, makeDirs, removeStaleReport, replaceDir, tempDirFor, writeFileAtomic } from './files.js';
 import { loadModule } from './module.js';
 import { parseTraceFile, toTraceFile, type TraceFile } from './tracefile.js';

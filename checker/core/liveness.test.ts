@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { check } from './explore.js';
 import { checkLasso, checkLiveness, LivenessRefused, type FairnessConstraint, type TemporalProperty } from './liveness.js';
-import type { Action, Spec } from './spec.js';
+import type { Spec } from './spec.js';
 import { ewd840 } from '../fixtures/ewd840.js';
 import { asyncTermination } from '../fixtures/async-termination.js';
 

@@ -47,7 +47,7 @@ import { Fingerprinter } from './hash.js';
 import { homeSlot } from './fpset.js';
 import { makeStats, selectInvariants, type ActionCoverage, type CheckResult, type CheckStats } from './explore.js';
 import { ObjectLevel, WordLevel, type Level } from './level.js';
-import type { Action, FairnessConstraint, FairnessGroup, Spec, StateProperty, TemporalKind, TemporalProperty } from './spec.js';
+import type { Action, FairnessConstraint, Spec, StateProperty, TemporalKind, TemporalProperty } from './spec.js';
 import type { Trace } from './trace.js';
 
 // The vocabulary of liveness (fairness, temporal properties) is part of the spec boundary.

@@ -1102,22 +1102,6 @@ function fieldsOfCode(r: RecordType<Fields>, c: number, out: Record<string, unkn
 // The state layout: fixed words, then variable runs
 // ---------------------------------------------------------------------------------------------
 
-/** One field of the fixed part: a code of `bits` bits at `shift` in word `word`. */
-interface AtomSlot {
-  readonly kind: 'atom';
-  readonly type: Type<any>;
-  readonly word: number;
-  readonly shift: number;
-  readonly bits: number;
-}
-/** A bitmask set of more than 30 elements: whole words. */
-interface WordsSlot {
-  readonly kind: 'words';
-  readonly type: SetType<any>;
-  readonly word: number;
-  readonly words: number;
-}
-
 /** How a schema lays a state out in words. */
 export interface Layout {
   /** Words of the fixed part. */

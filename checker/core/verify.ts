@@ -134,14 +134,14 @@ export function checkStateContract<S, A extends Action>(
   if (!sameLabels(first, again)) {
     throw new ContractError('actions', `actions() listed different actions when called twice on the same state (${firstDifference(first, again)}): it must be deterministic`);
   }
-  const onCopy = copy === null ? first : labels(spec.actions(copy));
+  const copyActs = copy === null ? null : spec.actions(copy);
+  const onCopy = copyActs === null ? first : labels(copyActs);
   if (!sameLabels(first, onCopy)) {
     throw new ContractError(
       'actions',
       `actions() listed different actions for equal states (${firstDifference(first, onCopy)}): it must depend only on the state's value, not on how the state was built (e.g. the iteration order of a Set or of object keys; iterate in a sorted order)`,
     );
   }
-  const copyActs = copy === null ? null : spec.actions(copy);
   for (let i = 0; i < acts.length; i++) {
     const a = acts[i]!;
     let t: S;
