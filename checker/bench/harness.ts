@@ -3,7 +3,11 @@
  * (so that peak RSS and JIT state belong to that run alone), and reports medians: distinct
  * and generated states per second, peak RSS, and visited-set bytes per distinct state.
  * `--save FILE` writes the medians as JSON; `--compare FILE` prints ratios against such a
- * file. The machines are shared and noisy: read medians and ratios, not single runs.
+ * file. `--against DIR` measures another build (a `dist` folder, e.g. of the commit before a
+ * change) in the same run: each round runs the case from this build and from that one, in
+ * alternating order, and the `vs against` column is the median of the rounds' ratios, so a
+ * before/after comparison never rests on rates from different hours of a shared machine.
+ * The machines are shared and noisy: read medians and ratios, not single runs.
  *
  * The runs of one case are interleaved (one worker, two workers, ..., then again), and the
  * speed-up column is the median of each round's ratio to the one-worker run of the same
@@ -16,7 +20,8 @@
  * separate cores or hyperthreads sharing one, which bounds what two workers can gain.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { check } from '../core/explore.js';
 import { checkParallel, type SpecRef } from '../core/parallel.js';
@@ -127,12 +132,13 @@ export async function benchMain(cases: readonly BenchCase[], script: string, arg
   };
   // Every word is checked before anything runs: `--help` and a typo must not start a
   // benchmark of minutes.
-  const USAGE = 'usage: npm run bench -- [--runs N] [--workers 1,2] [--no-pair] [--no-probe] [--only NAME | --all] [--save FILE] [--compare FILE]';
+  const USAGE =
+    'usage: npm run bench -- [--runs N] [--workers 1,2] [--no-pair] [--no-probe] [--only NAME | --all] [--save FILE] [--compare FILE] [--against DIST]';
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(`${USAGE}\ncases: ${cases.map((c) => c.name).join(', ')}\n`);
     return 0;
   }
-  const valued = ['--runs', '--workers', '--only', '--save', '--compare', '--child'];
+  const valued = ['--runs', '--workers', '--only', '--save', '--compare', '--against', '--child'];
   const flags = ['--no-pair', '--no-probe', '--all'];
   for (let i = 0; i < argv.length; i++) {
     const w = argv[i]!;
@@ -174,11 +180,18 @@ export async function benchMain(cases: readonly BenchCase[], script: string, arg
   }
   const selected = names ? cases.filter((c) => names.includes(c.name)) : argv.includes('--all') ? cases : cases.filter((c) => !c.extra);
   const baseline = arg('--compare') ? (JSON.parse(readFileSync(arg('--compare')!, 'utf8')) as Record<string, BenchSample>) : undefined;
+  const againstDir = arg('--against');
+  const againstScript = againstDir === undefined ? undefined : resolve(againstDir, 'specs', basename(script));
+  if (againstScript !== undefined && !existsSync(againstScript)) {
+    process.stderr.write(`bench: --against needs a built dist folder holding specs/${basename(script)} (no ${againstScript}; build the other commit with npm run build)\n`);
+    return 2;
+  }
   const results: Record<string, BenchSample> = {};
   const header =
     'case'.padEnd(22) + 'workers'.padStart(8) + 'distinct'.padStart(11) +
     '  distinct/s  generated/s  peak RSS MiB  visited B/state  seconds  vs 1 worker  vs 1+1  TLC distinct/s  vs TLC' +
-    (baseline ? '  vs baseline (distinct/s)' : '');
+    (baseline ? '  vs baseline (distinct/s)' : '') +
+    (againstScript ? '  vs against (distinct/s, median of rounds)' : '');
   const probe = argv.includes('--no-probe')
     ? async (): Promise<void> => undefined
     : async (when: string): Promise<void> => {
@@ -190,11 +203,11 @@ export async function benchMain(cases: readonly BenchCase[], script: string, arg
       };
   await probe('start');
   process.stdout.write(`${header}\n`);
-  const runChild = async (name: string, workers: number): Promise<BenchSample> =>
-    JSON.parse(await nodeOutput([script, '--child', name, '--workers', String(workers)])) as BenchSample;
+  const runChild = async (name: string, workers: number, from = script): Promise<BenchSample> =>
+    JSON.parse(await nodeOutput([from, '--child', name, '--workers', String(workers)])) as BenchSample;
   /** Two one-worker runs at once, as one sample: summed rates, the longer time, the larger RSS. */
-  const pair = async (name: string): Promise<BenchSample> => {
-    const [a, b] = await Promise.all([runChild(name, 1), runChild(name, 1)]);
+  const pair = async (name: string, from = script): Promise<BenchSample> => {
+    const [a, b] = await Promise.all([runChild(name, 1, from), runChild(name, 1, from)]);
     return {
       distinct: a.distinct,
       generated: a.generated,
@@ -210,9 +223,22 @@ export async function benchMain(cases: readonly BenchCase[], script: string, arg
   if (workerCounts.includes(1) && workerCounts.includes(2) && !argv.includes('--no-pair')) configs.splice(configs.indexOf('1') + 1, 0, '1+1');
   for (const c of selected) {
     const samples = new Map<string, BenchSample[]>(configs.map((k) => [k, []]));
+    const other = new Map<string, BenchSample[]>(configs.map((k) => [k, []]));
+    const sample = (k: string, from: string): Promise<BenchSample> => (k === '1+1' ? pair(c.name, from) : runChild(c.name, Number(k), from));
     try {
       for (let i = 0; i < runs; i++) {
-        for (const k of configs) samples.get(k)!.push(k === '1+1' ? await pair(c.name) : await runChild(c.name, Number(k)));
+        for (const k of configs) {
+          if (againstScript === undefined) {
+            samples.get(k)!.push(await sample(k, script));
+            continue;
+          }
+          // Alternate which build goes first, so neither always meets a warmer or a colder machine.
+          const first = i % 2 === 0;
+          const a = await sample(k, first ? script : againstScript);
+          const b = await sample(k, first ? againstScript : script);
+          samples.get(k)!.push(first ? a : b);
+          other.get(k)!.push(first ? b : a);
+        }
       }
     } catch (e) {
       process.stderr.write(e instanceof Error ? e.message : String(e));
@@ -235,6 +261,8 @@ export async function benchMain(cases: readonly BenchCase[], script: string, arg
       const key = `${c.name}/${k}`;
       results[key] = m;
       const b = baseline?.[key];
+      const theirs = other.get(k)!;
+      const vsAgainst = theirs.length > 0 ? median(ss.map((s, i) => s.distinctPerSecond / theirs[i]!.distinctPerSecond)) : undefined;
       const speedup = ones && k !== '1' ? median(ss.map((s, i) => s.distinctPerSecond / ones[i]!.distinctPerSecond)) : undefined;
       // Several workers against two independent one-worker processes of the same round.
       const ofPair = pairs && k !== '1' && k !== '1+1' ? median(ss.map((s, i) => s.distinctPerSecond / pairs[i]!.distinctPerSecond)) : undefined;
@@ -254,12 +282,17 @@ export async function benchMain(cases: readonly BenchCase[], script: string, arg
             ? c.tlcRate.toLocaleString('en-US').padStart(16) + `${(m.distinctPerSecond / c.tlcRate).toFixed(1)}x`.padStart(8)
             : ''.padStart(24)) +
           (b ? `  ${(m.distinctPerSecond / b.distinctPerSecond).toFixed(2)}x` : '') +
+          (vsAgainst !== undefined
+            ? `  ${vsAgainst.toFixed(3)}x (against: ${Math.round(median(theirs.map((t) => t.distinctPerSecond))).toLocaleString('en-US')}/s)`
+            : '') +
           '\n',
       );
     }
   }
   process.stdout.write(
-    `(medians of ${runs} interleaved runs, each in a fresh process; 1+1: two one-worker runs at once, rates summed)\n`,
+    `(medians of ${runs} interleaved runs, each in a fresh process; 1+1: two one-worker runs at once, rates summed` +
+      (againstScript ? `; against: ${againstScript}, run in the same rounds` : '') +
+      ')\n',
   );
   // The host may move this machine's cores between runs: a second probe brackets the table.
   await probe('end');
