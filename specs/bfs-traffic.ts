@@ -12,7 +12,7 @@
 import { Fingerprinter } from '../checker/core/hash.js';
 import { FingerprintSet } from '../checker/core/fpset.js';
 import type { AnySpec } from '../checker/cli/catalog.js';
-import { planEntry } from '../checker/cli/plan.js';
+import { planCheck } from '../checker/cli/plan.js';
 import { catalog } from './catalog.js';
 
 const args = process.argv.slice(2);
@@ -111,8 +111,8 @@ function walks(spec: AnySpec, runs: number, depth: number, k: number): Tally {
 
 const K = 8;
 for (const name of names) {
-  const entry = catalog.specs.find((s) => s.name === name)!;
-  const planned = planEntry(entry, { set: sets, mutant: undefined, invariants: [] }, catalog.module);
+  const entry = catalog.checks.find((s) => s.name === name)!;
+  const planned = planCheck(entry, { set: sets, mutant: undefined, invariants: [] }, catalog.module);
   const t0 = performance.now();
   const t = sample > 0 ? walks(planned.spec, sample, 150, K) : bfs(planned.spec, K);
   const w = t.words / t.states;

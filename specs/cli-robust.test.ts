@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../checker/cli/main.js';
 import { scratchDir } from '../checker/fixtures/scratch.js';
 import { catalog } from './catalog.js';
+import { leasecheck } from './program.js';
 import { cli } from './test-cli.js';
 
 const root = resolve('.');
@@ -153,7 +154,7 @@ describe('progress on any stream, and a summary when interrupted', () => {
   it('not a terminal: a progress line every few seconds on stderr (here every 50 ms)', async () => {
     let err = '';
     let out = '';
-    const code = await main(['check', 'lease-n1', '--workers', '1', '--json'], catalog, { out: (t) => (out += t), err: (t) => (err += t), progressEveryMs: 50 });
+    const code = await main(['check', 'lease-n1', '--workers', '1', '--json'], leasecheck, { out: (t) => (out += t), err: (t) => (err += t), progressEveryMs: 50 });
     expect(code).toBe(0);
     expect(JSON.parse(out)).toMatchObject({ spec: 'lease-n1', distinctStates: 3_155 });
     expect(first(err)).toMatch(/^lease-n1: [\d,]+ distinct, [\d,]+ states\/s, queue [\d,]+, depth \d+, [\d.]+ s$/);
@@ -248,9 +249,9 @@ describe('labels, counts and exit codes', () => {
     expect(r.code).toBe(0);
     const lines = r.out.trim().split('\n').map((l) => JSON.parse(l));
     const kinds = (k: string) => lines.filter((l) => l.kind === k);
-    expect(kinds('spec')).toHaveLength(catalog.specs.length);
+    expect(kinds('spec')).toHaveLength(catalog.checks.length);
     expect(kinds('suite').map((s) => s.suite)).toEqual(Object.keys(catalog.suites));
-    expect(kinds('campaign')).toHaveLength(catalog.fuzz.length);
+    expect(kinds('campaign')).toHaveLength(catalog.campaigns.length);
     expect(kinds('model')[0]).toMatchObject({ model: 'gfs-lease', mutants: expect.arrayContaining(['ignoreSkew']), invariants: expect.arrayContaining(['LeaseAgreement']) });
     expect(kinds('model')[0].constants[0]).toEqual({ name: 'N', kind: 'int', min: 1, max: 5, doc: 'chunkservers holding a replica' });
     expect(first(r.out)).toMatch(/^\{"kind":"spec","spec":"lease",/);

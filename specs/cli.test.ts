@@ -63,19 +63,19 @@ describe('leasecheck as a subprocess', () => {
   });
 
   it('exits 1 when a pinned count changes or a mutant is not caught', async () => {
-    const lease = catalog.specs.find((s) => s.name === 'lease')!;
+    const lease = catalog.checks.find((s) => s.name === 'lease')!;
     const wrong: Catalog = {
       ...catalog,
-      specs: [
+      checks: [
         { ...lease, name: 'miscounted', expect: { kind: 'holds', distinctStates: 69_058, depth: 38 } },
-        { ...lease, name: 'uncaught', variant: 'arrivalOrder', expect: { kind: 'violates', invariant: 'MutationOrder' } },
+        { ...lease, name: 'uncaught', mutant: 'arrivalOrder', expect: { kind: 'violates', invariant: 'MutationOrder' } },
       ],
     };
     let out = '';
     const io = { out: (t: string) => (out += t), err: () => {} };
-    expect(await main(['check', 'miscounted', '--no-symmetry'], wrong, io)).toBe(1);
+    expect(await main(['check', 'miscounted', '--no-symmetry'], { name: 'leasecheck', catalog: wrong }, io)).toBe(1);
     expect(out).toMatch(/miscounted: FAILED: distinct states 69057, pinned 69058/);
-    expect(await main(['check', 'uncaught'], wrong, io)).toBe(1);
+    expect(await main(['check', 'uncaught'], { name: 'leasecheck', catalog: wrong }, io)).toBe(1);
     expect(out).toMatch(/uncaught: FAILED: not caught: MutationOrder holds/);
   });
 

@@ -28,7 +28,7 @@ const PINNED: [string, string, string | null, number | null, number | null][] = 
 describe('fuzzing campaigns, every one at seed 1', () => {
   it('none is tuned to a seed', async () => {
     const { catalog } = await import('./catalog.js');
-    expect(catalog.fuzz.map((f) => f.seed)).toEqual(catalog.fuzz.map(() => 1));
+    expect(catalog.campaigns.map((f) => f.seed)).toEqual(catalog.campaigns.map(() => 1));
   });
 
   it('all meet their expectations, with the pinned lengths, and their traces replay', async () => {
@@ -126,7 +126,7 @@ describe('swarm: shards as separate processes, merged', () => {
     expect(merged.code).toBe(0);
     const m = JSON.parse(merged.out);
     // One process, the same shards.
-    const one = mergeShards(Array.from({ length: K }, (_, i) => runShard(catalog, 'fuzz-grantWhileLeased', { index: i, count: K, runs: 40, depth: 60 })));
+    const one = mergeShards(Array.from({ length: K }, (_, i) => runShard(catalog, 'leasecheck', 'fuzz-grantWhileLeased', { index: i, count: K, runs: 40, depth: 60 })));
     expect(timeless(m)).toEqual(timeless(one));
     expect(m).toMatchObject({ campaign: 'fuzz-grantWhileLeased', met: true, result: 'violation', seeds: [1, 2, 3], shards: { count: 3, present: [0, 1, 2], missing: [] } });
     // The shortest of the shards' violations, and its trace file replays.

@@ -16,7 +16,7 @@ describe('liveness specs in the catalog', () => {
   it('has each property under FairAll and FairAll /\\ Timeouts, on the base configuration and with MaxCrashes=1', () => {
     const names = catalog.suites.liveness!;
     expect(names).toHaveLength(24);
-    for (const n of names) expect(catalog.specs.find((s) => s.name === n)?.liveness).toBeDefined();
+    for (const n of names) expect(catalog.checks.find((s) => s.name === n)?.liveness).toBeDefined();
   });
 
   it('checks a violated property, writes the lasso, and replay accepts it', async () => {

@@ -63,8 +63,8 @@ describe('the report gallery', () => {
       };
       itf.states.forEach((s: unknown, i: number) => check(s, `states[${i}]`));
 
-      const entry = catalog.specs.find((s) => s.name === spec)!;
-      const built = entry.family.build(entry.constants, entry.variant, []);
+      const entry = catalog.checks.find((s) => s.name === spec)!;
+      const built = entry.model.build(entry.constants, entry.mutant, []);
       const trace = replaySteps(built, t.steps);
       const infos = describeTrace(built, trace);
       const dot = readFileSync(join(dir, 'sequence.dot'), 'utf8');

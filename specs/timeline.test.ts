@@ -12,8 +12,8 @@ import { catalog } from './catalog.js';
 
 const timelineOf = (spec: string) => {
   const t = JSON.parse(readFileSync(join('reports', spec, 'trace.json'), 'utf8'));
-  const entry = catalog.specs.find((s) => s.name === spec)!;
-  const built = entry.family.build(entry.constants, entry.variant, []);
+  const entry = catalog.checks.find((s) => s.name === spec)!;
+  const built = entry.model.build(entry.constants, entry.mutant, []);
   return { file: t, timeline: traceTimeline(built, replaySteps(built, t.steps))! };
 };
 

@@ -2,14 +2,14 @@
  * A catalog's fuzzing campaign resolved to what {@link fuzz} runs: the built spec, the
  * invariants, the budget and the expectation. Shared by fuzz power and swarm shards.
  */
-import type { AnySpec, Catalog, ConstantValues, Expectation, FuzzEntry } from './catalog.js';
+import type { AnySpec, Campaign, Catalog, ConstantValues, Expectation } from './catalog.js';
 import { listOf, UsageError } from './errors.js';
-import { planEntry } from './plan.js';
+import { planCheck } from './plan.js';
 
 /** A campaign ready to run. */
 export interface PlannedCampaign {
   readonly name: string;
-  readonly entry: FuzzEntry;
+  readonly campaign: Campaign;
   readonly spec: AnySpec;
   readonly model: string;
   readonly constants: ConstantValues;
@@ -32,22 +32,22 @@ export interface CampaignOverrides {
  * the run ad hoc, expected to hold.
  */
 export function planCampaign(catalog: Catalog, name: string, o: CampaignOverrides = {}): PlannedCampaign {
-  const entry = catalog.fuzz.find((f) => f.name === name);
-  if (!entry) throw new UsageError(`unknown campaign '${name}'; campaigns: ${listOf(catalog.fuzz.map((f) => f.name))}.`);
-  const spec = catalog.specs.find((s) => s.name === entry.spec);
-  if (!spec) throw new UsageError(`campaign '${name}' names spec '${entry.spec}', which the catalog does not have.`);
-  const set = [...Object.entries(entry.set).map(([k, v]) => `${k}=${v}`), ...(o.set ?? [])];
-  const planned = planEntry(spec, { set, mutant: o.mutant, invariants: o.invariants ?? [] }, catalog.module);
+  const campaign = catalog.campaigns.find((f) => f.name === name);
+  if (!campaign) throw new UsageError(`unknown campaign '${name}'; campaigns: ${listOf(catalog.campaigns.map((f) => f.name))}.`);
+  const check = catalog.checks.find((s) => s.name === campaign.check);
+  if (!check) throw new UsageError(`campaign '${name}' names spec '${campaign.check}', which the catalog does not have.`);
+  const set = [...Object.entries(campaign.set).map(([k, v]) => `${k}=${v}`), ...(o.set ?? [])];
+  const planned = planCheck(check, { set, mutant: o.mutant, invariants: o.invariants ?? [] }, catalog.module);
   const adHoc = o.mutant !== undefined || (o.invariants ?? []).length > 0;
   return {
     name,
-    entry,
+    campaign,
     spec: planned.spec,
-    model: spec.family.name,
+    model: check.model.name,
     constants: planned.constants,
     mutant: planned.mutant,
     invariants: planned.invariants,
-    expect: adHoc ? planned.expect : entry.expect,
+    expect: adHoc ? planned.expect : campaign.expect,
   };
 }
 

@@ -1,49 +1,56 @@
 /**
- * What the CLI checks, described as data: families of specs (a model parameterised by
- * named constants and optional variants, e.g. mutants), named spec entries with their
- * expectations, and suites. The engine and CLI are generic; a project hands its catalog
- * to {@link main} (the GFS project's is `specs/catalog.ts`).
+ * What the CLI checks, described as data, in the project's vocabulary (the README's layout
+ * table names it):
+ * - a {@link Model} is a parameterised model: named constants, optional mutants (deliberate
+ *   bugs), the invariants, and a `build` that makes a *spec* (the engine's interface,
+ *   `checker/core/spec.ts`) from constant values and a mutant;
+ * - a {@link Check} is a named catalog entry: a model, its constants, a mutant, the
+ *   invariants to check and the expectation (the command line calls its name a spec:
+ *   `leasecheck check SPEC`);
+ * - a {@link Campaign} is a fuzzing campaign of a check, and a suite a list of checks.
+ * The engine and CLI are generic; a project hands its catalog to {@link main} (the GFS
+ * project's is `specs/catalog.ts`).
  */
 import type { SpecRef } from '../core/parallel.js';
 
 export type { AnySpec, ConstantValues } from '../core/spec.js';
 import type { AnySpec, ConstantValues } from '../core/spec.js';
 
-/** A constant of a family: an integer in a range, or a boolean. */
+/** A constant of a model: an integer in a range, or a boolean. */
 export type ConstantInfo =
   | { readonly name: string; readonly kind: 'int'; readonly min: number; readonly max: number; readonly doc: string }
   | { readonly name: string; readonly kind: 'bool'; readonly doc: string };
 
 
-/** A parameterised model: build a spec from constant values and an optional variant. */
-export interface Family {
-  /** The family's name, recorded in trace files (`model`). */
+/** A parameterised model: builds a spec from constant values and an optional mutant. */
+export interface Model {
+  /** The model's name, recorded in trace files (`model`). */
   readonly name: string;
   /** Its constants, in display order. */
   readonly constants: readonly ConstantInfo[];
-  /** Variant names (e.g. mutants); the empty list when there are none. */
-  readonly variants: readonly string[];
+  /** Mutant names (deliberate bugs); the empty list when there are none. */
+  readonly mutants: readonly string[];
   /** Invariant names every built spec has, in check order. */
   readonly invariants: readonly string[];
   /** Checks values together (cross-constant limits); returns an error message or null. */
   validate(values: ConstantValues): string | null;
   /** Builds the spec; `sometimes` names the `sometimes` properties to require. */
-  build(values: ConstantValues, variant: string | null, sometimes: readonly string[]): AnySpec;
+  build(values: ConstantValues, mutant: string | null, sometimes: readonly string[]): AnySpec;
   /**
    * How a worker thread builds the same spec; default: the catalog's `module` and its
-   * `buildSpec(family, values, variant, sometimes)`. A spec module's family names its own.
+   * `buildSpec(model, values, mutant, sometimes)`. A spec module's model names its own.
    */
-  specRef?(values: ConstantValues, variant: string | null, sometimes: readonly string[]): SpecRef;
+  specRef?(values: ConstantValues, mutant: string | null, sometimes: readonly string[]): SpecRef;
   /**
    * Action names that cannot fire under these values (e.g. a loss with `MaxLoss=0`), so that
    * "never taken" notes list only actions the configuration allows; optional.
    */
   impossibleActions?(values: ConstantValues): readonly string[];
-  /** The absolute path of the spec module this family was loaded from (recorded in trace files). */
+  /** The absolute path of the spec module this model was loaded from (recorded in trace files). */
   readonly module?: string;
 }
 
-/** What a spec entry expects. */
+/** What a check expects. */
 export type Expectation =
   | {
       readonly kind: 'holds';
@@ -64,25 +71,25 @@ export type Expectation =
   /** A state with no enabled action is reached (checked with deadlock checking on). */
   | { readonly kind: 'deadlock'; readonly traceLength?: number };
 
-/** A liveness check of a spec entry: a property of the spec's `liveness` under named fairness groups. */
+/** The liveness goal of a check: a property of the spec's `liveness` under named fairness groups. */
 export interface LivenessCheck {
   readonly property: string;
   readonly fairness: readonly string[];
 }
 
-/** A named check: a family, its constants, a variant, the invariants to check and the expectation. */
-export interface SpecEntry {
+/** A named check: a model, its constants, a mutant, the invariants to check and the expectation. */
+export interface Check {
   /** The name users type: `leasecheck check NAME`. */
   readonly name: string;
   /** One line for `leasecheck list`. */
   readonly description: string;
-  /** The family it builds. */
-  readonly family: Family;
-  /** Constant values (every constant of the family). */
+  /** The model it builds. */
+  readonly model: Model;
+  /** Constant values (every constant of the model). */
   readonly constants: ConstantValues;
-  /** The variant (mutant), or null. */
-  readonly variant: string | null;
-  /** Invariants to check; null for all of the family's. */
+  /** The mutant, or null (the correct model). */
+  readonly mutant: string | null;
+  /** Invariants to check; null for all of the model's. */
   readonly invariants: readonly string[] | null;
   /** The expectation. */
   readonly expect: Expectation;
@@ -99,12 +106,12 @@ export interface SpecEntry {
   readonly liveness?: LivenessCheck;
 }
 
-/** A fuzzing campaign: a spec entry with overrides, the campaign's size, and what it must find. */
-export interface FuzzEntry {
+/** A fuzzing campaign: a check with overrides, the campaign's size, and what it must find. */
+export interface Campaign {
   /** The campaign's name: `leasecheck fuzz NAME`. */
   readonly name: string;
-  /** The spec entry it starts from. */
-  readonly spec: string;
+  /** The name of the check it starts from. */
+  readonly check: string;
   /** Constant overrides (`--set`). */
   readonly set: ConstantValues;
   /** Behaviours, steps per behaviour at most, and the seed. */
@@ -115,46 +122,19 @@ export interface FuzzEntry {
   readonly expect: Expectation;
 }
 
-/** An option of a {@link CatalogCommand}, as yargs takes it. */
-export interface CommandOption {
-  readonly type: 'string' | 'number' | 'boolean';
-  readonly describe: string;
-  readonly array?: boolean;
-  readonly default?: string | number | boolean | readonly (string | number)[];
-}
-
-/**
- * A command a project adds to the CLI beside the generic ones (the GFS catalog's `measure`
- * and `scenario`): the CLI registers it as given and calls `run` with the parsed options.
- * `run` returns the exit code and throws a `UsageError` for bad input.
- */
-export interface CatalogCommand {
-  /** The yargs command string, e.g. `scenario <name>`. */
-  readonly command: string;
-  /** One line for `--help`. */
-  readonly describe: string;
-  /** Its options and positionals' types, by name. */
-  readonly options: Readonly<Record<string, CommandOption>>;
-  run(args: Readonly<Record<string, unknown>>, io: { readonly out: (text: string) => void; readonly err: (text: string) => void }): Promise<number>;
-}
-
 /** Everything the CLI can run. */
 export interface Catalog {
-  /** The tool's name for messages. */
-  readonly tool: string;
-  /** The named specs. */
-  readonly specs: readonly SpecEntry[];
-  /** Suites: name to spec names. */
+  /** The named checks. */
+  readonly checks: readonly Check[];
+  /** Suites: name to check names. */
   readonly suites: Readonly<Record<string, readonly string[]>>;
-  /** The families, for `replay` (by the trace file's `model`). */
-  readonly families: readonly Family[];
+  /** The models, for `replay` (by the trace file's `model`). */
+  readonly models: readonly Model[];
   /**
-   * The URL of a module exporting `buildSpec(family, values, variant, sometimes)`, which
+   * The URL of a module exporting `buildSpec(model, values, mutant, sometimes)`, which
    * worker threads import to build their own copy of a spec (parallel checking).
    */
   readonly module: string;
   /** Fuzzing campaigns (`leasecheck fuzz`, `npm run fuzz`). */
-  readonly fuzz: readonly FuzzEntry[];
-  /** Extra commands of the project (optional). */
-  readonly commands?: readonly CatalogCommand[];
+  readonly campaigns: readonly Campaign[];
 }

@@ -40,3 +40,12 @@ export const EXIT = {
 
 /** `a, b, c` for messages that list what is allowed. */
 export const listOf = (xs: readonly string[]): string => (xs.length === 0 ? '(none)' : xs.join(', '));
+
+/**
+ * The one check of property names (invariants, action properties, liveness properties)
+ * against those a model or spec has: the first unknown one is a {@link UsageError}, worded
+ * by `say` from the name and the list of known ones (each caller names its source).
+ */
+export function requireKnown(names: readonly string[], known: readonly string[], say: (name: string, known: string) => string): void {
+  for (const n of names) if (!known.includes(n)) throw new UsageError(say(n, listOf(known)));
+}

@@ -1,17 +1,13 @@
 /**
- * `leasecheck merge FILES...`: combines swarm shard files (see `swarm.ts`) into one verdict:
+ * `merge FILES...`: combines swarm shard files (see `swarm.ts`) into one verdict:
  * the shortest violation any shard found, the union of their coverage (steps per action),
  * and an estimate of the distinct states they covered together, from the union of their
  * HyperLogLog sketches, with its standard error. Shards see overlapping states, so the sum
  * of their exact counts would overstate the coverage.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import type { Catalog } from './catalog.js';
 import { UsageError } from './errors.js';
-import type { TraceFile } from '../report/tracefile.js';
 import { HyperLogLog } from '../fuzz/hll.js';
-import type { CommandIo, ShardResult, ShardViolation } from './swarm.js';
+import type { ShardResult, ShardViolation } from './swarm.js';
 
 /** The merged verdict of a swarm. */
 export interface MergedResult {
@@ -53,16 +49,16 @@ export interface MergedResult {
 
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
-/** Parses one shard file's text; a problem is a {@link UsageError} naming the file. */
-export function parseShardFile(text: string, path: string): ShardResult {
+/** Parses one shard file's text; a problem is a {@link UsageError} naming the file (`tool`: the program's name). */
+export function parseShardFile(text: string, path: string, tool: string): ShardResult {
   let o: unknown;
   try {
     o = JSON.parse(text);
   } catch (e) {
-    throw new UsageError(`${path} is not valid JSON (${(e as Error).message}); merge reads the files that 'leasecheck fuzz NAME --shard i/K --out FILE' writes.`);
+    throw new UsageError(`${path} is not valid JSON (${(e as Error).message}); merge reads the files that '${tool} fuzz NAME --shard i/K --out FILE' writes.`);
   }
   const bad = (what: string): never => {
-    throw new UsageError(`${path} is not a leasecheck shard file: ${what}; merge reads the files that 'leasecheck fuzz NAME --shard i/K --out FILE' writes.`);
+    throw new UsageError(`${path} is not a ${tool} shard file: ${what}; merge reads the files that '${tool} fuzz NAME --shard i/K --out FILE' writes.`);
   };
   if (!isObj(o)) return bad('expected a JSON object');
   if (o.format !== 'leasecheck-fuzz-shard') bad(`"format" must be "leasecheck-fuzz-shard" (got ${JSON.stringify(o.format)})`);
@@ -162,40 +158,4 @@ export function renderMerged(m: MergedResult): string {
   lines.push(`expected ${m.expected}: ${m.met ? 'met' : 'NOT met'}`);
   if (v) lines.push(`reproduce: ${v.reproduce}`);
   return lines.join('\n') + '\n';
-}
-
-/** The `merge` command's options, as the CLI parses them. */
-export interface MergeArgs {
-  readonly files: readonly string[];
-  readonly json: boolean;
-  /** Write the merged result (JSON) here. */
-  readonly out?: string;
-  /** Write the shortest violation's trace file here (replayable with `leasecheck replay`); nothing when none. */
-  readonly trace?: string;
-}
-
-function writeWhole(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path + '.tmp', text);
-  renameSync(path + '.tmp', path);
-}
-
-/** `leasecheck merge FILES...`: exit 0 when the swarm met its expectation, 1 when not. */
-export function mergeCommand(_catalog: Catalog, a: MergeArgs, io: CommandIo): number {
-  if (a.files.length === 0) throw new UsageError("merge needs shard files: 'leasecheck merge out/shard-*.json' (written by 'leasecheck fuzz NAME --shard i/K --out FILE').");
-  const shards = a.files.map((f) => {
-    let text: string;
-    try {
-      text = readFileSync(f, 'utf8');
-    } catch (e) {
-      throw new UsageError(`cannot read the shard file ${f} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); give the files that the shards wrote.`);
-    }
-    return parseShardFile(text, f);
-  });
-  const m = mergeShards(shards, a.files);
-  if (a.out) writeWhole(a.out, JSON.stringify(m) + '\n');
-  // No violation, no trace file: a job runner can test for the file to decide on a replay.
-  if (a.trace && m.violation) writeWhole(a.trace, JSON.stringify(m.violation.trace as TraceFile, null, 1) + '\n');
-  io.out(a.json ? JSON.stringify(m) + '\n' : renderMerged(m) + (a.trace && m.violation ? `trace written to ${a.trace}\n` : ''));
-  return m.met ? 0 : 1;
 }

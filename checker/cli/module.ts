@@ -2,7 +2,7 @@
  * A user's spec module as a first-class spec: loaded from anywhere (`.ts`, `.mts`, `.js`,
  * `.mjs`, with or without a package.json), its exports (`default`/`spec`, `constants`,
  * `options`, `expect`: their types are in `module-types.ts`) validated, and turned into a
- * catalog {@link Family} with one {@link SpecEntry}, so that `check`, `list`, `fuzz`,
+ * catalog {@link Model} with one {@link Check}, so that `check`, `list`, `fuzz`,
  * `graph`, `replay` and `--set` treat it as they treat a catalog spec. Every mistake in a
  * module is a {@link UsageError} naming the module, what was wrong and what is allowed.
  */
@@ -11,8 +11,8 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { SpecRef } from '../core/parallel.js';
-import type { AnySpec, ConstantInfo, ConstantValues, Expectation, Family, LivenessCheck, SpecEntry } from './catalog.js';
-import { listOf, UsageError } from './errors.js';
+import type { AnySpec, Check, ConstantInfo, ConstantValues, Expectation, LivenessCheck, Model } from './catalog.js';
+import { listOf, requireKnown, UsageError } from './errors.js';
 import type { ModuleConstant, ModuleExpectation, ModuleOptions } from './module-types.js';
 
 /**
@@ -194,9 +194,7 @@ export function validateOptions(x: unknown, spec: AnySpec, where: string): Modul
     if (!Array.isArray(x.invariants) || x.invariants.some((n) => typeof n !== 'string')) {
       throw new UsageError(`${what}.invariants must be an array of invariant names (got ${show(x.invariants)}); the spec has: ${listOf(names)}.`);
     }
-    for (const n of x.invariants as string[]) {
-      if (!names.includes(n)) throw new UsageError(`${what}.invariants names an unknown invariant '${n}'; the spec has: ${listOf(names)}.`);
-    }
+    requireKnown(x.invariants as string[], names, (n, known) => `${what}.invariants names an unknown invariant '${n}'; the spec has: ${known}.`);
   }
   return x as ModuleOptions;
 }
@@ -221,7 +219,7 @@ export function validateExpect(x: unknown, spec: AnySpec, where: string): Module
       counts(['traceLength']);
       const names = [...(spec.invariants ?? []), ...(spec.actionProperties ?? [])].map((p) => p.name);
       if (typeof x.invariant !== 'string') throw new UsageError(`${what}.invariant must name the property violated (got ${show(x.invariant)}); the spec has: ${listOf(names)}.`);
-      if (!names.includes(x.invariant)) throw new UsageError(`${what}.invariant names an unknown property '${x.invariant}'; the spec has: ${listOf(names)}.`);
+      requireKnown([x.invariant], names, (n, known) => `${what}.invariant names an unknown property '${n}'; the spec has: ${known}.`);
       break;
     }
     case 'deadlock':
@@ -262,8 +260,8 @@ function validateLiveness(x: unknown, spec: AnySpec, where: string): LivenessChe
 export interface LoadedModule {
   /** Its absolute path. */
   readonly path: string;
-  readonly family: Family;
-  readonly entry: SpecEntry;
+  readonly model: Model;
+  readonly check: Check;
   readonly options: ModuleOptions;
   readonly expect: ModuleExpectation;
   /** The constants' defaults. */
@@ -305,10 +303,10 @@ export async function buildModuleSpec(path: string, values: ConstantValues): Pro
   return (await builderOf(path, path)).make(values);
 }
 
-/** Loads and validates the spec module at `path` (as typed). */
-export async function loadModule(path: string): Promise<LoadedModule> {
+/** Loads and validates the spec module at `path` (as typed); `tool`, the program's name, is for messages. */
+export async function loadModule(path: string, tool: string): Promise<LoadedModule> {
   const full = resolvePath(path);
-  if (!existsSync(full)) throw new UsageError(`no spec module at ${path}; give a spec name (see 'leasecheck list') or a path to a .ts, .mts, .js or .mjs module.`);
+  if (!existsSync(full)) throw new UsageError(`no spec module at ${path}; give a spec name (see '${tool} list') or a path to a .ts, .mts, .js or .mjs module.`);
   if (statSync(full).isDirectory()) throw new UsageError(`${path} is a folder; give the path of a spec module (.ts, .mts, .js or .mjs).`);
   const { mod, make } = await builderOf(full, path);
   const { infos, defaults } = validateConstants(mod.constants, path);
@@ -321,10 +319,10 @@ export async function loadModule(path: string): Promise<LoadedModule> {
   const liveness = validateLiveness(mod.liveness, spec, path);
   const name = spec.name || basename(full).replace(/\.[^.]+$/, '');
   const invariants = (spec.invariants ?? []).map((p) => p.name);
-  const family: Family = {
+  const model: Model = {
     name,
     constants: infos,
-    variants: [],
+    mutants: [],
     invariants: [...invariants, ...(spec.actionProperties ?? []).map((p) => p.name)],
     validate: () => null,
     build: (values) => (Object.keys(values).every((k) => values[k] === defaults[k]) ? spec : make(values)),
@@ -332,12 +330,12 @@ export async function loadModule(path: string): Promise<LoadedModule> {
     module: full,
   };
   const expectation: Expectation = expect;
-  const entry: SpecEntry = {
+  const check: Check = {
     name,
     description: `spec module ${path}`,
-    family,
+    model,
     constants: defaults,
-    variant: null,
+    mutant: null,
     invariants: options.invariants ?? null,
     expect: expectation,
     sometimes: (spec.sometimes ?? []).map((p) => p.name),
@@ -348,5 +346,5 @@ export async function loadModule(path: string): Promise<LoadedModule> {
     ...(options.maxDepth !== undefined ? { maxDepth: options.maxDepth } : {}),
     ...(liveness ? { liveness } : {}),
   };
-  return { path: full, family, entry, options, expect, defaults };
+  return { path: full, model, check, options, expect, defaults };
 }

@@ -60,15 +60,15 @@ export function fuzzPower(
   onSample?: (s: PowerSample) => void,
   o: PowerOptions = {},
 ): PowerRow[] {
-  const chosen = names ?? catalog.fuzz.filter((f) => f.expect.kind === 'violates').map((f) => f.name);
+  const chosen = names ?? catalog.campaigns.filter((f) => f.expect.kind === 'violates').map((f) => f.name);
   const rows: PowerRow[] = [];
   for (const name of chosen) {
     const c = planCampaign(catalog, name, { set: o.set ?? [] });
     if (c.expect.kind !== 'violates') continue;
-    const bfs = catalog.specs.find((s) => s.name === c.entry.spec)!.expect;
+    const bfs = catalog.checks.find((s) => s.name === c.campaign.check)!.expect;
     const samples: PowerSample[] = [];
     for (let seed = 1; seed <= seeds; seed++) {
-      const r = fuzz(c.spec, { runs: o.runs ?? c.entry.runs, depth: c.entry.depth, seed, ...(o.strategies ? { strategies: o.strategies } : {}), ...(c.invariants ? { invariants: c.invariants } : {}) });
+      const r = fuzz(c.spec, { runs: o.runs ?? c.campaign.runs, depth: c.campaign.depth, seed, ...(o.strategies ? { strategies: o.strategies } : {}), ...(c.invariants ? { invariants: c.invariants } : {}) });
       const found = meets(c.expect, r);
       const s: PowerSample = {
         campaign: name,

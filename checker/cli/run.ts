@@ -1,7 +1,7 @@
 /**
- * Runs one planned check and judges it against its expectation: the `check` step of the
- * CLI's `parse -> load -> check -> render -> exit` pipeline. Produces a {@link RunRecord},
- * which is what the table and the JSON lines render.
+ * Runs one planned check and judges it against its expectation: the run stage of the
+ * `check` command (`commands/check.ts`). Produces a {@link RunRecord}, which is what the
+ * table and the JSON lines render.
  */
 import { join } from 'node:path';
 import { rmSync, writeFileSync } from 'node:fs';
@@ -149,15 +149,14 @@ function judge(p: PlannedCheck, r: CheckResult<unknown>, symmetry: boolean): str
   return f;
 }
 
-/** Runs a planned check and judges it; writes its report folder when asked to. */
-export async function runCheck(p: PlannedCheck, o: RunOptions): Promise<RunRecord> {
-  const symmetry = (o.symmetry ?? p.symmetry) && typeof p.spec.canonicalize === 'function';
+/** The engine's options for a planned check under the command line's. */
+function engineOptions(p: PlannedCheck, o: RunOptions, symmetry: boolean): CheckOptions {
   const maxStates = o.maxStates ?? p.maxStates;
   const maxDepth = o.maxDepth ?? p.maxDepth;
-  const options: CheckOptions = {
+  return {
     ...(p.invariants ? { invariants: p.invariants } : {}),
     continueAfterViolation: o.continueAfterViolation,
-    checkDeadlock: o.checkDeadlock || p.checkDeadlock,
+    checkDeadlock: o.checkDeadlock || (p.checkDeadlock ?? false),
     ...(maxStates !== undefined ? { maxStates } : {}),
     ...(maxDepth !== undefined ? { maxDepth } : {}),
     ...(o.timeLimitMs !== undefined ? { timeLimitMs: o.timeLimitMs } : {}),
@@ -166,95 +165,120 @@ export async function runCheck(p: PlannedCheck, o: RunOptions): Promise<RunRecor
     ...(o.onEvent ? { onEvent: o.onEvent } : {}),
     ...(o.progressIntervalMs !== undefined ? { progressIntervalMs: o.progressIntervalMs } : {}),
   };
-  const sync = o.synchronously ?? (<T>(f: () => T): T => f());
-  let r: CheckResult<unknown>;
-  let liveness: LivenessInfo | undefined;
-  if (p.liveness) {
-    // The liveness pass is exact in one thread (it also checks the invariants): no workers.
-    if (o.maxDepth !== undefined) throw new UsageError(`${p.name} is a liveness check: --max-depth would cut behaviours short and make the verdict unsound; use --max-states or --time-limit (an incomplete run gives no verdict).`);
-    const live = p.liveness;
-    try {
-      const lr = sync(() =>
-        checkLiveness(p.spec, {
-          property: live.property,
-          fairness: live.fairness,
-          ...(p.invariants ? { invariants: p.invariants } : {}),
-          symmetry,
-          ...(o.maxStates !== undefined ? { maxStates: o.maxStates } : {}),
-          ...(o.timeLimitMs !== undefined ? { timeLimitMs: o.timeLimitMs } : {}),
-        }),
-      );
-      liveness = lr.liveness;
-      r = lr;
-    } catch (e) {
-      if (e instanceof LivenessRefused) throw new UsageError(`${p.name}: ${e.message}.`);
-      throw e;
-    }
-  } else {
+}
+
+/** Runs the engine on a planned check: the liveness pass, or a safety search on one or more workers. */
+async function explore(p: PlannedCheck, o: RunOptions, options: CheckOptions, symmetry: boolean): Promise<{ r: CheckResult<unknown>; liveness?: LivenessInfo }> {
+  if (!p.liveness) {
     // One worker: the check runs in this thread and lets the event loop in every 100 ms, so that
     // SIGINT and SIGTERM get their summary here too.
-    r = o.workers > 1 ? await checkParallel(p.ref, p.spec, o.workers, { ...options, ...(o.pool ? { pool: o.pool } : {}) }) : await checkAsync(p.spec, options);
+    const r = o.workers > 1 ? await checkParallel(p.ref, p.spec, o.workers, { ...options, ...(o.pool ? { pool: o.pool } : {}) }) : await checkAsync(p.spec, options);
+    return { r };
   }
+  // The liveness pass is exact in one thread (it also checks the invariants): no workers.
+  if (o.maxDepth !== undefined) throw new UsageError(`${p.name} is a liveness check: --max-depth would cut behaviours short and make the verdict unsound; use --max-states or --time-limit (an incomplete run gives no verdict).`);
+  const live = p.liveness;
+  const sync = o.synchronously ?? (<T>(f: () => T): T => f());
+  try {
+    const lr = sync(() =>
+      checkLiveness(p.spec, {
+        property: live.property,
+        fairness: live.fairness,
+        ...(p.invariants ? { invariants: p.invariants } : {}),
+        symmetry,
+        ...(o.maxStates !== undefined ? { maxStates: o.maxStates } : {}),
+        ...(o.timeLimitMs !== undefined ? { timeLimitMs: o.timeLimitMs } : {}),
+      }),
+    );
+    return { r: lr, liveness: lr.liveness };
+  } catch (e) {
+    if (e instanceof LivenessRefused) throw new UsageError(`${p.name}: ${e.message}.`);
+    throw e;
+  }
+}
+
+/** Where a check's report went: the first trace file, each violation's, what could not be rendered, what was removed. */
+interface Written {
+  tracePath: string | null;
+  readonly paths: (string | null)[];
+  readonly renderErrors: string[];
+  readonly removedReports: string[];
+  reportError: string | null;
+}
+
+/**
+ * Writes the report folder of a check's result under `reportDir` (with `--continue`, one
+ * folder per violated property inside it), or removes an earlier run's when this one found
+ * nothing. A folder that cannot be written is recorded as `reportError` (the CLI prints it
+ * after the results), not thrown.
+ */
+async function writeReports(p: PlannedCheck, r: CheckResult<unknown>, reportDir: string, continued: boolean, symmetry: boolean, trace: Trace<unknown> | undefined, w: Written): Promise<void> {
   const violations = r.kind === 'violation' || r.kind === 'incomplete' ? r.violations : [];
   const first = violations[0];
-  let trace: Trace<unknown> | undefined = first?.trace;
-  if (r.kind === 'deadlock') trace = r.trace;
-  if (r.kind === 'error') trace = r.trace;
-  const renderErrors: string[] = [];
-  const removedReports: string[] = [];
-  const paths: (string | null)[] = violations.map(() => null);
-  let tracePath: string | null = null;
-  let reportError: string | null = null;
-  if (o.reportDir) try {
-    const final = join(o.reportDir, reportFolder(p));
+  try {
+    const final = join(reportDir, reportFolder(p));
     const meta = (property: string | null, kind: 'invariant' | 'action' | 'liveness' | null) => ({
       spec: p.name,
-      model: p.family?.name ?? p.spec.name,
+      model: p.model.name,
       constants: p.constants,
       mutant: p.mutant,
       symmetry,
       invariant: property,
       kind,
       result: r.kind,
-      ...(p.module ? { module: p.module } : {}),
+      ...(p.model.module ? { module: p.model.module } : {}),
       ...(p.liveness ? { fairness: [...p.liveness.fairness] } : {}),
     });
     // With --continue, every violated property gets its own folder inside the spec's.
     const items: { sub: string | null; trace: Trace<unknown>; property: string | null; kind: 'invariant' | 'action' | 'liveness' | null; index: number }[] = [];
-    if (o.continueAfterViolation && violations.length > 0) {
+    if (continued && violations.length > 0) {
       violations.forEach((v, i) => items.push({ sub: v.property, trace: v.trace, property: v.property, kind: v.kind, index: i }));
     } else if (trace) {
       items.push({ sub: null, trace, property: first?.property ?? null, kind: first?.kind ?? null, index: 0 });
     }
-    if (items.length > 0) {
-      // Filled under a temporary name, then swapped in whole: never half a report, never
-      // files of an earlier run beside this one's.
-      const tmp = tempDirFor(final);
-      try {
-        // A --continue folder has no trace.json of its own: the mark says whose it is.
-        if (items[0]!.sub !== null) writeFileSync(join(tmp, REPORT_MARK), '');
-        for (const it of items) {
-          const dir = it.sub ? join(tmp, it.sub.replace(/[^A-Za-z0-9_.=+,-]/g, '_')) : tmp;
-          const report = await writeReport(dir, p.spec, it.trace, meta(it.property, it.kind));
-          renderErrors.push(...report.errors.map((e) => (it.sub ? `${it.sub}: ${e}` : e)));
-          const path = join(final, dir.slice(tmp.length), 'trace.json');
-          if (it.index < paths.length) paths[it.index] = path;
-          if (it.index === 0) tracePath = path;
-        }
-      } catch (e) {
-        rmSync(tmp, { recursive: true, force: true });
-        throw e;
-      }
-      replaceDir(tmp, final);
-    } else if (removeStaleReport(final)) {
-      removedReports.push(final);
+    if (items.length === 0) {
+      if (removeStaleReport(final)) w.removedReports.push(final);
+      return;
     }
+    // Filled under a temporary name, then swapped in whole: never half a report, never
+    // files of an earlier run beside this one's.
+    const tmp = tempDirFor(final);
+    try {
+      // A --continue folder has no trace.json of its own: the mark says whose it is.
+      if (items[0]!.sub !== null) writeFileSync(join(tmp, REPORT_MARK), '');
+      for (const it of items) {
+        const dir = it.sub ? join(tmp, it.sub.replace(/[^A-Za-z0-9_.=+,-]/g, '_')) : tmp;
+        const report = await writeReport(dir, p.spec, it.trace, meta(it.property, it.kind));
+        w.renderErrors.push(...report.errors.map((e) => (it.sub ? `${it.sub}: ${e}` : e)));
+        const path = join(final, dir.slice(tmp.length), 'trace.json');
+        if (it.index < w.paths.length) w.paths[it.index] = path;
+        if (it.index === 0) w.tracePath = path;
+      }
+    } catch (e) {
+      rmSync(tmp, { recursive: true, force: true });
+      throw e;
+    }
+    replaceDir(tmp, final);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    reportError = e.message;
-    tracePath = null;
-    paths.fill(null);
+    w.reportError = e.message;
+    w.tracePath = null;
+    w.paths.fill(null);
   }
+}
+
+/** Runs a planned check and judges it; writes its report folder when asked to. */
+export async function runCheck(p: PlannedCheck, o: RunOptions): Promise<RunRecord> {
+  const symmetry = (o.symmetry ?? p.symmetry) && typeof p.spec.canonicalize === 'function';
+  const options = engineOptions(p, o, symmetry);
+  const { r, liveness } = await explore(p, o, options, symmetry);
+  const violations = r.kind === 'violation' || r.kind === 'incomplete' ? r.violations : [];
+  const first = violations[0];
+  let trace: Trace<unknown> | undefined = first?.trace;
+  if (r.kind === 'deadlock') trace = r.trace;
+  if (r.kind === 'error') trace = r.trace;
+  const w: Written = { tracePath: null, paths: violations.map(() => null), renderErrors: [], removedReports: [], reportError: null };
+  if (o.reportDir) await writeReports(p, r, o.reportDir, o.continueAfterViolation, symmetry, trace, w);
   // How many workers took part (a small run is a one-worker run), and why fewer than asked.
   const workers = 'workers' in r.stats ? (r.stats as ParallelStats).workers : 1;
   const workersNote = 'workersNote' in r.stats ? ((r.stats as ParallelStats).workersNote ?? null) : null;
@@ -262,7 +286,7 @@ export async function runCheck(p: PlannedCheck, o: RunOptions): Promise<RunRecor
   return {
     spec: p.name,
     label: p.label,
-    module: p.module,
+    module: p.model.module ?? null,
     constants: p.constants,
     mutant: p.mutant,
     expected: describeExpectation(p),
@@ -276,20 +300,20 @@ export async function runCheck(p: PlannedCheck, o: RunOptions): Promise<RunRecor
     traceLength: trace ? trace.states.length : null,
     seconds: r.stats.seconds,
     statesPerSecond: Math.round(r.stats.statesPerSecond),
-    tracePath,
+    tracePath: w.tracePath,
     symmetry,
     deadlock: options.checkDeadlock ?? false,
     workers,
     workersRequested: o.workers,
     workersNote,
     adHoc: p.adHoc,
-    removedReports,
-    violations: violations.map((v, i) => ({ invariant: v.property, traceLength: v.trace.states.length, tracePath: paths[i] ?? null })),
+    removedReports: w.removedReports,
+    violations: violations.map((v, i) => ({ invariant: v.property, traceLength: v.trace.states.length, tracePath: w.paths[i] ?? null })),
     trace: trace ? trace.actions.map(formatAction) : null,
     counterexample: trace ?? null,
     error: r.kind === 'error' ? `${r.where}: ${r.message}` : null,
-    renderErrors,
-    reportError,
+    renderErrors: w.renderErrors,
+    reportError: w.reportError,
     stats: r.stats,
     ...(liveness ? { liveness } : {}),
   };

@@ -13,6 +13,8 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Catalog } from './catalog.js';
+import type { Io } from './command.js';
+import type { Overrides } from './plan.js';
 import { UsageError } from './errors.js';
 import { toTraceFile, type TraceFile } from '../report/tracefile.js';
 import { VERSION } from '../version.js';
@@ -97,12 +99,12 @@ export function shardStrategies(index: number, count: number): Strategy[] {
   return count === 1 ? [...STRATEGIES] : [STRATEGIES[index % STRATEGIES.length]!, ...STRATEGIES];
 }
 
-/** Runs one shard of a campaign. Throws a {@link UsageError} for a bad option. */
-export function runShard(catalog: Catalog, name: string, o: ShardOptions): ShardResult {
+/** Runs one shard of a campaign; `tool` is the program's name. Throws a {@link UsageError} for a bad option. */
+export function runShard(catalog: Catalog, tool: string, name: string, o: ShardOptions): ShardResult {
   const c = planCampaign(catalog, name, o);
-  const runs = o.runs ?? c.entry.runs;
-  const depth = o.depth ?? c.entry.depth;
-  const base = o.seed ?? c.entry.seed;
+  const runs = o.runs ?? c.campaign.runs;
+  const depth = o.depth ?? c.campaign.depth;
+  const base = o.seed ?? c.campaign.seed;
   for (const [flag, v] of [['runs', runs], ['depth', depth]] as const) {
     if (!Number.isInteger(v) || v < 1) throw new UsageError(`--${flag} must be a positive integer (got ${v}).`);
   }
@@ -135,7 +137,7 @@ export function runShard(catalog: Catalog, name: string, o: ShardOptions): Shard
       runsToFind: r.runsToFind,
       stepsToFind: r.stepsToFind,
       secondsToFind: r.secondsToFind,
-      reproduce: `${catalog.tool} fuzz ${name} --shard ${o.index}/${o.count} --seed ${base} --runs ${runs} --depth ${depth} --path ${r.path}${extra}`,
+      reproduce: `${tool} fuzz ${name} --shard ${o.index}/${o.count} --seed ${base} --runs ${runs} --depth ${depth} --path ${r.path}${extra}`,
       trace: toTraceFile(
         c.spec,
         { spec: name, model: c.model, constants: c.constants, mutant: c.mutant, symmetry: false, invariant: r.invariant, kind: 'invariant', result: 'violation' },
@@ -146,7 +148,7 @@ export function runShard(catalog: Catalog, name: string, o: ShardOptions): Shard
   return {
     format: 'leasecheck-fuzz-shard',
     version: 1,
-    tool: { name: catalog.tool, version: VERSION },
+    tool: { name: tool, version: VERSION },
     campaign: name,
     model: c.model,
     constants: c.constants,
@@ -169,25 +171,17 @@ export function runShard(catalog: Catalog, name: string, o: ShardOptions): Shard
   };
 }
 
-/** Where the CLI writes (the subset of its `Io` a command needs). */
-export interface CommandIo {
-  readonly out: (text: string) => void;
-  readonly err: (text: string) => void;
-}
-
-/** The `fuzz NAME --shard i/K` command's options, as the CLI parses them. */
-export interface ShardArgs {
+/** A `fuzz NAME --shard i/K` request: the campaign's name, the shard, the file, the overrides and the budget. */
+export interface ShardRequest {
   readonly names: readonly string[];
   readonly shard: string;
-  readonly out?: string;
-  readonly set: readonly string[];
-  readonly mutant?: string;
-  readonly invariant: readonly string[];
-  readonly runs?: number;
-  readonly depth?: number;
-  readonly seed?: number;
-  readonly path?: string;
-  readonly 'time-limit'?: number;
+  readonly out: string | undefined;
+  readonly overrides: Overrides;
+  readonly runs: number | undefined;
+  readonly depth: number | undefined;
+  readonly seed: number | undefined;
+  readonly path: string | undefined;
+  readonly timeLimit: number | undefined;
 }
 
 /**
@@ -195,19 +189,19 @@ export interface ShardArgs {
  * FILE (or prints it), and exits 0: whether the swarm met its expectation is the merge's
  * verdict, so a shard that found nothing is not a failed job.
  */
-export function shardCommand(catalog: Catalog, a: ShardArgs, io: CommandIo): number {
-  if (a.names.length !== 1) throw new UsageError(`--shard runs one campaign: name exactly one (got ${a.names.length}); campaigns: ${catalog.fuzz.map((f) => f.name).join(', ')}.`);
+export function shardCommand(catalog: Catalog, tool: string, a: ShardRequest, io: Pick<Io, 'out' | 'err'>): number {
+  if (a.names.length !== 1) throw new UsageError(`--shard runs one campaign: name exactly one (got ${a.names.length}); campaigns: ${catalog.campaigns.map((f) => f.name).join(', ')}.`);
   const { index, count } = parseShard(a.shard);
-  const r = runShard(catalog, a.names[0]!, {
+  const r = runShard(catalog, tool, a.names[0]!, {
     index,
     count,
-    set: a.set,
-    invariants: a.invariant,
-    ...(a.mutant !== undefined ? { mutant: a.mutant } : {}),
+    set: a.overrides.set,
+    invariants: a.overrides.invariants,
+    ...(a.overrides.mutant !== undefined ? { mutant: a.overrides.mutant } : {}),
     ...(a.runs !== undefined ? { runs: a.runs } : {}),
     ...(a.depth !== undefined ? { depth: a.depth } : {}),
     ...(a.seed !== undefined ? { seed: a.seed } : {}),
-    ...(a['time-limit'] !== undefined ? { timeLimit: a['time-limit'] } : {}),
+    ...(a.timeLimit !== undefined ? { timeLimit: a.timeLimit } : {}),
     ...(a.path !== undefined ? { path: a.path } : {}),
   });
   const text = JSON.stringify(r) + '\n';

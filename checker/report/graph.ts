@@ -7,26 +7,33 @@
 import { Fingerprinter } from '../core/hash.js';
 import { formatAction } from '../core/spec.js';
 import type { Trace } from '../core/trace.js';
-import type { AnySpec } from './catalog.js';
-import { UsageError } from './errors.js';
+import type { AnySpec } from '../core/spec.js';
 
 const esc = (s: string): string => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 
 /**
  * The most states `graph` draws: an SVG beyond a few hundred states takes graphviz minutes to
- * lay out (1,409 states: 2 min 22 s, 4.5 MB) and cannot be read; DOT text is for other tools.
+ * lay out and cannot be read (docs/performance.md has the timings); DOT text is for other tools.
  */
 export const GRAPH_LIMITS = { svg: 400, dot: 5000 } as const;
 
 /** Above this many transitions, edge labels move into tooltips (the red path keeps its labels). */
 const EDGE_LABELS_UP_TO = 200;
 
-/** Builds the DOT text of the state graph; refuses (UsageError) above `maxStates` states. */
+/**
+ * A state graph larger than the bound it was given: the caller's input was too large (the
+ * CLI reports it as a usage error).
+ */
+export class GraphTooLarge extends Error {
+  override readonly name = 'GraphTooLarge';
+}
+
+/** Builds the DOT text of the state graph; refuses ({@link GraphTooLarge}) above `maxStates` states. */
 export function stateGraphDot(spec: AnySpec, maxStates: number, highlight?: Trace<unknown>, maxDepth = Infinity, symmetry = false): string {
   return stateGraph(spec, maxStates, highlight, maxDepth, symmetry).dot;
 }
 
-/** The state graph as DOT with its size; refuses (UsageError) above `maxStates` states. */
+/** The state graph as DOT with its size; refuses ({@link GraphTooLarge}) above `maxStates` states. */
 export function stateGraph(
   spec: AnySpec,
   maxStates: number,
@@ -50,7 +57,7 @@ export function stateGraph(
     let id = ids.get(k);
     if (id === undefined) {
       if (ids.size >= maxStates) {
-        throw new UsageError(
+        throw new GraphTooLarge(
           `the state graph of ${name} has more than ${maxStates} states; graphs are for small configurations: lower --max-depth or pick a smaller configuration (at most ${GRAPH_LIMITS.svg} states as SVG, ${GRAPH_LIMITS.dot} as DOT, with --max-states).`,
         );
       }
