@@ -7,36 +7,40 @@ import { check } from '../checker/core/index.js';
 import { checkParallel } from '../checker/core/parallel.js';
 import { gfsSpec } from './spec.js';
 import { BASE_CONSTANTS, type Config, type Constants, type Mutant } from './state.js';
+import { CAUGHT, HOLDS, type CaughtCheck } from '../specs/facts.js';
 
 const cfg = (over: Partial<Constants> = {}, mutants: Mutant[] = []): Config => ({ ...BASE_CONSTANTS, ...over, mutants });
+const fmt = (n: number): string => n.toLocaleString('en-US');
+/** The pinned invariant and counterexample length of a mutant check (specs/facts.ts). */
+const caught = (name: CaughtCheck): [string, number] => [CAUGHT[name].invariant, CAUGHT[name].length];
 
 describe('state counts equal TLC on the design page (symmetry off)', () => {
-  it('base configuration: 69,057 distinct states (397,825 generated), diameter 38, every property holds', () => {
+  it(`base configuration: ${fmt(HOLDS.lease.distinct)} distinct states (${fmt(HOLDS.lease.generated)} generated), diameter ${HOLDS.lease.depth}, every property holds`, () => {
     const r = check(gfsSpec(cfg()), { symmetry: false });
     expect(r.kind).toBe('ok');
-    expect(r.stats.distinctStates).toBe(69_057);
-    expect(r.stats.generatedStates).toBe(397_825);
-    expect(r.stats.depth).toBe(38);
+    expect(r.stats.distinctStates).toBe(HOLDS.lease.distinct);
+    expect(r.stats.generatedStates).toBe(HOLDS.lease.generated);
+    expect(r.stats.depth).toBe(HOLDS.lease.depth);
   });
 
-  it('MaxGrants=2: 1,020,777 distinct states (6,481,193 generated), diameter 50, every property holds', () => {
+  it(`MaxGrants=2: ${fmt(HOLDS['lease-grants2'].distinct)} distinct states (${fmt(HOLDS['lease-grants2'].generated)} generated), diameter ${HOLDS['lease-grants2'].depth}, every property holds`, () => {
     const r = check(gfsSpec(cfg({ MaxGrants: 2 })), { symmetry: false });
     expect(r.kind).toBe('ok');
-    expect(r.stats.distinctStates).toBe(1_020_777);
-    expect(r.stats.generatedStates).toBe(6_481_193);
-    expect(r.stats.depth).toBe(50);
+    expect(r.stats.distinctStates).toBe(HOLDS['lease-grants2'].distinct);
+    expect(r.stats.generatedStates).toBe(HOLDS['lease-grants2'].generated);
+    expect(r.stats.depth).toBe(HOLDS['lease-grants2'].depth);
   });
 });
 
 /** Mutant, configuration, first invariant with all checked and its trace length, named invariant alone and its length. */
 const MUTANT_CASES: [Mutant, Partial<Constants>, string, number, string, number][] = [
-  ['noGraceAfterRestart', { MaxCrashes: 1, MaxGrants: 2 }, 'LeaseAgreement', 7, 'SinglePrimary', 9],
-  ['ignoreSkew', { MaxGrants: 2 }, 'LeaseAgreement', 9, 'SinglePrimary', 11],
-  ['expiryFromReceipt', { MaxGrants: 2 }, 'LeaseAgreement', 9, 'SinglePrimary', 11],
-  ['grantWhileLeased', { MaxGrants: 2 }, 'LeaseAgreement', 5, 'SinglePrimary', 7],
-  ['arrivalOrder', { W: 2 }, 'MutationOrder', 20, 'MutationOrder', 20],
-  ['ackBeforeReplicas', {}, 'AckedDurable', 12, 'AckedDurable', 12],
-  ['noVersionBump', { MaxCrashes: 1 }, 'AckedDurable', 12, 'AckedDurable', 12],
+  ['noGraceAfterRestart', { MaxCrashes: 1, MaxGrants: 2 }, ...caught('mutant-noGraceAfterRestart'), ...caught('mutant-noGraceAfterRestart-alone')],
+  ['ignoreSkew', { MaxGrants: 2 }, ...caught('mutant-ignoreSkew'), ...caught('mutant-ignoreSkew-alone')],
+  ['expiryFromReceipt', { MaxGrants: 2 }, ...caught('mutant-expiryFromReceipt'), ...caught('mutant-expiryFromReceipt-alone')],
+  ['grantWhileLeased', { MaxGrants: 2 }, ...caught('mutant-grantWhileLeased'), ...caught('mutant-grantWhileLeased-alone')],
+  ['arrivalOrder', { W: 2 }, ...caught('mutant-arrivalOrder'), ...caught('mutant-arrivalOrder')],
+  ['ackBeforeReplicas', {}, ...caught('mutant-ackBeforeReplicas'), ...caught('mutant-ackBeforeReplicas')],
+  ['noVersionBump', { MaxCrashes: 1 }, ...caught('mutant-noVersionBump'), ...caught('mutant-noVersionBump')],
 ];
 
 describe('each mutant breaks the invariant the design page names', () => {
@@ -64,11 +68,12 @@ describe('parallel checking (worker threads) gives the same facts', () => {
     export: 'buildSpec',
     args: ['gfs-lease', { ...BASE_CONSTANTS, ...over }, mutant, []],
   });
-  it('base configuration with 2 workers: 69,057 states (397,825 generated), depth 38; 34,533 with symmetry', async () => {
+  const base = HOLDS.lease;
+  it(`base configuration with 2 workers: ${fmt(base.distinct)} states (${fmt(base.generated)} generated), depth ${base.depth}; ${fmt(base.symmetric)} with symmetry`, async () => {
     const r = await checkParallel(ref({}, null), gfsSpec(cfg()), 2, { symmetry: false });
-    expect([r.kind, r.stats.distinctStates, r.stats.generatedStates, r.stats.depth]).toEqual(['ok', 69_057, 397_825, 38]);
+    expect([r.kind, r.stats.distinctStates, r.stats.generatedStates, r.stats.depth]).toEqual(['ok', base.distinct, base.generated, base.depth]);
     const s = await checkParallel(ref({}, null), gfsSpec(cfg()), 2, { symmetry: true });
-    expect([s.kind, s.stats.distinctStates, s.stats.depth]).toEqual(['ok', 34_533, 38]);
+    expect([s.kind, s.stats.distinctStates, s.stats.depth]).toEqual(['ok', base.symmetric, base.depth]);
   });
   it('each mutant with 2 workers: the same invariant and counterexample length, found alone or shared', async () => {
     // soloBelow 0: both workers from the first level; by default the first worker finds most
