@@ -17,9 +17,6 @@ export function overridesOf(a: { readonly set: readonly string[]; readonly mutan
   return { set: a.set, mutant: a.mutant, invariants: a.invariant };
 }
 
-/** Whether the command line changed what a check checks (the run is then ad hoc). */
-export const changesCheck = (o: Overrides): boolean => o.set.length > 0 || o.mutant !== undefined || o.invariants.length > 0;
-
 /**
  * A numeric option, given as text (so that a message quotes what was typed, not NaN): an
  * integer from `min` to `max`, or with `integer` false any number above zero.

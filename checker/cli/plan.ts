@@ -31,6 +31,9 @@ export interface Overrides {
   readonly invariants: readonly string[];
 }
 
+/** Whether the command line changed what a check checks (the run is then ad hoc). */
+export const changesCheck = (o: Overrides): boolean => o.set.length > 0 || o.mutant !== undefined || o.invariants.length > 0;
+
 /** Parses `NAME=VALUE` words against a model's constants. */
 export function parseSets(model: Model, words: readonly string[]): Record<string, number | boolean> {
   const out: Record<string, number | boolean> = {};
@@ -71,40 +74,40 @@ function checkMutant(model: Model, mutant: string | undefined): string | null {
  * built from a check (`check`, `fuzz`, `graph`, `replay`, campaigns and shards all come here),
  * with the constants, the mutant and the invariant names checked against the model.
  */
-export function planCheck(entry: Check, o: Overrides, module: string): PlannedCheck {
+export function planCheck(check: Check, o: Overrides, module: string): PlannedCheck {
   // `module`: the catalog's, which worker threads import (a spec module's model names its own).
-  const fam = entry.model;
-  const sets = parseSets(fam, o.set);
-  const mutant = o.mutant === undefined ? entry.mutant : checkMutant(fam, o.mutant);
-  requireKnown(o.invariants, fam.invariants, (n, known) => `unknown invariant '${n}'; the ${fam.name} model has: ${known}.`);
-  const constants = { ...entry.constants, ...sets };
-  const problem = fam.validate(constants);
-  if (problem) throw new UsageError(`bad configuration for ${entry.name}: ${problem}.`);
-  const adHoc = o.set.length > 0 || o.mutant !== undefined || o.invariants.length > 0;
-  const expect: Expectation = adHoc ? { kind: 'holds' } : entry.expect;
-  const sometimes = adHoc ? [] : entry.sometimes;
+  const model = check.model;
+  const sets = parseSets(model, o.set);
+  const mutant = o.mutant === undefined ? check.mutant : checkMutant(model, o.mutant);
+  requireKnown(o.invariants, model.invariants, (n, known) => `unknown invariant '${n}'; the ${model.name} model has: ${known}.`);
+  const constants = { ...check.constants, ...sets };
+  const problem = model.validate(constants);
+  if (problem) throw new UsageError(`bad configuration for ${check.name}: ${problem}.`);
+  const adHoc = changesCheck(o);
+  const expect: Expectation = adHoc ? { kind: 'holds' } : check.expect;
+  const sometimes = adHoc ? [] : check.sometimes;
   const changed = [
     ...Object.entries(sets).map(([k, v]) => `${k}=${v}`),
     ...(o.mutant !== undefined ? [`mutant=${mutant ?? 'none'}`] : []),
     ...(o.invariants.length > 0 ? [`invariant=${o.invariants.join(',')}`] : []),
   ];
   return {
-    ...entry,
-    label: [entry.name, ...changed].join(' '),
-    spec: fam.build(constants, mutant, sometimes),
-    ref: fam.specRef?.(constants, mutant, sometimes) ?? { module, export: 'buildSpec', args: [fam.name, constants, mutant, [...sometimes]] },
+    ...check,
+    label: [check.name, ...changed].join(' '),
+    spec: model.build(constants, mutant, sometimes),
+    ref: model.specRef?.(constants, mutant, sometimes) ?? { module, export: 'buildSpec', args: [model.name, constants, mutant, [...sometimes]] },
     constants,
     mutant,
-    invariants: o.invariants.length > 0 ? o.invariants : entry.invariants,
+    invariants: o.invariants.length > 0 ? o.invariants : check.invariants,
     expect,
     sometimes,
     adHoc,
     // A mutant check with `--mutant none` is the correct protocol: symmetry as for one.
-    symmetry: mutant === null && (entry.symmetry || entry.mutant !== null),
+    symmetry: mutant === null && (check.symmetry || check.mutant !== null),
   };
 }
 
-/** True when a word names a spec module rather than a catalog entry. */
+/** True when a word names a spec module rather than a check of the catalog. */
 export const isPath = (word: string): boolean => /[\\/]/.test(word) || /\.[cm]?[jt]s$/.test(word);
 
 /** The check a word names (a check's name or a spec module's path), for `check`, `fuzz`, `graph` and `list`. */
@@ -141,9 +144,9 @@ export async function plan(catalog: Catalog, words: readonly string[], suite: st
   for (const w of names) {
     if (seen.has(w)) continue;
     seen.add(w);
-    const entry = await findCheck(catalog, w, tool);
-    if (!entry) throw new UsageError(`unknown spec '${w}'; specs: ${listOf(catalog.checks.map((s) => s.name))}.`);
-    out.push(planCheck(entry, o, catalog.module));
+    const check = await findCheck(catalog, w, tool);
+    if (!check) throw new UsageError(`unknown spec '${w}'; specs: ${listOf(catalog.checks.map((s) => s.name))}.`);
+    out.push(planCheck(check, o, catalog.module));
   }
   return out;
 }

@@ -13,8 +13,8 @@ import type { Campaign, Check, Expectation } from '../catalog.js';
 import { defineCommand, type Context } from '../command.js';
 import { EXIT, listOf, UsageError } from '../errors.js';
 import { checkWritableDir, removeStaleReport, replaceDir, tempDirFor } from '../files.js';
-import { changesCheck, numberOption, overrideOptions, overridesOf } from '../options.js';
-import { findCheck, planCheck, type Overrides, type PlannedCheck } from '../plan.js';
+import { numberOption, overrideOptions, overridesOf } from '../options.js';
+import { changesCheck, findCheck, planCheck, type Overrides, type PlannedCheck } from '../plan.js';
 import { reportFolder } from '../run.js';
 import { shardCommand } from '../swarm.js';
 
