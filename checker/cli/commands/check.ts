@@ -84,41 +84,52 @@ function printTable(p: CheckPlan, records: readonly RunRecord[], io: Io): void {
   if (!p.flags.json && records.length > 0) io.out(renderTable(records) + '\n');
 }
 
+/** How far the check under way got (its last progress event), for a summary on SIGINT/SIGTERM. */
+interface Current {
+  readonly label: string;
+  readonly distinct: number;
+  readonly generated: number;
+  readonly depth: number;
+  readonly seconds: number;
+}
+
+/** Prints what an interrupted `check` did (the checks done, how far the current one got), then exits 130 or 143 through `io.exit`. */
+function interrupted(signal: 'SIGINT' | 'SIGTERM', p: CheckPlan, records: readonly RunRecord[], c: Current | null, { tool, io }: Context): void {
+  const code = signal === 'SIGINT' ? EXIT.interrupted : 143;
+  if (io.tty) io.tty.write('\r\x1b[K');
+  if (p.flags.json) {
+    io.out(
+      JSON.stringify({
+        result: 'interrupted',
+        signal,
+        spec: c?.label ?? null,
+        distinctStates: c?.distinct ?? null,
+        generatedStates: c?.generated ?? null,
+        depth: c?.depth ?? null,
+        seconds: c?.seconds ?? null,
+        checksDone: records.length,
+        checks: p.checks.length,
+        ...p.meta,
+      }) + '\n',
+    );
+  } else {
+    printTable(p, records, io);
+    const where = c ? `; ${c.label} had ${c.distinct.toLocaleString('en-US')} distinct states at depth ${c.depth} after ${c.seconds.toFixed(1)} s` : '';
+    io.err(`${tool}: interrupted (${signal}) after ${records.length} of ${p.checks.length} checks${where}.\n`);
+  }
+  io.exit?.(code);
+}
+
 /** Runs the planned checks in order, printing each one's lines as it ends. */
-async function runChecks(p: CheckPlan, { tool, io }: Context): Promise<RunRecord[]> {
+async function runChecks(p: CheckPlan, ctx: Context): Promise<RunRecord[]> {
+  const { tool, io } = ctx;
   const a = p.flags;
   const records: RunRecord[] = [];
-  // What the check under way has explored, for a summary on SIGINT/SIGTERM.
-  let current: { label: string; distinct: number; generated: number; depth: number; seconds: number } | null = null;
+  let current: Current | null = null;
   const track = (label: string, e: CheckEvent): void => {
     if (e.type === 'progress') current = { label, distinct: e.distinct, generated: e.generated, depth: e.depth, seconds: e.seconds };
   };
-  const guard = signalGuard(io, (signal) => {
-    const code = signal === 'SIGINT' ? EXIT.interrupted : 143;
-    if (io.tty) io.tty.write('\r\x1b[K');
-    const c = current;
-    if (a.json) {
-      io.out(
-        JSON.stringify({
-          result: 'interrupted',
-          signal,
-          spec: c?.label ?? null,
-          distinctStates: c?.distinct ?? null,
-          generatedStates: c?.generated ?? null,
-          depth: c?.depth ?? null,
-          seconds: c?.seconds ?? null,
-          checksDone: records.length,
-          checks: p.checks.length,
-          ...p.meta,
-        }) + '\n',
-      );
-    } else {
-      printTable(p, records, io);
-      const where = c ? `; ${c.label} had ${c.distinct.toLocaleString('en-US')} distinct states at depth ${c.depth} after ${c.seconds.toFixed(1)} s` : '';
-      io.err(`${tool}: interrupted (${signal}) after ${records.length} of ${p.checks.length} checks${where}.\n`);
-    }
-    io.exit?.(code);
-  });
+  const guard = signalGuard(io, (signal) => interrupted(signal, p, records, current, ctx));
   // One set of worker threads for every check of this run: each thread compiles the engine and
   // the model once, not once a check.
   const pool = p.workers > 1 ? new WorkerPool() : undefined;
