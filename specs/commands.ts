@@ -69,6 +69,11 @@ export const measureCommand = defineCommand({
   },
 });
 
+/** What a scenario search found: the text to print, and the report written (when asked for). */
+type ScenarioOutcome =
+  | { readonly found: false; readonly text: string }
+  | { readonly found: true; readonly text: string; readonly report: { readonly dir: string; readonly errors: readonly string[] } | null };
+
 /** `leasecheck scenario seed-example`: the seed's example as a behaviour, with a report. */
 export const scenarioCommand = defineCommand({
   command: 'scenario <name>',
@@ -83,7 +88,7 @@ export const scenarioCommand = defineCommand({
     if (a.name !== 'seed-example') throw new UsageError(`unknown scenario '${String(a.name)}'; scenarios: seed-example.`);
     return { exact: a.exact, timeLimit: a['time-limit'], reportDir: a['report-dir'] };
   },
-  async run({ exact, timeLimit, reportDir }, { io }) {
+  async run({ exact, timeLimit, reportDir }): Promise<ScenarioOutcome> {
     const { findSeedExample, findSeedExampleStaged, SEED_CONSTANTS, seedMilestones, seedSpec } = await scenarioModule();
     const spec = seedSpec();
     const names = seedMilestones(spec.params).map((m) => m.name);
@@ -93,56 +98,54 @@ export const scenarioCommand = defineCommand({
     if (exact) {
       const limit = timeLimit === undefined ? undefined : Number(timeLimit) * 1000;
       const r = findSeedExample(limit === undefined ? {} : { timeLimitMs: limit });
-      if (r.kind === 'none') {
-        io.out(`no behaviour passes every milestone (at most ${r.mostPassed} of ${names.length}); ${r.stats.distinctStates} product states.\n`);
-        return 1;
-      }
+      if (r.kind === 'none') return { found: false, text: `no behaviour passes every milestone (at most ${r.mostPassed} of ${names.length}); ${r.stats.distinctStates} product states.\n` };
       if (r.kind !== 'found') {
-        io.out(`exact search ${r.kind}${'reason' in r ? ` (${r.reason})` : ''}: no behaviour of fewer than ${r.stats.depth} states passes every milestone; ${r.stats.distinctStates} product states explored.\n`);
-        return 1;
+        return { found: false, text: `exact search ${r.kind}${'reason' in r ? ` (${r.reason})` : ''}: no behaviour of fewer than ${r.stats.depth} states passes every milestone; ${r.stats.distinctStates} product states explored.\n` };
       }
       ({ trace, reachedAt } = r);
       how = 'shortest';
     } else {
       const r = findSeedExampleStaged();
-      if (r.kind !== 'found') {
-        io.out(`staged search ${r.kind} at milestone ${names[r.stage]}.\n`);
-        return 1;
-      }
+      if (r.kind !== 'found') return { found: false, text: `staged search ${r.kind} at milestone ${names[r.stage]}.\n` };
       ({ trace, reachedAt } = r);
       how = 'staged (each milestone reached by a shortest path from the previous one)';
     }
-    io.out(`seed-example: a behaviour of ${trace.states.length} states through all ${names.length} milestones, ${how}.\n`);
-    names.forEach((n, i) => io.out(`  ${n}: state ${reachedAt[i]! + 1}, after ${formatAction(trace.actions[reachedAt[i]! - 1]!)}\n`));
-    if (reportDir !== undefined) {
-      // Each milestone is marked on the chart, at the step that passes it.
-      const marks = new Map<unknown, string[]>();
-      names.forEach((n, i) => {
-        const at = trace.states[reachedAt[i]!];
-        marks.set(at, [...(marks.get(at) ?? []), `milestone ${i + 1}: ${n}`]);
-      });
-      const describe = spec.describeStep!;
-      const marked = {
-        ...spec,
-        describeStep: (b: (typeof trace.states)[number], act: Parameters<typeof describe>[1], t: (typeof trace.states)[number]) => {
-          const info = describe(b, act, t);
-          return { ...info, events: [...info.events, ...(marks.get(t) ?? [])] };
-        },
-      };
-      const r = await writeReport(join(reportDir, 'seed-example'), marked, trace, {
-        spec: 'seed-example',
-        model: 'gfs-lease',
-        constants: { ...SEED_CONSTANTS } as unknown as Record<string, number | boolean>,
-        mutant: null,
-        symmetry: false,
-        invariant: null,
-        kind: null,
-        result: `scenario: ${names.join(' -> ')}`,
-      });
-      for (const e of r.errors) io.err(`${e}\n`);
-      io.out(`wrote ${r.dir}/\n`);
+    const steps = names.map((n, i) => `  ${n}: state ${reachedAt[i]! + 1}, after ${formatAction(trace.actions[reachedAt[i]! - 1]!)}\n`);
+    const text = `seed-example: a behaviour of ${trace.states.length} states through all ${names.length} milestones, ${how}.\n${steps.join('')}`;
+    if (reportDir === undefined) return { found: true, text, report: null };
+    // Each milestone is marked on the chart, at the step that passes it.
+    const marks = new Map<unknown, string[]>();
+    names.forEach((n, i) => {
+      const at = trace.states[reachedAt[i]!];
+      marks.set(at, [...(marks.get(at) ?? []), `milestone ${i + 1}: ${n}`]);
+    });
+    const describe = spec.describeStep!;
+    const marked = {
+      ...spec,
+      describeStep: (b: (typeof trace.states)[number], act: Parameters<typeof describe>[1], t: (typeof trace.states)[number]) => {
+        const info = describe(b, act, t);
+        return { ...info, events: [...info.events, ...(marks.get(t) ?? [])] };
+      },
+    };
+    const report = await writeReport(join(reportDir, 'seed-example'), marked, trace, {
+      spec: 'seed-example',
+      model: 'gfs-lease',
+      constants: { ...SEED_CONSTANTS } as unknown as Record<string, number | boolean>,
+      mutant: null,
+      symmetry: false,
+      invariant: null,
+      kind: null,
+      result: `scenario: ${names.join(' -> ')}`,
+    });
+    return { found: true, text, report: { dir: report.dir, errors: report.errors } };
+  },
+  render(r, { io }) {
+    io.out(r.text);
+    if (!r.found) return 1;
+    if (r.report) {
+      for (const e of r.report.errors) io.err(`${e}\n`);
+      io.out(`wrote ${r.report.dir}/\n`);
     }
     return 0;
   },
-  render: (code) => code,
 });

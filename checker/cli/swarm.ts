@@ -171,11 +171,10 @@ export function runShard(catalog: Catalog, tool: string, name: string, o: ShardO
   };
 }
 
-/** A `fuzz NAME --shard i/K` request: the campaign's name, the shard, the file, the overrides and the budget. */
+/** A `fuzz NAME --shard i/K` request: the campaign's name, the shard, the overrides and the budget. */
 export interface ShardRequest {
   readonly names: readonly string[];
   readonly shard: string;
-  readonly out: string | undefined;
   readonly overrides: Overrides;
   readonly runs: number | undefined;
   readonly depth: number | undefined;
@@ -184,34 +183,40 @@ export interface ShardRequest {
   readonly timeLimit: number | undefined;
 }
 
-/**
- * `leasecheck fuzz NAME --shard i/K [--out FILE]`: runs the shard, writes its result to
- * FILE (or prints it), and exits 0: whether the swarm met its expectation is the merge's
- * verdict, so a shard that found nothing is not a failed job.
- */
-export function shardCommand(catalog: Catalog, tool: string, a: ShardRequest, io: Pick<Io, 'out' | 'err'>): number {
+/** A `fuzz NAME --shard i/K` request checked: the campaign's name and the shard's options for {@link runShard}. */
+export function planShard(catalog: Catalog, a: ShardRequest): { readonly name: string; readonly options: ShardOptions } {
   if (a.names.length !== 1) throw new UsageError(`--shard runs one campaign: name exactly one (got ${a.names.length}); campaigns: ${catalog.campaigns.map((f) => f.name).join(', ')}.`);
   const { index, count } = parseShard(a.shard);
-  const r = runShard(catalog, tool, a.names[0]!, {
-    index,
-    count,
-    set: a.overrides.set,
-    invariants: a.overrides.invariants,
-    ...(a.overrides.mutant !== undefined ? { mutant: a.overrides.mutant } : {}),
-    ...(a.runs !== undefined ? { runs: a.runs } : {}),
-    ...(a.depth !== undefined ? { depth: a.depth } : {}),
-    ...(a.seed !== undefined ? { seed: a.seed } : {}),
-    ...(a.timeLimit !== undefined ? { timeLimit: a.timeLimit } : {}),
-    ...(a.path !== undefined ? { path: a.path } : {}),
-  });
+  return {
+    name: a.names[0]!,
+    options: {
+      index,
+      count,
+      set: a.overrides.set,
+      invariants: a.overrides.invariants,
+      ...(a.overrides.mutant !== undefined ? { mutant: a.overrides.mutant } : {}),
+      ...(a.runs !== undefined ? { runs: a.runs } : {}),
+      ...(a.depth !== undefined ? { depth: a.depth } : {}),
+      ...(a.seed !== undefined ? { seed: a.seed } : {}),
+      ...(a.timeLimit !== undefined ? { timeLimit: a.timeLimit } : {}),
+      ...(a.path !== undefined ? { path: a.path } : {}),
+    },
+  };
+}
+
+/**
+ * Writes a shard's result to `out` (or prints it) and returns 0: whether the swarm met its
+ * expectation is the merge's verdict, so a shard that found nothing is not a failed job.
+ */
+export function writeShardResult(r: ShardResult, out: string | undefined, io: Pick<Io, 'out' | 'err'>): number {
   const text = JSON.stringify(r) + '\n';
-  if (a.out) {
-    mkdirSync(dirname(a.out), { recursive: true });
+  if (out) {
+    mkdirSync(dirname(out), { recursive: true });
     // Written whole at the end, so a killed shard leaves no half file for the merge.
-    writeFileSync(a.out + '.tmp', text);
-    renameSync(a.out + '.tmp', a.out);
+    writeFileSync(out + '.tmp', text);
+    renameSync(out + '.tmp', out);
     const v = r.violations[0];
-    io.err(`${r.campaign} shard ${index}/${count} (seed ${r.seed}): ${r.behaviours.toLocaleString('en-US')} behaviours, ${r.steps.toLocaleString('en-US')} steps, ${r.seconds.toFixed(1)} s; ${v ? `violates ${v.invariant} (${v.traceLength} states, ${v.strategy})` : 'no violation'}; wrote ${a.out}\n`);
+    io.err(`${r.campaign} shard ${r.shard.index}/${r.shard.count} (seed ${r.seed}): ${r.behaviours.toLocaleString('en-US')} behaviours, ${r.steps.toLocaleString('en-US')} steps, ${r.seconds.toFixed(1)} s; ${v ? `violates ${v.invariant} (${v.traceLength} states, ${v.strategy})` : 'no violation'}; wrote ${out}\n`);
   } else io.out(text);
   return 0;
 }

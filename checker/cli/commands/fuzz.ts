@@ -16,7 +16,7 @@ import { checkWritableDir, removeStaleReport, replaceDir, tempDirFor } from '../
 import { numberOption, overrideOptions, overridesOf } from '../options.js';
 import { changesCheck, findCheck, planCheck, type Overrides, type PlannedCheck } from '../plan.js';
 import { reportFolder } from '../run.js';
-import { shardCommand } from '../swarm.js';
+import { planShard, runShard, writeShardResult, type ShardOptions, type ShardResult } from '../swarm.js';
 
 /** One campaign of a `fuzz` command, planned: its check built, its budget and expectation settled. */
 interface PlannedRun {
@@ -171,10 +171,12 @@ function renderCampaigns({ plan: p, rows, notes, allMet, found, pathProblem }: F
   return allMet ? EXIT.ok : EXIT.failed;
 }
 
-/** A `fuzz --shard i/K` command: its arguments, for `swarm.ts`. */
+/** A `fuzz --shard i/K` command, planned: the campaign, the shard's options, and where its result goes. */
 interface ShardPlan {
   readonly kind: 'shard';
-  readonly run: () => number;
+  readonly name: string;
+  readonly options: ShardOptions;
+  readonly out: string | undefined;
 }
 
 /** `fuzz [CAMPAIGN...]`. */
@@ -202,11 +204,8 @@ export const fuzzCommand = defineCommand({
       const runs = numberOption('runs', a.runs);
       const depth = numberOption('depth', a.depth);
       const seed = numberOption('seed', a.seed, { min: -(2 ** 31) });
-      return {
-        kind: 'shard',
-        run: () =>
-          shardCommand(ctx.catalog, ctx.tool, { names: a.names, shard, out: a.out, overrides: o, runs, depth, seed, path: a.path, timeLimit: a['time-limit'] }, ctx.io),
-      };
+      const { name, options } = planShard(ctx.catalog, { names: a.names, shard, overrides: o, runs, depth, seed, path: a.path, timeLimit: a['time-limit'] });
+      return { kind: 'shard', name, options, out: a.out };
     }
     const names = a.names.length > 0 ? a.names : ctx.catalog.campaigns.map((f) => f.name);
     if (a.path !== undefined && !/^\d+(:\d+)*$/.test(a.path)) {
@@ -222,8 +221,8 @@ export const fuzzCommand = defineCommand({
     for (const name of names) runs.push(await planRun(name, budget, o, ctx));
     return { kind: 'campaigns', runs, overrides: o, adHoc: changesCheck(o), path: a.path, json: a.json, reportDir: a['report-dir'] };
   },
-  async run(p, ctx): Promise<FuzzOutcome | number> {
-    return p.kind === 'shard' ? p.run() : runCampaigns(p, ctx);
+  async run(p, ctx): Promise<FuzzOutcome | { readonly shard: ShardResult; readonly out: string | undefined }> {
+    return p.kind === 'shard' ? { shard: runShard(ctx.catalog, ctx.tool, p.name, p.options), out: p.out } : runCampaigns(p, ctx);
   },
-  render: (r, ctx) => (typeof r === 'number' ? r : renderCampaigns(r, ctx)),
+  render: (r, ctx) => ('shard' in r ? writeShardResult(r.shard, r.out, ctx.io) : renderCampaigns(r, ctx)),
 });
