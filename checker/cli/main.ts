@@ -11,7 +11,7 @@ import { dirname, isAbsolute, join, resolve as resolvePath } from 'node:path';
 import yargs from 'yargs';
 import { check, type CheckEvent } from '../core/explore.js';
 import { formatAction } from '../core/spec.js';
-import { defaultWorkers, WorkerPool } from '../core/parallel.js';
+import { defaultWorkers, WorkerPool } from '../parallel/index.js';
 import { replaySteps, StepNotEnabledError, type Trace } from '../core/trace.js';
 import { checkLasso, LivenessRefused } from '../core/liveness.js';
 import { VERSION } from '../version.js';

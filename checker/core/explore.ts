@@ -9,8 +9,7 @@
  */
 import { Fingerprinter, collisionProbability } from './hash.js';
 import { FingerprintSet, MAX_ACTION_INDEX, type VisitedSet } from './fpset.js';
-import type { LevelWriter, SharedFrontier, SharedVisitedSet } from './shared.js';
-import type { Action, ActionProperty, Spec, StateProperty } from './spec.js';
+import type { Action, ActionProperty, Spec, StateEncoder, StateProperty } from './spec.js';
 import { ObjectLevel, WordLevel, type Level } from './level.js';
 import { rebuildTrace, type Trace } from './trace.js';
 import { checkedTrace, checkStateContract, ContractError, explainError, explorerView, type TraceClaim } from './verify.js';
@@ -171,10 +170,21 @@ export function selectInvariants<S, A extends Action>(spec: Spec<S, A>, names: r
  * worker thread): the shared visited set, the worker's level writer, the shared frontier.
  */
 export interface SharedParts<S> {
-  readonly seen: SharedVisitedSet;
+  readonly seen: VisitedSet & {
+    readonly index: number;
+    readonly workers: number;
+    readonly table: {
+      mustPause(successors: number, threads: number): boolean;
+      readonly stopped: boolean;
+      stop(): void;
+      readonly full: boolean;
+      attach(slots: SharedArrayBuffer): void;
+      grown(): SharedArrayBuffer;
+    };
+  };
   /** Where new states go; the worker swaps in its other buffer at each level. */
-  writer: LevelWriter;
-  readonly frontier: SharedFrontier<S>;
+  writer: { readonly count: number; push(encode: (s: S, out: StateEncoder) => void, s: S, id: number, parent: number, action: number): void };
+  readonly frontier: { take(out: { state: S }): boolean; untake(): void; readonly id: number; readonly parent: number; readonly action: number; readonly size: number };
 }
 
 /**

@@ -34,18 +34,18 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { concludeRun, makeStats, mergeCoverage, type CheckOptions, type CheckResult, type CheckStats, type Finding } from './explore.js';
-import { explorerView } from './verify.js';
-import { actionChain, replayActions } from './trace.js';
+import { concludeRun, makeStats, mergeCoverage, type CheckOptions, type CheckResult, type CheckStats, type Finding } from '../core/explore.js';
+import { explorerView } from '../core/verify.js';
+import { actionChain, replayActions } from '../core/trace.js';
 import { BLOCK, SharedTable, type LevelSource } from './shared.js';
 import { workerHandler } from './worker-core.js';
-import type { Action, Spec } from './spec.js';
+import type { Action, Spec } from '../core/spec.js';
 import type { SpecRef, WorkerMessage, WorkerReply, WorkerSummary } from './protocol.js';
 export { loadSpec } from './protocol.js';
 export type { SpecRef, WorkerMessage, WorkerReply, WorkerSummary } from './protocol.js';
-import { CodecError, withDerivedCodec } from './codec.js';
-import { Fingerprinter } from './hash.js';
-import { check } from './explore.js';
+import { CodecError, withDerivedCodec } from '../core/codec.js';
+import { Fingerprinter } from '../core/hash.js';
+import { check } from '../core/explore.js';
 
 
 /** The statistics of a parallel run: those of one worker, and how many workers ran. */

@@ -1,13 +1,13 @@
 /**
  * One worker of the parallel checker, whichever thread it runs in: an {@link Explorer} on the
- * shared fingerprint table, driven level by level by the coordinator in `parallel.ts` through
+ * shared fingerprint table, driven level by level by the coordinator in `coordinator.ts` through
  * {@link WorkerMessage}s. Worker 0 runs in the coordinator's own thread (its spec is already
  * built there and it can start at once); the others run in worker threads (`worker.ts`).
  */
-import { Explorer, type CheckOptions, type Finding, type SharedParts } from './explore.js';
+import { Explorer, type CheckOptions, type Finding, type SharedParts } from '../core/explore.js';
 import type { WorkerMessage, WorkerReply, WorkerSummary } from './protocol.js';
 import { LevelWriter, SharedFrontier, SharedTable, SharedVisitedSet, type SharedTableBuffers } from './shared.js';
-import type { Action, Spec } from './spec.js';
+import type { Action, Spec } from '../core/spec.js';
 
 /**
  * A worker's message handler: answers each coordinator message, synchronously.
@@ -25,12 +25,12 @@ export function workerHandler<S, A extends Action>(
   // Two level buffers, used in turn: the one written now, and the one the others read.
   const writers = [new LevelWriter(), new LevelWriter()];
   let w = 0;
-  const parts: SharedParts<S> = {
+  const parts: SharedParts<S> & { writer: LevelWriter; readonly frontier: SharedFrontier<S> } = {
     seen: new SharedVisitedSet(table, index, workers),
     writer: writers[0]!,
     frontier: new SharedFrontier(table, spec.decode!.bind(spec), workers),
   };
-  const x = new Explorer(spec, options, parts);
+  const x = new Explorer<S, A>(spec, options, parts);
   let reported = 0;
 
   const summary = (): WorkerSummary => {

@@ -3,14 +3,14 @@
  * and a counterexample of the same (shortest) length.
  */
 import { describe, expect, it } from 'vitest';
-import { check } from './explore.js';
-import { checkParallel, WorkerPool, type SpecRef } from './parallel.js';
+import { check } from '../core/explore.js';
+import { checkParallel, WorkerPool, type SpecRef } from './index.js';
 import { grid } from '../fixtures/grid.js';
 import { twoPhase } from '../fixtures/twophase.js';
 import { rows } from '../fixtures/rows.js';
 import { twoPhasePlain, twoPhasePlainNeverCommitted } from '../fixtures/examples/twophase-plain.js';
-import { replaySteps } from './trace.js';
-import type { Spec } from './spec.js';
+import { replaySteps } from '../core/trace.js';
+import type { Spec } from '../core/spec.js';
 
 const gridRef = (dims: number, size: number): SpecRef => ({
   module: new URL('../fixtures/grid.ts', import.meta.url).href,

@@ -20,9 +20,11 @@
  * blocks of {@link BLOCK} states. At the next level all workers claim runs of blocks from
  * all buffers through one atomic counter, so the work is balanced whoever found the states.
  */
-import { homeSlot, ParentStore, RecentFingerprints, type VisitedSet } from './fpset.js';
-import type { StateEncoder } from './spec.js';
-import { WordBuffer } from './words.js';
+import { homeSlot, ParentStore, RecentFingerprints, type VisitedSet } from '../core/fpset.js';
+import type { StateEncoder } from '../core/spec.js';
+import { WordBuffer } from '../core/words.js';
+import type { LevelSource, SharedTableBuffers } from './protocol.js';
+export type { LevelSource, SharedTableBuffers } from './protocol.js';
 
 /** States per block of a level: the unit a worker claims at a time. */
 export const BLOCK = 64;
@@ -47,14 +49,6 @@ const ZERO_LO = 0x27d4eb2f | 0;
 const storedHi = (hi: number): number => (hi | 0) || ZERO_HI;
 /** A fingerprint's low word as the table stores it (never 0). */
 const storedLo = (lo: number): number => (lo | 0) || ZERO_LO;
-
-/** The buffers that make up a {@link SharedTable}; post them to a worker to share the table. */
-export interface SharedTableBuffers {
-  /** Counters: states stored, the stop flag, the level's block cursor. */
-  readonly ctrl: SharedArrayBuffer;
-  /** The slots: two Int32 words each. */
-  readonly slots: SharedArrayBuffer;
-}
 
 /** A fingerprint table shared by threads: lock-free insertion, growth while all are paused. */
 export class SharedTable {
@@ -295,18 +289,6 @@ export class SharedVisitedSet implements VisitedSet {
   get bytes(): number {
     return this.store.bytes + this.recent.bytes;
   }
-}
-
-/** One worker's finished level, readable by every worker. */
-export interface LevelSource {
-  /** The records. */
-  readonly buffer: SharedArrayBuffer;
-  /** Words used. */
-  readonly used: number;
-  /** Where each block starts (word offsets). */
-  readonly blocks: Int32Array;
-  /** States in the level. */
-  readonly count: number;
 }
 
 /** A worker's next level: records `(id, parent, action, length, words...)` in shared memory. */

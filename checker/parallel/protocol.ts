@@ -1,12 +1,32 @@
 /**
- * The thread protocol of the parallel checker, at the bottom of its layers: where a worker
- * finds its spec ({@link SpecRef}) and the messages between the coordinator (`parallel.ts`)
- * and a worker (`worker-core.ts`, `worker.ts`). Both sides import this module and neither
- * imports the other, so a worker thread never loads the coordinator.
+ * The thread protocol of the parallel checker, at the bottom of `checker/parallel`: where a
+ * worker finds its spec ({@link SpecRef}), the shared buffers that cross threads
+ * ({@link SharedTableBuffers}, {@link LevelSource}), and the messages between the coordinator
+ * (`coordinator.ts`) and a worker (`worker-core.ts`, `worker.ts`). Both sides import this
+ * module and neither imports the other, so a worker thread never loads the coordinator.
  */
-import type { ActionCoverage, CheckOptions, Finding } from './explore.js';
-import type { LevelSource, SharedTableBuffers } from './shared.js';
-import type { Action, Spec } from './spec.js';
+import type { ActionCoverage, CheckOptions, Finding } from '../core/explore.js';
+import type { Action, Spec } from '../core/spec.js';
+
+/** The buffers that make up a shared fingerprint table (`shared.ts`); post them to a worker to share the table. */
+export interface SharedTableBuffers {
+  /** Counters: states stored, the stop flag, the level's block cursor. */
+  readonly ctrl: SharedArrayBuffer;
+  /** The slots: two Int32 words each. */
+  readonly slots: SharedArrayBuffer;
+}
+
+/** One worker's finished level, readable by every worker. */
+export interface LevelSource {
+  /** The records. */
+  readonly buffer: SharedArrayBuffer;
+  /** Words used. */
+  readonly used: number;
+  /** Where each block starts (word offsets). */
+  readonly blocks: Int32Array;
+  /** States in the level. */
+  readonly count: number;
+}
 
 /** Where a worker finds the spec: `import(module)[export]`, called with `args` when it is a function. */
 export interface SpecRef {
