@@ -67,6 +67,8 @@ export type WorkerMessage =
   | { readonly type: 'open'; readonly levels: readonly LevelSource[] }
   | { readonly type: 'table'; readonly slots: SharedArrayBuffer }
   | { readonly type: 'expand'; readonly deadline: number }
+  /** At the depth bound: whether some successor of the level is not stored (storing nothing); answered with `probed`. */
+  | { readonly type: 'probe' }
   | { readonly type: 'lookup'; readonly gid: number }
   | { readonly type: 'stats' };
 
@@ -89,6 +91,7 @@ export type WorkerReply =
   | { readonly type: 'summary'; readonly summary: WorkerSummary }
   | { readonly type: 'seeded'; readonly summary: WorkerSummary; readonly slots: SharedArrayBuffer }
   | { readonly type: 'advanced'; readonly summary: WorkerSummary; readonly level: LevelSource }
+  | { readonly type: 'probed'; readonly summary: WorkerSummary; readonly unseen: boolean }
   | { readonly type: 'lookup'; readonly entry: [number, number] }
   | {
       readonly type: 'stats';
