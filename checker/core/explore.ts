@@ -26,9 +26,20 @@ export interface CheckOptions {
   readonly continueAfterViolation?: boolean;
   /** Report a state with no enabled action as a deadlock. Default false. */
   readonly checkDeadlock?: boolean;
-  /** Stop (incomplete) once this many distinct states are stored. */
+  /**
+   * Stop (`incomplete`, reason `maxStates`) as soon as this many distinct states are stored.
+   * Exactly this many are reported, with any number of workers, and so are the levels, the
+   * depth and the queue (the bound falls in the same level whoever stores the states); the
+   * states generated and the coverage count what was generated until the stop, which with
+   * several workers depends on their timing. A space of exactly this many states also ends
+   * `incomplete`: the bound is reached before the search can tell that nothing is left.
+   */
   readonly maxStates?: number;
-  /** Do not expand states at this depth (in states, initial = 1); incomplete if any had successors. */
+  /**
+   * Do not expand states at this depth (in states, initial = 1). The run is `incomplete`
+   * (reason `maxDepth`) when a successor of a state at the bound is in the model and not yet
+   * stored, and complete otherwise; the same with any number of workers.
+   */
   readonly maxDepth?: number;
   /** Stop (incomplete) after this many milliseconds. */
   readonly timeLimitMs?: number;

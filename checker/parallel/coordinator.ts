@@ -1,27 +1,27 @@
 /**
- * Parallel breadth-first search on worker threads, level-synchronous. The workers share one
- * lock-free fingerprint table (`shared.ts`); each level is the union of what each worker
- * stored, and the workers claim its blocks from one shared cursor, so the work is balanced
- * and no state crosses threads by message. A worker answers trace lookups for the states it
- * stored first. The distinct-state count and the depth are exactly those of one worker; a
- * violation is reported at the level where it first appears, so its counterexample is a
- * shortest one. Which worker stores a state depends on timing, so with several workers the
- * first counterexample may differ between runs; its length does not.
+ * The coordinator of a parallel run: breadth-first search on worker threads, level-synchronous.
+ * The workers share one lock-free fingerprint table (`shared.ts`); each level is the union of
+ * what each worker stored, and the workers claim its blocks from one shared cursor, so the
+ * work is balanced and no state crosses threads by message. A worker answers trace lookups
+ * for the states it stored first. The distinct-state count and the depth are exactly those of
+ * one worker; a violation is reported at the level where it first appears, so its
+ * counterexample is a shortest one. Which worker stores a state depends on timing, so with
+ * several workers the first counterexample may differ between runs; its length does not.
  *
- * The coordinator (this thread) grows the shared table when the workers pause for it. Worker 0
- * runs in this thread too (`worker-core.ts`), between the coordinator's steps: it uses the spec
- * already built here and starts at once. The worker threads (about 0.1 s each to start) are
- * started once a level reaches an eighth of {@link ParallelOptions.soloBelow}, so that a small
- * run never pays for them: `gfs-n1` (3,155 states) takes the time of one worker. Runs that
- * share a {@link WorkerPool} (the CLI's checks of one command) take its threads instead, which
- * stay up between runs with what V8 compiled: each thread starts and compiles once per command,
- * not once a check.
+ * A run is a sequence of phases ({@link checkParallel}): start, seed, the levels (each one
+ * expanded by every active worker, the table grown whenever they all pause for it; at the
+ * depth bound, probed instead), then the conclusion: statistics summed, each finding's parent
+ * chain gathered from the workers that own its states, and {@link concludeRun}, the same one
+ * that one worker's {@link check} calls.
  *
- * A run starts with worker 0 alone: it expands every level smaller than
- * {@link ParallelOptions.soloBelow} states, and the first large level opens to every worker.
- * Small levels gain nothing from sharing and cost three round trips each: plain calls to
- * worker 0, but a wait to be scheduled for each worker thread. (The measurements behind these
- * choices are in `docs/performance.md`, "Why the parallel checker is shaped as it is".)
+ * Worker 0 runs in this thread (`worker-core.ts`), between the coordinator's steps: it uses
+ * the spec already built here and starts at once. A run starts with worker 0 alone: it expands
+ * every level smaller than {@link ParallelOptions.soloBelow} states, and the first large level
+ * opens to every worker; the threads are started once a level reaches an eighth of that, so
+ * that a small run never pays for them. Runs that share a {@link WorkerPool} (the CLI's checks
+ * of one command) take its threads instead, which stay up between runs with what V8 compiled.
+ * (Why it is shaped so, with the measurements: `docs/performance.md`, "Why the parallel
+ * checker is shaped as it is".)
  *
  * The other workers build their own spec from a {@link SpecRef} (a module and an export), since
  * a spec's functions cannot cross threads. States cross threads as words: the spec's own
@@ -29,16 +29,20 @@
  * values: records, arrays, Sets, Maps, primitives), while fingerprints stay the spec's own. A
  * spec whose initial states the derived encoding cannot carry (a class instance, a function)
  * runs on one worker, and the result says so ({@link ParallelStats.workersNote}).
- * Bounds are checked between phases: `maxStates` may be passed by up to one level, and a
- * depth bound ends the run as incomplete whenever states remain at the bound.
+ *
+ * Bounds mean what they mean with one worker (see {@link CheckOptions}): `maxStates` stores
+ * exactly that many distinct states whichever workers store them (the shared table hands out
+ * one ticket per stored state), and at `maxDepth` the workers probe the level's successors,
+ * so that the run is `incomplete` only when one of them is new.
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
-import { concludeRun, makeStats, mergeCoverage, type CheckOptions, type CheckResult, type CheckStats, type Finding } from '../core/explore.js';
+import { concludeRun, makeStats, mergeCoverage, type CheckEvent, type CheckOptions, type CheckResult, type CheckStats, type Finding } from '../core/explore.js';
 import { explorerView } from '../core/verify.js';
 import { actionChain, replayActions } from '../core/trace.js';
 import { BLOCK, SharedTable, type LevelSource } from './shared.js';
 import { workerHandler } from './worker-core.js';
+import { Channel, fromSources, LocalChannel, startThread, type WorkerChannel, type WorkerPool } from './pool.js';
+export { WorkerPool } from './pool.js';
 import type { Action, Spec } from '../core/spec.js';
 import type { SpecRef, WorkerMessage, WorkerReply, WorkerSummary } from './protocol.js';
 export { loadSpec } from './protocol.js';
@@ -134,157 +138,25 @@ export interface ParallelOptions extends CheckOptions {
 
 /**
  * The default {@link ParallelOptions.soloBelow}: 64 blocks of {@link BLOCK} states, enough for
- * two workers to share without waiting on each other. On `gfs-maxgrants2` the level sizes run
- * 2,008, 3,196, 5,002, so the other workers join at depth 14.
+ * two workers to share without waiting on each other.
  */
 export const SOLO_BELOW = 64 * BLOCK;
 
-/** How the coordinator talks to one worker. */
-interface WorkerChannel {
-  /** Sends a message; resolves with the worker's reply (replies come in order). */
-  ask(m: WorkerMessage): Promise<WorkerReply>;
-  /** Ends the worker. */
-  close(): Promise<unknown>;
-}
-
-/** Worker 0, in this thread: each message is answered at once. */
-class LocalChannel implements WorkerChannel {
-  constructor(private readonly handle: (m: WorkerMessage) => WorkerReply) {}
-  ask(m: WorkerMessage): Promise<WorkerReply> {
-    try {
-      return Promise.resolve(this.handle(m));
-    } catch (e) {
-      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
-    }
-  }
-  close(): Promise<unknown> {
-    return Promise.resolve();
-  }
-}
-
-/**
- * A worker thread, for one run: the channel sends it the run's `load` at once, and messages
- * sent before it has loaded wait their turn in the thread.
- */
-class Channel implements WorkerChannel {
-  private waiting: ((r: WorkerReply) => void)[] = [];
-  private failure: Error | undefined;
-  private readonly onMessage = (r: WorkerReply): void => this.waiting.shift()?.(r);
-  private readonly onError = (e: Error): void => {
-    this.failure = e;
-    for (const w of this.waiting.splice(0)) w({ type: 'ready' });
-  };
-  /**
-   * @param pool - the {@link WorkerPool} the thread belongs to, if any: closing the channel then
-   * gives the thread back to it (unloaded, for the next run) instead of ending it
-   */
-  constructor(
-    readonly worker: Worker,
-    load: Extract<WorkerMessage, { type: 'load' }>,
-    private readonly pool: WorkerPool | undefined,
-  ) {
-    worker.on('message', this.onMessage);
-    worker.on('error', this.onError);
-    // Answered with `ready` once the thread has built the run's spec. A thread that fails
-    // before it is needed is reported by the next ask, if any.
-    this.ask(load).catch(() => undefined);
-  }
-  async close(): Promise<unknown> {
-    if (!this.pool || this.failure) return this.worker.terminate();
-    // Every reply must arrive while this channel listens (the thread may still be loading, if
-    // the run never needed it): a late one would answer the next run's first message.
-    await this.last.catch(() => undefined);
-    if (this.failure) return this.worker.terminate();
-    this.worker.off('message', this.onMessage);
-    this.worker.off('error', this.onError);
-    this.worker.postMessage({ type: 'unload' } satisfies WorkerMessage);
-    this.pool.release(this.worker);
-    return undefined;
-  }
-  next(): Promise<WorkerReply> {
-    return new Promise((resolve, reject) => {
-      if (this.failure) reject(this.failure);
-      else
-        this.waiting.push((r) => {
-          if (this.failure) reject(this.failure);
-          else resolve(r);
-        });
-    });
-  }
-  ask(m: WorkerMessage): Promise<WorkerReply> {
-    const p = this.next();
-    this.worker.postMessage(m);
-    this.last = p;
-    return p;
-  }
-  /** The reply to the last message sent (replies come in order). */
-  private last: Promise<unknown> = Promise.resolve();
-}
-
-/** The worker thread's module, and the boot module that registers tsx before loading it. */
-const here = import.meta.url;
-const fromSources = here.endsWith('.ts');
-const workerUrl = new URL(fromSources ? './worker.ts' : './worker.js', here);
-const bootUrl = new URL('./worker-boot.mjs', here);
-
-/** Starts a worker thread; with `tsx`, one that can load TypeScript modules. */
-function startThread(tsx: boolean): Worker {
-  return tsx ? new Worker(bootUrl, { workerData: { entry: workerUrl.href } }) : new Worker(workerUrl);
-}
-
-/**
- * Worker threads shared by successive parallel runs ({@link ParallelOptions.pool}), such as
- * the checks of a suite. A thread is started when a run first needs it and stays up between
- * runs, unreferenced (it does not keep the process alive); {@link WorkerPool.close} ends them.
- * A thread that failed is replaced by a new one at the next run.
- */
-export class WorkerPool {
-  private readonly threads = new Map<number, { worker: Worker; tsx: boolean; alive: boolean }>();
-  private closed = false;
-
-  /**
-   * The thread for worker `index` (1 and up: worker 0 is the coordinator's thread) of a run;
-   * `tsx` when the run loads TypeScript.
-   */
-  take(index: number, tsx: boolean): Worker {
-    if (this.closed) throw new Error('internal error: the worker pool is closed');
-    let t = this.threads.get(index);
-    if (t && (!t.alive || (tsx && !t.tsx))) {
-      void t.worker.terminate();
-      t = undefined;
-    }
-    if (!t) {
-      const entry = { worker: startThread(tsx), tsx, alive: true };
-      entry.worker.on('exit', () => (entry.alive = false));
-      // An error also ends the thread; the run that used it reports it.
-      entry.worker.on('error', () => (entry.alive = false));
-      this.threads.set(index, (t = entry));
-    }
-    t.worker.ref();
-    return t.worker;
-  }
-
-  /** Gives a thread back after a run: it stays up, but no longer keeps the process alive. */
-  release(worker: Worker): void {
-    worker.unref();
-  }
-
-  /** The thread ids of the threads started and still up (`worker.threadId`). */
-  get threadIds(): number[] {
-    return [...this.threads.values()].filter((t) => t.alive).map((t) => t.worker.threadId);
-  }
-
-  /** Ends every thread. */
-  async close(): Promise<void> {
-    this.closed = true;
-    await Promise.all([...this.threads.values()].map((t) => t.worker.terminate()));
-    this.threads.clear();
-  }
+/** How a run's levels ended: what {@link concludeRun} needs to know, and the states left. */
+interface RunEnd {
+  /** The exploration completed. */
+  readonly finished: boolean;
+  /** It stopped at the depth bound with successors left unexplored. */
+  readonly cut: boolean;
+  /** States still waiting to be expanded. */
+  readonly queue: number;
 }
 
 /**
  * Checks the spec `ref` names with `workers` worker threads. Same options and result as
  * {@link check}; `spec` is the same spec built in this thread (for traces and names).
+ * The phases, in order: start, seed, the levels (each expanded, or probed at the depth
+ * bound), then the conclusion from what the workers found.
  */
 export async function checkParallel<S, A extends Action>(
   ref: SpecRef,
@@ -292,184 +164,278 @@ export async function checkParallel<S, A extends Action>(
   workers: number,
   options: ParallelOptions = {},
 ): Promise<ParallelResult<S>> {
-  const derive = !spec.encode || !spec.decode;
-  if (derive) {
-    const problem = derivedCodecProblem(spec);
-    if (problem !== null) {
-      const { pool: _pool, soloBelow: _solo, ...one } = options;
-      return withWorkers(check(spec, one), 1, `ran on 1 worker, not ${workers}: ${problem}`);
+  const problem = !spec.encode || !spec.decode ? derivedCodecProblem(spec) : null;
+  if (problem !== null) {
+    const { pool: _pool, soloBelow: _solo, ...one } = options;
+    return withWorkers(check(spec, one), 1, `ran on 1 worker, not ${workers}: ${problem}`);
+  }
+  const run = new ParallelRun(ref, spec, workers, options);
+  try {
+    run.start();
+    const end = (await run.seed()) ?? (await run.levels());
+    return await run.conclude(end);
+  } finally {
+    await run.close();
+  }
+}
+
+/** One parallel run, as the coordinator sees it: its workers, their summaries, the level. */
+class ParallelRun<S, A extends Action> {
+  /** The spec the workers explore: the spec itself, or with the derived encoding. */
+  private readonly run: Spec<S, A>;
+  private readonly emit: ((e: CheckEvent) => void) | undefined;
+  private readonly started = Date.now();
+  private readonly deadline: number;
+  private readonly maxStates: number;
+  private readonly maxDepth: number;
+  private readonly soloBelow: number;
+  /** The options every worker's explorer runs with. */
+  private readonly workerOptions: CheckOptions;
+  private readonly table = new SharedTable(SharedTable.create());
+  private readonly channels: WorkerChannel[];
+  private readonly findings: Finding[] = [];
+  /** Each worker's last summary (an idle one until it takes part). */
+  private readonly summaries: WorkerSummary[];
+  /** The depth of the level being expanded. */
+  private depth = 1;
+  /** States in the level being expanded. */
+  private levelSize = 0;
+  /** Workers taking part so far: the first `active` ones (see {@link ParallelOptions.soloBelow}). */
+  private active: number;
+
+  constructor(
+    private readonly ref: SpecRef,
+    private readonly spec: Spec<S, A>,
+    private readonly workers: number,
+    private readonly options: ParallelOptions,
+  ) {
+    this.run = !spec.encode || !spec.decode ? withDerivedCodec(spec) : spec;
+    this.emit = options.onEvent;
+    this.deadline = options.timeLimitMs === undefined ? Infinity : this.started + options.timeLimitMs;
+    this.maxStates = options.maxStates ?? Infinity;
+    this.maxDepth = options.maxDepth ?? Infinity;
+    this.soloBelow = options.soloBelow ?? SOLO_BELOW;
+    this.active = options.soloBelow === 0 ? workers : 1;
+    this.workerOptions = {
+      ...(options.invariants ? { invariants: [...options.invariants] } : {}),
+      ...(options.continueAfterViolation ? { continueAfterViolation: true } : {}),
+      ...(options.maxStates !== undefined ? { maxStates: options.maxStates } : {}),
+      ...(options.symmetry !== undefined ? { symmetry: options.symmetry } : {}),
+      ...(options.checkDeadlock ? { checkDeadlock: true } : {}),
+      ...(options.strict ? { strict: true } : {}),
+    };
+    // Worker 0 runs here, on the spec already built; the threads start when a run needs them.
+    this.channels = [new LocalChannel(workerHandler(this.run, this.workerOptions, 0, workers, this.table.buffers))];
+    const idle: WorkerSummary = { size: 0, generated: 0, nextSize: 0, stopped: false, paused: false, findings: [] };
+    this.summaries = Array.from({ length: workers }, () => idle);
+  }
+
+  /** Phase 1: the `start` event, and every thread at once when no level is to run alone. */
+  start(): void {
+    this.emit?.({ type: 'start', spec: this.spec.name });
+    if (this.active === this.workers) this.spawn();
+  }
+
+  /** Phase 2: the initial states (worker 0 seeds), made the first level; the end, if the seeding ended the run. */
+  async seed(): Promise<RunEnd | null> {
+    const seeded = await this.all({ type: 'seed' });
+    this.take(seeded);
+    await this.adopt((seeded[0] as Extract<WorkerReply, { type: 'seeded' }>).slots);
+    if (this.stopNow()) return this.stoppedEnd();
+    await this.advance(1);
+    this.emit?.({ type: 'level', depth: 1, newStates: this.levelSize });
+    return null;
+  }
+
+  /** Phase 3: level after level, until the space is done, a bound or a finding stops the run. */
+  async levels(): Promise<RunEnd> {
+    for (;;) {
+      if (this.levelSize === 0) return FINISHED;
+      if (this.depth >= this.maxDepth) return this.probeAtBound();
+      await this.expandLevel();
+      if (this.stopNow()) return this.stoppedEnd();
+      if (this.total('nextSize') === 0) return FINISHED;
+      await this.nextLevel();
     }
   }
-  const run = derive ? withDerivedCodec(spec) : spec;
-  const emit = options.onEvent;
-  const start = Date.now();
-  const deadline = options.timeLimitMs === undefined ? Infinity : start + options.timeLimitMs;
-  const maxStates = options.maxStates ?? Infinity;
-  const maxDepth = options.maxDepth ?? Infinity;
-  // TypeScript (the worker itself, or the spec module) loads through tsx in the worker.
-  const needsTsx = fromSources || ref.module.endsWith('.ts');
-  const pool = options.pool;
-  const wopts = {
-    ...(options.invariants ? { invariants: [...options.invariants] } : {}),
-    ...(options.continueAfterViolation ? { continueAfterViolation: true } : {}),
-    ...(options.maxStates !== undefined ? { maxStates: options.maxStates } : {}),
-    ...(options.symmetry !== undefined ? { symmetry: options.symmetry } : {}),
-    ...(options.checkDeadlock ? { checkDeadlock: true } : {}),
-    ...(options.strict ? { strict: true } : {}),
-  };
-  const table = new SharedTable(SharedTable.create());
-  // Worker 0 runs here, on the spec already built; the threads start when a run needs them.
-  const channels: WorkerChannel[] = [new LocalChannel(workerHandler(run, wopts, 0, workers, table.buffers))];
-  const spawn = (): void => {
-    for (let index = channels.length; index < workers; index++) {
-      const load = { type: 'load', ref, options: wopts, index, workers, table: table.buffers, derive } as const;
-      channels.push(new Channel(pool ? pool.take(index, needsTsx) : startThread(needsTsx), load, pool));
-    }
-  };
-  const findings: Finding[] = [];
-  const idle: WorkerSummary = { size: 0, generated: 0, nextSize: 0, stopped: false, paused: false, findings: [] };
-  /** Each worker's last summary (an idle one until it takes part). */
-  const summaries: WorkerSummary[] = Array.from({ length: workers }, () => idle);
-  let depth = 1;
-  /** States in the level being expanded. */
-  let levelSize = 0;
-  /** Workers taking part so far: the first `active` ones (see {@link ParallelOptions.soloBelow}). */
-  let active = options.soloBelow === 0 ? workers : 1;
-  const soloBelow = options.soloBelow ?? SOLO_BELOW;
-  /** Asks every active worker: the threads first, so that they work while worker 0 does here. */
-  const all = async (m: WorkerMessage): Promise<WorkerReply[]> => {
-    const others = channels.slice(1, active).map((c) => c.ask(m));
-    return Promise.all([channels[0]!.ask(m), ...others]);
-  };
-  const take = (rs: WorkerReply[]): void => {
-    rs.forEach((r, i) => (summaries[i] = (r as { summary: WorkerSummary }).summary));
-    for (const r of rs) findings.push(...(r as { summary: WorkerSummary }).summary.findings);
-  };
-  const total = (k: 'size' | 'generated' | 'nextSize'): number => summaries.reduce((a, s) => a + s[k], 0);
-  const stopNow = (): boolean =>
-    findings.some((f) => f.kind === 'error' || f.kind === 'deadlock') ||
-    (!options.continueAfterViolation && findings.length > 0) ||
-    total('size') >= maxStates ||
-    Date.now() >= deadline;
-  /**
-   * Shares the current level (depth `current`, made of `levels`) with every active worker;
-   * the other workers join first when it is large.
-   */
-  const share = async (levels: readonly LevelSource[], current: number): Promise<void> => {
-    levelSize = levels.reduce((a, l) => a + l.count, 0);
-    // The threads start (about 0.1 s each) once a level reaches an eighth of `soloBelow`, so
-    // that they are up when the levels are large; a run that stays smaller never starts them.
-    if (levelSize >= soloBelow >> 3) spawn();
-    if (active < workers && levelSize >= soloBelow) {
-      await Promise.all(channels.slice(active).map((c) => c.ask({ type: 'join', depth: current, slots: table.buffers.slots })));
-      active = workers;
-    }
-    table.resetCursor();
-    await all({ type: 'open', levels });
-  };
-  /** Makes the next level (depth `next`) current in every active worker and shares it; returns its size. */
-  const advance = async (next: number): Promise<number> => {
-    const rs = await all({ type: 'advance' });
-    take(rs);
-    await share(rs.map((r) => (r as { level: LevelSource }).level), next);
-    return levelSize;
-  };
-  /** Takes on a table the first worker grew. */
-  const adopt = async (slots: SharedArrayBuffer): Promise<void> => {
-    if (slots === table.buffers.slots) return;
-    table.attach(slots);
-    await Promise.all(channels.slice(1, active).map((c) => c.ask({ type: 'table', slots })));
-  };
 
-  try {
-    emit?.({ type: 'start', spec: spec.name });
-    let finished = false;
-    let cut = false;
-    if (active === workers) spawn();
-    const seeded = await all({ type: 'seed' });
-    take(seeded);
-    await adopt((seeded[0] as { slots: SharedArrayBuffer }).slots);
-    if (!stopNow()) {
-      await advance(1);
-      emit?.({ type: 'level', depth: 1, newStates: levelSize });
-      for (;;) {
-        if (levelSize === 0) {
-          finished = true;
-          break;
-        }
-        if (depth >= maxDepth) {
-          cut = true;
-          break;
-        }
-        for (;;) {
-          take(await all({ type: 'expand', deadline }));
-          if (!summaries.some((s) => s.paused) || stopNow()) break;
-          // Every worker has paused or finished the level: grow the table, then go on.
-          const grown = table.grown();
-          table.attach(grown);
-          await all({ type: 'table', slots: grown });
-        }
-        if (stopNow()) break;
-        if (total('nextSize') === 0) {
-          finished = true;
-          break;
-        }
-        const n = await advance(depth + 1);
-        depth++;
-        emit?.({ type: 'level', depth, newStates: n });
-        if (emit) {
-          const sec = (Date.now() - start) / 1000;
-          emit({ type: 'progress', distinct: total('size'), generated: total('generated'), queue: n, depth, statesPerSecond: sec > 0 ? total('size') / sec : 0, seconds: sec });
-        }
-      }
+  /** Phase 4: statistics and traces gathered from the workers, and the result. */
+  async conclude(end: RunEnd): Promise<ParallelResult<S>> {
+    const stats = await this.collectStats(end);
+    const entries = await this.collectParents();
+    // The states the workers expanded: rebuilt from their words (the spec's or the derived encoding's).
+    const view = explorerView(this.run);
+    const spec = this.spec;
+    const canon = this.options.symmetry !== false && spec.canonicalize ? spec.canonicalize.bind(spec) : undefined;
+    const r = concludeRun(spec, {
+      findings: this.findings,
+      traceOf: (f) => replayActions(spec, actionChain((id) => entries.get(id)!, f.parent, f.action), canon, view),
+      view,
+      finished: end.finished,
+      cut: end.cut,
+      continueAfterViolation: this.options.continueAfterViolation ?? false,
+      reachedMaxStates: this.total('size') >= this.maxStates,
+      stats: () => stats,
+      ...(this.emit ? { emit: this.emit } : {}),
+    });
+    return withWorkers(r, this.active);
+  }
+
+  /** Ends (or gives back to the pool) every worker thread. */
+  async close(): Promise<void> {
+    await Promise.all(this.channels.map((c) => c.close()));
+  }
+
+  /** Expands the level in every active worker, growing the table whenever they all pause for it. */
+  private async expandLevel(): Promise<void> {
+    for (;;) {
+      this.take(await this.all({ type: 'expand', deadline: this.deadline }));
+      if (!this.summaries.some((s) => s.paused) || this.stopNow()) return;
+      // Every worker has paused or finished the level: grow the table, then go on.
+      const grown = this.table.grown();
+      this.table.attach(grown);
+      await this.all({ type: 'table', slots: grown });
     }
-    // Statistics and traces.
-    // Workers that never joined hold nothing of this run.
-    const stats = await all({ type: 'stats' });
-    const st = stats as Extract<WorkerReply, { type: 'stats' }>[];
+  }
+
+  /** Makes the next level current and shares it; the `level` and `progress` events. */
+  private async nextLevel(): Promise<void> {
+    const n = await this.advance(this.depth + 1);
+    this.depth++;
+    const emit = this.emit;
+    emit?.({ type: 'level', depth: this.depth, newStates: n });
+    if (emit) {
+      const sec = (Date.now() - this.started) / 1000;
+      const distinct = this.total('size');
+      emit({ type: 'progress', distinct, generated: this.total('generated'), queue: n, depth: this.depth, statesPerSecond: sec > 0 ? distinct / sec : 0, seconds: sec });
+    }
+  }
+
+  /**
+   * At the depth bound, as one worker does: the run is cut (incomplete) when some successor of
+   * the level is new, and complete when none is. A spec function that throws ends it as an
+   * error, with no state left to show (as one worker's queue).
+   */
+  private async probeAtBound(): Promise<RunEnd> {
+    const rs = (await this.all({ type: 'probe' })) as Extract<WorkerReply, { type: 'probed' }>[];
+    this.take(rs);
+    if (this.findings.some((f) => f.kind === 'error')) return { finished: false, cut: false, queue: 0 };
+    return rs.some((r) => r.unseen) ? { finished: false, cut: true, queue: this.levelSize } : FINISHED;
+  }
+
+  /** The end of a run a finding or a bound stopped: the level and what was found for the next. */
+  private stoppedEnd(): RunEnd {
+    return { finished: false, cut: false, queue: this.levelSize + this.total('nextSize') };
+  }
+
+  /** The statistics, summed over the workers (those that never joined hold nothing of this run). */
+  private async collectStats(end: RunEnd): Promise<CheckStats> {
+    const st = (await this.all({ type: 'stats' })) as Extract<WorkerReply, { type: 'stats' }>[];
     const coverage = mergeCoverage(st.map((x) => new Map(x.coverage)));
     const sometimes: Record<string, number | null> = {};
     for (const x of st) for (const [k, d] of x.sometimes) sometimes[k] = d === null ? (sometimes[k] ?? null) : Math.min(d, sometimes[k] ?? Infinity);
-    const distinct = total('size');
     // New states per depth, summed over workers (the level being built when a run stops included).
-    const allLevels: number[] = [];
-    for (const x of st) x.levels.forEach((n, i) => (allLevels[i] = (allLevels[i] ?? 0) + (n ?? 0)));
-    const statsOut: CheckStats = makeStats({
-      distinct,
-      generated: total('generated'),
-      levels: allLevels,
-      queue: finished ? 0 : levelSize + total('nextSize'),
+    const levels: number[] = [];
+    for (const x of st) x.levels.forEach((n, i) => (levels[i] = (levels[i] ?? 0) + (n ?? 0)));
+    return makeStats({
+      distinct: this.total('size'),
+      generated: this.total('generated'),
+      levels,
+      queue: end.queue,
       coverage,
       sometimes,
-      visitedBytes: table.bytes + st.reduce((a, x) => a + x.bytes, 0),
-      start,
+      visitedBytes: this.table.bytes + st.reduce((a, x) => a + x.bytes, 0),
+      start: this.started,
     });
-    const canon = options.symmetry !== false && spec.canonicalize ? spec.canonicalize.bind(spec) : undefined;
-    // Gather the parent chain of every finding from the workers that own each state; the
-    // traces are then replayed here.
+  }
+
+  /** The parent chain of every finding, from the workers that own each state (the traces are replayed here). */
+  private async collectParents(): Promise<Map<number, [number, number]>> {
     const entries = new Map<number, [number, number]>();
-    for (const f of findings) {
+    for (const f of this.findings) {
       for (let id = f.parent; id >= 0 && !entries.has(id); ) {
-        const r = (await channels[id % workers]!.ask({ type: 'lookup', gid: id })) as { entry: [number, number] };
+        const r = (await this.channels[id % this.workers]!.ask({ type: 'lookup', gid: id })) as Extract<WorkerReply, { type: 'lookup' }>;
         entries.set(id, r.entry);
         id = r.entry[0];
       }
     }
-    // The states the workers expanded: rebuilt from their words (the spec's or the derived encoding's).
-    const view = explorerView(run);
-    const r = concludeRun(spec, {
-      findings,
-      traceOf: (f) => replayActions(spec, actionChain((id) => entries.get(id)!, f.parent, f.action), canon, view),
-      view,
-      finished,
-      cut,
-      continueAfterViolation: options.continueAfterViolation ?? false,
-      reachedMaxStates: distinct >= maxStates,
-      stats: () => statsOut,
-      ...(emit ? { emit } : {}),
-    });
-    return withWorkers(r, active);
-  } finally {
-    await Promise.all(channels.map((c) => c.close()));
+    return entries;
+  }
+
+  /** Starts the threads not yet started, or takes them from the pool. */
+  private spawn(): void {
+    // TypeScript (the worker itself, or the spec module) loads through tsx in the worker.
+    const tsx = fromSources || this.ref.module.endsWith('.ts');
+    const pool = this.options.pool;
+    for (let index = this.channels.length; index < this.workers; index++) {
+      const load = { type: 'load', ref: this.ref, options: this.workerOptions, index, workers: this.workers, table: this.table.buffers, derive: this.run !== this.spec } as const;
+      this.channels.push(new Channel(pool ? pool.take(index, tsx) : startThread(tsx), load, pool));
+    }
+  }
+
+  /** Asks every active worker: the threads first, so that they work while worker 0 does here. */
+  private async all(m: WorkerMessage): Promise<WorkerReply[]> {
+    const others = this.channels.slice(1, this.active).map((c) => c.ask(m));
+    return Promise.all([this.channels[0]!.ask(m), ...others]);
+  }
+
+  /** Keeps the workers' summaries and what they found. */
+  private take(rs: WorkerReply[]): void {
+    rs.forEach((r, i) => (this.summaries[i] = (r as { summary: WorkerSummary }).summary));
+    for (const r of rs) this.findings.push(...(r as { summary: WorkerSummary }).summary.findings);
+  }
+
+  /** A count summed over the workers. */
+  private total(k: 'size' | 'generated' | 'nextSize'): number {
+    return this.summaries.reduce((a, s) => a + s[k], 0);
+  }
+
+  /** Whether what was found, the distinct-state bound or the time ends the run. */
+  private stopNow(): boolean {
+    return (
+      this.findings.some((f) => f.kind === 'error' || f.kind === 'deadlock') ||
+      (!this.options.continueAfterViolation && this.findings.length > 0) ||
+      this.total('size') >= this.maxStates ||
+      Date.now() >= this.deadline
+    );
+  }
+
+  /**
+   * Shares the current level (depth `current`, made of `levels`) with every active worker;
+   * the other workers join first when it is large.
+   */
+  private async share(levels: readonly LevelSource[], current: number): Promise<void> {
+    this.levelSize = levels.reduce((a, l) => a + l.count, 0);
+    // The threads start (each takes a while) once a level reaches an eighth of `soloBelow`, so
+    // that they are up when the levels are large; a run that stays smaller never starts them.
+    if (this.levelSize >= this.soloBelow >> 3) this.spawn();
+    if (this.active < this.workers && this.levelSize >= this.soloBelow) {
+      const slots = this.table.buffers.slots;
+      await Promise.all(this.channels.slice(this.active).map((c) => c.ask({ type: 'join', depth: current, slots })));
+      this.active = this.workers;
+    }
+    this.table.resetCursor();
+    await this.all({ type: 'open', levels });
+  }
+
+  /** Makes the next level (depth `next`) current in every active worker and shares it; returns its size. */
+  private async advance(next: number): Promise<number> {
+    const rs = (await this.all({ type: 'advance' })) as Extract<WorkerReply, { type: 'advanced' }>[];
+    this.take(rs);
+    await this.share(
+      rs.map((r) => r.level),
+      next,
+    );
+    return this.levelSize;
+  }
+
+  /** Takes on a table the first worker grew (while seeding alone). */
+  private async adopt(slots: SharedArrayBuffer): Promise<void> {
+    if (slots === this.table.buffers.slots) return;
+    this.table.attach(slots);
+    await Promise.all(this.channels.slice(1, this.active).map((c) => c.ask({ type: 'table', slots })));
   }
 }
+
+/** The end of a run that explored every reachable state (within the depth bound). */
+const FINISHED: RunEnd = { finished: true, cut: false, queue: 0 };

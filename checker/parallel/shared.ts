@@ -3,9 +3,9 @@
  * thread probes and inserts into without locks, and BFS levels that any worker can read.
  *
  * Why shared rather than partitioned: with states partitioned by fingerprint, about half of
- * all new states (and, without a cache, of all successors) cross threads, which costs an
- * encoding, a message and a decoding each; measured, that was about 30% extra work. With
- * one shared table a duplicate costs the same probe as in one thread, and nothing travels.
+ * all new states cross threads, each an encoding, a message and a decoding; with one shared
+ * table a duplicate costs the same probe as in one thread, and nothing travels (the
+ * measurement: `docs/performance.md`, "Why the parallel checker is shaped as it is").
  *
  * The table ({@link SharedTable}): linear probing over pairs of Int32 words `(hi, lo)`; a
  * slot is claimed by a compare-and-swap of its `hi` word from 0, then its `lo` word is
@@ -15,8 +15,8 @@
  * values per word, which changes TLC's collision estimate by a factor of about 1 + 2^-31.
  * The table is grown only while every worker is paused (see {@link SharedTable.mustPause}).
  *
- * The levels ({@link LevelWriter}, {@link SharedFrontier}): each worker appends the states
- * it stores to its own buffer as records `(id, parent, action, length, words...)`, cut into
+ * The levels ({@link LevelWriter}, {@link SharedFrontier}, the shared implementation of the
+ * explorer's `Frontier`): each worker appends the states it stores to its own buffer as records `(id, parent, action, length, words...)`, cut into
  * blocks of {@link BLOCK} states. At the next level all workers claim runs of blocks from
  * all buffers through one atomic counter, so the work is balanced whoever found the states.
  */
