@@ -840,85 +840,142 @@ export async function checkAsync<S, A extends Action>(spec: Spec<S, A>, options:
 const nextTurn: (f: () => void) => void =
   (globalThis as { setImmediate?: (f: () => void) => void }).setImmediate ?? ((f) => setTimeout(f, 0));
 
-/** The one-thread search behind {@link check} and {@link checkAsync}: yields when it pauses for the event loop. */
-function* search<S, A extends Action>(spec: Spec<S, A>, options: CheckOptions, yieldEveryMs: number): Generator<void, CheckResult<S>, void> {
-  const x = new Explorer(spec, options);
-  const emit = options.onEvent;
-  const progressMs = options.progressIntervalMs ?? 1000;
-  const maxStates = options.maxStates ?? Infinity;
-  const maxDepth = options.maxDepth ?? Infinity;
-  const start = Date.now();
-  const deadline = options.timeLimitMs === undefined ? Infinity : start + options.timeLimitMs;
-  const canon = options.symmetry !== false && spec.canonicalize ? spec.canonicalize.bind(spec) : undefined;
-  let nextProgress = start + progressMs;
-  let queue = 0;
+/** How the levels of a run ended, one thread or several: what {@link concludeRun} is told, and the states left. */
+export interface LevelsEnd {
+  /** The exploration completed (within the depth bound). */
+  readonly finished: boolean;
+  /** It stopped at the depth bound with a successor left unexplored. */
+  readonly cut: boolean;
+  /** States still waiting to be expanded. */
+  readonly queue: number;
+}
 
-  const stats = (): CheckStats =>
-    makeStats({
-      distinct: x.seen.size,
-      generated: x.generated,
-      levels: x.levels,
-      queue,
-      coverage: mergeCoverage([x.coverage]),
-      sometimes: Object.fromEntries(x.sometimesAt),
-      visitedBytes: x.bytes,
-      start,
-    });
-  const view = spec.encode && spec.decode ? explorerView(spec) : undefined;
-  const progress = (): void => {
-    const now = Date.now();
-    if (!emit || now < nextProgress) return;
-    nextProgress = now + progressMs;
-    const sec = (now - start) / 1000;
-    emit({ type: 'progress', distinct: x.seen.size, generated: x.generated, queue: x.queue + x.nextSize, depth: x.depth, statesPerSecond: sec > 0 ? x.seen.size / sec : 0, seconds: sec });
-  };
-  const conclude = (finished: boolean, cut = false): CheckResult<S> =>
-    concludeRun(spec, {
+/** The end of a run that explored every reachable state (within the depth bound). */
+export const FINISHED: LevelsEnd = { finished: true, cut: false, queue: 0 };
+
+/**
+ * The one-thread search behind {@link check} and {@link checkAsync}, in the phases of the
+ * parallel coordinator: start, seed, the levels (each expanded, or probed at the depth
+ * bound), then the conclusion. Yields when it pauses for the event loop.
+ */
+function* search<S, A extends Action>(spec: Spec<S, A>, options: CheckOptions, yieldEveryMs: number): Generator<void, CheckResult<S>, void> {
+  const run = new SoloRun(spec, options);
+  run.start();
+  const end = run.seed() ?? (yield* run.levels(yieldEveryMs));
+  return run.conclude(end);
+}
+
+/** One run in this thread: one {@link Explorer}, driven level by level. */
+class SoloRun<S, A extends Action> {
+  private readonly x: Explorer<S, A>;
+  private readonly emit: ((event: CheckEvent) => void) | undefined;
+  private readonly progressMs: number;
+  private readonly maxDepth: number;
+  private readonly started = Date.now();
+  private readonly deadline: number;
+  private nextProgress: number;
+
+  constructor(
+    private readonly spec: Spec<S, A>,
+    private readonly options: CheckOptions,
+  ) {
+    this.x = new Explorer(spec, options);
+    this.emit = options.onEvent;
+    this.progressMs = options.progressIntervalMs ?? 1000;
+    this.maxDepth = options.maxDepth ?? Infinity;
+    this.deadline = options.timeLimitMs === undefined ? Infinity : this.started + options.timeLimitMs;
+    this.nextProgress = this.started + this.progressMs;
+  }
+
+  /** Phase 1: the `start` event. */
+  start(): void {
+    this.emit?.({ type: 'start', spec: this.spec.name });
+  }
+
+  /** Phase 2: the initial states, made the first level; the end, if the seeding ended the run. */
+  seed(): LevelsEnd | null {
+    const x = this.x;
+    x.seed();
+    x.advance();
+    this.emit?.({ type: 'level', depth: 1, newStates: x.queue });
+    return x.stopped ? this.stoppedEnd() : null;
+  }
+
+  /** Phase 3: level after level, until the space is done, a bound or a finding stops the run. */
+  *levels(yieldEveryMs: number): Generator<void, LevelsEnd, void> {
+    const x = this.x;
+    const progress = (): void => this.progress();
+    while (x.queue > 0) {
+      if (x.depth >= this.maxDepth) return this.probeAtBound();
+      x.expand(this.deadline, progress, yieldEveryMs === Infinity ? Infinity : Date.now() + yieldEveryMs);
+      if (x.yielded) {
+        yield;
+        continue;
+      }
+      if (x.stopped) return this.stoppedEnd();
+      const n = x.nextSize;
+      if (n === 0) break;
+      x.advance();
+      this.emit?.({ type: 'level', depth: x.depth, newStates: n });
+    }
+    return FINISHED;
+  }
+
+  /** Phase 4: the result, from what the explorer found. */
+  conclude(end: LevelsEnd): CheckResult<S> {
+    const { spec, options, x } = this;
+    const canon = options.symmetry !== false && spec.canonicalize ? spec.canonicalize.bind(spec) : undefined;
+    const view = spec.encode && spec.decode ? explorerView(spec) : undefined;
+    const stats = (): CheckStats =>
+      makeStats({
+        distinct: x.seen.size,
+        generated: x.generated,
+        levels: x.levels,
+        queue: end.queue,
+        coverage: mergeCoverage([x.coverage]),
+        sometimes: Object.fromEntries(x.sometimesAt),
+        visitedBytes: x.bytes,
+        start: this.started,
+      });
+    return concludeRun(spec, {
       findings: x.findings,
       traceOf: (f) => rebuildTrace(spec, x.seen, f.parent, f.action, canon, view),
       view,
-      finished,
-      cut,
+      finished: end.finished,
+      cut: end.cut,
       continueAfterViolation: options.continueAfterViolation ?? false,
-      reachedMaxStates: x.seen.size >= maxStates,
+      reachedMaxStates: x.seen.size >= (options.maxStates ?? Infinity),
       stats,
-      ...(emit ? { emit } : {}),
+      ...(this.emit ? { emit: this.emit } : {}),
     });
+  }
 
-  emit?.({ type: 'start', spec: spec.name });
-  x.seed();
-  x.advance();
-  emit?.({ type: 'level', depth: 1, newStates: x.queue });
-  if (x.stopped) {
-    queue = x.queue;
-    return conclude(false);
+  /**
+   * At the depth bound: cut (incomplete) when some successor of the level is new, complete
+   * when none is; a spec function that throws ends the run as an error, with no queue.
+   */
+  private probeAtBound(): LevelsEnd {
+    const x = this.x;
+    const cut = x.anyUnseenSuccessor();
+    if (x.stopped) return { finished: false, cut: false, queue: 0 };
+    return cut ? { finished: false, cut: true, queue: x.queue } : FINISHED;
   }
-  while (x.queue > 0) {
-    if (x.depth >= maxDepth) {
-      const cut = x.anyUnseenSuccessor();
-      if (x.stopped) return conclude(false);
-      if (cut) {
-        queue = x.queue;
-        return conclude(false, true);
-      }
-      break;
-    }
-    x.expand(deadline, progress, yieldEveryMs === Infinity ? Infinity : Date.now() + yieldEveryMs);
-    if (x.yielded) {
-      yield;
-      continue;
-    }
-    if (x.stopped) {
-      queue = x.queue + x.nextSize;
-      return conclude(false);
-    }
-    const n = x.nextSize;
-    if (n === 0) break;
-    x.advance();
-    emit?.({ type: 'level', depth: x.depth, newStates: n });
+
+  /** The end of a run a finding or a bound stopped: the level and what was found for the next. */
+  private stoppedEnd(): LevelsEnd {
+    return { finished: false, cut: false, queue: this.x.queue + this.x.nextSize };
   }
-  queue = 0;
-  return conclude(true);
+
+  /** A `progress` event, at most every `progressIntervalMs`. */
+  private progress(): void {
+    const emit = this.emit;
+    const now = Date.now();
+    if (!emit || now < this.nextProgress) return;
+    this.nextProgress = now + this.progressMs;
+    const x = this.x;
+    const sec = (now - this.started) / 1000;
+    emit({ type: 'progress', distinct: x.seen.size, generated: x.generated, queue: x.queue + x.nextSize, depth: x.depth, statesPerSecond: sec > 0 ? x.seen.size / sec : 0, seconds: sec });
+  }
 }
 
 /** Thrown by {@link assert} when a run does not end `ok` with every `sometimes` property reached. */

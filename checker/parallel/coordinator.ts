@@ -36,7 +36,7 @@
  * so that the run is `incomplete` only when one of them is new.
  */
 import { availableParallelism } from 'node:os';
-import { concludeRun, makeStats, mergeCoverage, type CheckEvent, type CheckOptions, type CheckResult, type CheckStats, type Finding } from '../core/explore.js';
+import { concludeRun, FINISHED, makeStats, mergeCoverage, type LevelsEnd, type CheckEvent, type CheckOptions, type CheckResult, type CheckStats, type Finding } from '../core/explore.js';
 import { explorerView } from '../core/verify.js';
 import { actionChain, replayActions } from '../core/trace.js';
 import { BLOCK, SharedTable, type LevelSource } from './shared.js';
@@ -142,16 +142,6 @@ export interface ParallelOptions extends CheckOptions {
  */
 export const SOLO_BELOW = 64 * BLOCK;
 
-/** How a run's levels ended: what {@link concludeRun} needs to know, and the states left. */
-interface RunEnd {
-  /** The exploration completed. */
-  readonly finished: boolean;
-  /** It stopped at the depth bound with successors left unexplored. */
-  readonly cut: boolean;
-  /** States still waiting to be expanded. */
-  readonly queue: number;
-}
-
 /**
  * Checks the spec `ref` names with `workers` worker threads. Same options and result as
  * {@link check}; `spec` is the same spec built in this thread (for traces and names).
@@ -237,7 +227,7 @@ class ParallelRun<S, A extends Action> {
   }
 
   /** Phase 2: the initial states (worker 0 seeds), made the first level; the end, if the seeding ended the run. */
-  async seed(): Promise<RunEnd | null> {
+  async seed(): Promise<LevelsEnd | null> {
     const seeded = await this.all({ type: 'seed' });
     this.take(seeded);
     await this.adopt((seeded[0] as Extract<WorkerReply, { type: 'seeded' }>).slots);
@@ -248,7 +238,7 @@ class ParallelRun<S, A extends Action> {
   }
 
   /** Phase 3: level after level, until the space is done, a bound or a finding stops the run. */
-  async levels(): Promise<RunEnd> {
+  async levels(): Promise<LevelsEnd> {
     for (;;) {
       if (this.levelSize === 0) return FINISHED;
       if (this.depth >= this.maxDepth) return this.probeAtBound();
@@ -260,7 +250,7 @@ class ParallelRun<S, A extends Action> {
   }
 
   /** Phase 4: statistics and traces gathered from the workers, and the result. */
-  async conclude(end: RunEnd): Promise<ParallelResult<S>> {
+  async conclude(end: LevelsEnd): Promise<ParallelResult<S>> {
     const stats = await this.collectStats(end);
     const entries = await this.collectParents();
     // The states the workers expanded: rebuilt from their words (the spec's or the derived encoding's).
@@ -316,7 +306,7 @@ class ParallelRun<S, A extends Action> {
    * the level is new, and complete when none is. A spec function that throws ends it as an
    * error, with no state left to show (as one worker's queue).
    */
-  private async probeAtBound(): Promise<RunEnd> {
+  private async probeAtBound(): Promise<LevelsEnd> {
     const rs = (await this.all({ type: 'probe' })) as Extract<WorkerReply, { type: 'probed' }>[];
     this.take(rs);
     if (this.findings.some((f) => f.kind === 'error')) return { finished: false, cut: false, queue: 0 };
@@ -324,12 +314,12 @@ class ParallelRun<S, A extends Action> {
   }
 
   /** The end of a run a finding or a bound stopped: the level and what was found for the next. */
-  private stoppedEnd(): RunEnd {
+  private stoppedEnd(): LevelsEnd {
     return { finished: false, cut: false, queue: this.levelSize + this.total('nextSize') };
   }
 
   /** The statistics, summed over the workers (those that never joined hold nothing of this run). */
-  private async collectStats(end: RunEnd): Promise<CheckStats> {
+  private async collectStats(end: LevelsEnd): Promise<CheckStats> {
     const st = (await this.all({ type: 'stats' })) as Extract<WorkerReply, { type: 'stats' }>[];
     const coverage = mergeCoverage(st.map((x) => new Map(x.coverage)));
     const sometimes: Record<string, number | null> = {};
@@ -436,6 +426,3 @@ class ParallelRun<S, A extends Action> {
     await Promise.all(this.channels.slice(1, this.active).map((c) => c.ask({ type: 'table', slots })));
   }
 }
-
-/** The end of a run that explored every reachable state (within the depth bound). */
-const FINISHED: RunEnd = { finished: true, cut: false, queue: 0 };
