@@ -1,6 +1,9 @@
 /**
  * The import graph of the checker and the model: no circles (type imports included), and no
- * arrow up the layers (`core` below `report` and `fuzz`, those below `cli` and `bench`).
+ * arrow up the layers (`core` below `parallel`, `report` and `fuzz`, those below `cli` and
+ * `bench`). Inside `parallel`, the thread protocol is at the bottom and a worker thread never
+ * loads the coordinator. `checker/core/index.ts`, the engine's public API, re-exports the
+ * parallel checker too: it stands above both, and no module of the checker imports it.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
@@ -29,8 +32,23 @@ for (const f of files) {
   edges.set(f, targets);
 }
 
-const LAYER: Record<string, number> = { core: 0, report: 1, fuzz: 1, cli: 2, bench: 2 };
-const layerOf = (f: string): number | undefined => (f.startsWith('checker/') ? LAYER[f.split('/')[1]!] : undefined);
+const LAYER: Record<string, number> = { core: 0, parallel: 1, report: 1, fuzz: 1, cli: 2, bench: 2 };
+/** The public API's barrel: above `core` and `parallel`, below `cli` (which does not use it). */
+const API = normalize('checker/core/index.ts');
+const layerOf = (f: string): number | undefined => (f === API ? 1.5 : f.startsWith('checker/') ? LAYER[f.split('/')[1]!] : undefined);
+
+/** Every file `f` reaches through its imports (itself excluded). */
+function reach(f: string): Set<string> {
+  const seen = new Set<string>();
+  const todo = [...(edges.get(f) ?? [])];
+  while (todo.length > 0) {
+    const g = todo.pop()!;
+    if (seen.has(g)) continue;
+    seen.add(g);
+    todo.push(...(edges.get(g) ?? []));
+  }
+  return seen;
+}
 
 describe('the import graph', () => {
   it('reads the sources', () => {
@@ -56,7 +74,7 @@ describe('the import graph', () => {
     expect(circles).toEqual([]);
   });
 
-  it('has no arrow up the layers (core < report, fuzz < cli, bench)', () => {
+  it('has no arrow up the layers (core < parallel, report, fuzz < cli, bench)', () => {
     const up: string[] = [];
     for (const [f, ts] of edges) {
       for (const t of ts) {
@@ -68,5 +86,17 @@ describe('the import graph', () => {
     expect(up).toEqual([]);
     // The engine knows nothing about the GFS model.
     expect([...edges].filter(([f, ts]) => f.startsWith('checker/') && ts.some((t) => t.startsWith('model/'))).map(([f]) => f)).toEqual([]);
+    // No module of the checker goes through the public API's barrel.
+    expect([...edges].filter(([f, ts]) => f.startsWith('checker/') && ts.includes(API)).map(([f]) => f)).toEqual([]);
+  });
+
+  it('keeps the thread protocol at the bottom of parallel, and the coordinator out of worker threads', () => {
+    const p = (name: string): string => normalize(`checker/parallel/${name}.ts`);
+    expect(edges.get(p('protocol'))!.filter((t) => t.startsWith(normalize('checker/parallel/')))).toEqual([]);
+    for (const w of ['worker', 'worker-core']) {
+      const r = reach(p(w));
+      expect(r.has(p('protocol'))).toBe(true);
+      expect([...r].filter((t) => t === p('coordinator') || t === p('index') || t === p('pool'))).toEqual([]);
+    }
   });
 });

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { check } from '../checker/core/index.js';
-import { checkParallel } from '../checker/core/parallel.js';
+import { checkParallel } from '../checker/parallel/index.js';
 import { gfsSpec } from './spec.js';
 import { BASE_CONSTANTS, type Config, type Constants, type Mutant } from './state.js';
 import { CAUGHT, HOLDS, type CaughtCheck } from '../specs/facts.js';

@@ -24,7 +24,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { check } from '../core/explore.js';
-import { checkParallel, type SpecRef } from '../core/parallel.js';
+import { checkParallel, type SpecRef } from '../parallel/index.js';
 import type { AnySpec } from '../cli/catalog.js';
 
 /** One benchmark: a name and a spec to explore completely. */

@@ -11,7 +11,7 @@
  * The engine and CLI are generic; a project hands its catalog to {@link main} (the GFS
  * project's is `specs/catalog.ts`).
  */
-import type { SpecRef } from '../core/parallel.js';
+import type { SpecRef } from '../parallel/index.js';
 
 export type { AnySpec, ConstantValues } from '../core/spec.js';
 import type { AnySpec, ConstantValues } from '../core/spec.js';

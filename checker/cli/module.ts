@@ -10,7 +10,7 @@ import { register } from 'node:module';
 import { existsSync, statSync } from 'node:fs';
 import { basename, resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { SpecRef } from '../core/parallel.js';
+import type { SpecRef } from '../parallel/index.js';
 import type { AnySpec, Check, ConstantInfo, ConstantValues, Expectation, LivenessCheck, Model } from './catalog.js';
 import { listOf, requireKnown, UsageError } from './errors.js';
 import type { ModuleConstant, ModuleExpectation, ModuleOptions } from './module-types.js';

@@ -3,7 +3,7 @@
  * overrides (`--set`, `--mutant`, `--invariant`), every mistake a {@link UsageError} that
  * names what was wrong and lists what is allowed.
  */
-import type { SpecRef } from '../core/parallel.js';
+import type { SpecRef } from '../parallel/index.js';
 import type { AnySpec, Catalog, Check, Expectation, Model } from './catalog.js';
 import { listOf, requireKnown, UsageError } from './errors.js';
 import { loadModule } from './module.js';

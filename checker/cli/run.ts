@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { rmSync, writeFileSync } from 'node:fs';
 import { REPORT_MARK, removeStaleReport, replaceDir, tempDirFor } from './files.js';
 import { checkAsync, type CheckEvent, type CheckOptions, type CheckResult, type CheckStats } from '../core/explore.js';
-import { checkParallel, type ParallelStats, type WorkerPool } from '../core/parallel.js';
+import { checkParallel, type ParallelStats, type WorkerPool } from '../parallel/index.js';
 import { formatAction } from '../core/spec.js';
 import type { Trace } from '../core/trace.js';
 import type { PlannedCheck } from './plan.js';

@@ -8,7 +8,7 @@ import { Fingerprinter, FingerprintError } from './hash.js';
 import { CodecError, decodePlain, encodePlain, withDerivedCodec } from './codec.js';
 import { check } from './explore.js';
 import { WordBuffer } from './words.js';
-import { derivedCodecProblem } from './parallel.js';
+import { derivedCodecProblem } from '../parallel/index.js';
 import type { Spec } from './spec.js';
 
 const fpOf = (v: unknown, noCache = false): string => {

@@ -9,9 +9,8 @@
  */
 import { Fingerprinter, collisionProbability } from './hash.js';
 import { FingerprintSet, MAX_ACTION_INDEX, type VisitedSet } from './fpset.js';
-import type { LevelWriter, SharedFrontier, SharedVisitedSet } from './shared.js';
 import type { Action, ActionProperty, Spec, StateProperty } from './spec.js';
-import { ObjectLevel, WordLevel, type Level } from './level.js';
+import { GO, LevelFrontier, STOP, type Frontier, type Taken } from './frontier.js';
 import { rebuildTrace, type Trace } from './trace.js';
 import { checkedTrace, checkStateContract, ContractError, explainError, explorerView, type TraceClaim } from './verify.js';
 import { formatAction } from './spec.js';
@@ -27,9 +26,20 @@ export interface CheckOptions {
   readonly continueAfterViolation?: boolean;
   /** Report a state with no enabled action as a deadlock. Default false. */
   readonly checkDeadlock?: boolean;
-  /** Stop (incomplete) once this many distinct states are stored. */
+  /**
+   * Stop (`incomplete`, reason `maxStates`) as soon as this many distinct states are stored.
+   * Exactly this many are reported, with any number of workers, and so are the levels, the
+   * depth and the queue (the bound falls in the same level whoever stores the states); the
+   * states generated and the coverage count what was generated until the stop, which with
+   * several workers depends on their timing. A space of exactly this many states also ends
+   * `incomplete`: the bound is reached before the search can tell that nothing is left.
+   */
   readonly maxStates?: number;
-  /** Do not expand states at this depth (in states, initial = 1); incomplete if any had successors. */
+  /**
+   * Do not expand states at this depth (in states, initial = 1). The run is `incomplete`
+   * (reason `maxDepth`) when a successor of a state at the bound is in the model and not yet
+   * stored, and complete otherwise; the same with any number of workers.
+   */
   readonly maxDepth?: number;
   /** Stop (incomplete) after this many milliseconds. */
   readonly timeLimitMs?: number;
@@ -166,24 +176,26 @@ export function selectInvariants<S, A extends Action>(spec: Spec<S, A>, names: r
   });
 }
 
-/**
- * How an explorer shares its work with others (the parallel checker, one explorer per
- * worker thread): the shared visited set, the worker's level writer, the shared frontier.
- */
-export interface SharedParts<S> {
-  readonly seen: SharedVisitedSet;
-  /** Where new states go; the worker swaps in its other buffer at each level. */
-  writer: LevelWriter;
-  readonly frontier: SharedFrontier<S>;
+/** What an explorer shares with others in a parallel run: its view of the shared visited set, and the shared frontier. */
+export interface ExplorerParts<S> {
+  readonly seen: VisitedSet;
+  readonly frontier: Frontier<S>;
 }
 
 /**
- * The breadth-first explorer's core, one level at a time: the single loop that both
- * {@link check} (one explorer, in this thread) and the parallel checker (one explorer per
- * worker thread, see {@link SharedParts}) run. In a parallel run, the explorers share one
- * fingerprint table and claim blocks of each level from all of them, so any explorer may
- * expand any state; each stores (and later answers trace lookups for) the states it found
- * first, with global ids.
+ * The breadth-first explorer, one level at a time: the single successor pipeline that both
+ * {@link check} (one explorer, in this thread, on a {@link LevelFrontier}) and the parallel
+ * checker (one explorer per worker thread, on a shared frontier: see {@link ExplorerParts})
+ * run. In a parallel run, the explorers share one fingerprint table and claim blocks of each
+ * level from all of them, so any explorer may expand any state; each stores (and later
+ * answers trace lookups for) the states it found first, with global ids.
+ *
+ * For each state taken from the frontier ({@link Explorer.expand}), read as TLC's `doNext`:
+ * its enabled actions, then every successor (`next`, `canonicalize`, fingerprint), then, in
+ * action order, each successor's action properties, the constraint, the visited set's `put`,
+ * and for a new state its invariants and a place in the next level. {@link Explorer.seed}
+ * runs the initial states through the same steps, and {@link Explorer.anyUnseenSuccessor}
+ * the successors up to the visited set.
  *
  * It never throws for a spec's fault: a spec function that throws becomes a finding.
  */
@@ -209,13 +221,14 @@ export class Explorer<S, A extends Action> {
    * shared table must grow first: grow it, then call `expand` again to go on.
    */
   paused = false;
+  /**
+   * The last {@link Explorer.expand} returned between two states because its `yieldAt` time
+   * came; call it again to go on with the same level.
+   */
+  yielded = false;
 
-  /** One-thread levels (when not shared). */
-  private current: Level<S>;
-  private next: Level<S>;
-  private currentStart = 0;
-  private readonly shared: SharedParts<S> | null;
-  private readonly taken: { state: S } = { state: undefined as S };
+  private readonly frontier: Frontier<S>;
+  private readonly taken: Taken<S> = { state: undefined as S, id: 0, parent: 0, action: 0 };
   private readonly fp = new Fingerprinter();
   private readonly invariants: StateProperty<S>[];
   private readonly sometimes: readonly StateProperty<S>[];
@@ -238,20 +251,35 @@ export class Explorer<S, A extends Action> {
   private readonly view: ((s: S) => S) | undefined;
   /** The guards' own hasher (the explorer's holds the successor being stored). */
   private readonly guardFp = new Fingerprinter();
+  /** The expanded state's fingerprint before its expansion, when it is guarded. */
+  private guardHi = 0;
+  private guardLo = 0;
   /** States expanded: every 16th is checked for a changed input. */
   private expandedCount = 0;
   /** States taken since the last look at the clock for {@link Explorer.yielded}. */
   private yieldTick = 0;
   /**
-   * The last {@link Explorer.expand} returned between two states because its `yieldAt` time
-   * came; call it again to go on with the same level.
+   * What a throw is about: the spec function or step running (`where`), and the state
+   * reached by action `siteAction` from stored state `siteParent`.
    */
-  yielded = false;
+  private where = 'actions';
+  private siteParent = -1;
+  private siteAction = -1;
+  /** Scratch of the pipeline: one state's successors, canonical forms, fingerprints. */
+  private fps = new Int32Array(64);
+  private readonly succ: S[] = [];
+  private readonly canonSucc: S[] = [];
+  /** A throw while computing the successors, kept for its turn (see {@link Explorer.successors}). */
+  private thrown: unknown = undefined;
+  private thrownWhere = '';
+  /** What the table reads of the prefetch gave, kept so that they are not optimised away. */
+  private touched = 0;
 
+  /** @param parts - for a parallel run, the shared visited set and frontier; else this thread's own. */
   constructor(
     private readonly spec: Spec<S, A>,
     options: CheckOptions,
-    shared?: SharedParts<S>,
+    parts?: ExplorerParts<S>,
   ) {
     this.invariants = selectInvariants(spec, options.invariants);
     this.sometimes = spec.sometimes ?? [];
@@ -269,14 +297,10 @@ export class Explorer<S, A extends Action> {
     this.continueAfter = options.continueAfterViolation ?? false;
     this.checkDeadlock = options.checkDeadlock ?? false;
     this.strict = options.strict ?? false;
-    this.shared = shared ?? null;
-    // A shared run always queues words (the frontier is encoded); one thread, when the spec decodes.
-    this.view = shared || (spec.encode && spec.decode) ? explorerView(spec) : undefined;
-    this.seen = shared ? shared.seen : new FingerprintSet();
-    const newLevel = (): Level<S> =>
-      spec.decode && spec.encode ? new WordLevel<S>(spec.encode.bind(spec), spec.decode.bind(spec)) : new ObjectLevel<S>();
-    this.current = newLevel();
-    this.next = newLevel();
+    // The frontier holds words when the spec encodes and decodes (a parallel run's always does).
+    this.view = spec.encode && spec.decode ? explorerView(spec) : undefined;
+    this.seen = parts ? parts.seen : new FingerprintSet();
+    this.frontier = parts ? parts.frontier : new LevelFrontier(spec, this.seen);
   }
 
   /** Bytes of this explorer's visited set (in a parallel run, without the shared table). */
@@ -284,23 +308,19 @@ export class Explorer<S, A extends Action> {
     return this.seen.bytes;
   }
 
-  /** States waiting in the current level (one thread; in a parallel run, the whole level). */
+  /** States in the current level (in a parallel run, the whole level). */
   get queue(): number {
-    return this.shared ? this.shared.frontier.size : this.current.length;
+    return this.frontier.size;
   }
 
   /** States this explorer found for the next level. */
   get nextSize(): number {
-    return this.shared ? this.shared.writer.count : this.next.length;
+    return this.frontier.nextSize;
   }
 
   /** A stored state's parent id and action index, for trace rebuilding. */
   lookup(id: number): readonly [number, number] {
     return [this.seen.parent(id), this.seen.action(id)];
-  }
-
-  private fingerprint(s: S): void {
-    this.fp.state(this.spec, s);
   }
 
   private find(f: Finding): void {
@@ -310,7 +330,12 @@ export class Explorer<S, A extends Action> {
 
   private stop(): void {
     this.stopped = true;
-    this.shared?.seen.table.stop();
+    this.frontier.stop();
+  }
+
+  /** Records what the pipeline threw as an `error` finding, at the current site. */
+  private fail(e: unknown): void {
+    this.find({ kind: 'error', property: e instanceof ContractError ? e.where : this.where, message: e instanceof Error ? e.message : String(e), parent: this.siteParent, action: this.siteAction });
   }
 
   /** The coverage counters of `a`'s name (by {@link Spec.actionIndex} when the spec has it). */
@@ -321,6 +346,272 @@ export class Explorer<S, A extends Action> {
       if (cov === undefined) this.coverage.set(a.name, (cov = { fired: 0, newStates: 0 }));
     }
     return cov;
+  }
+
+  /**
+   * Seeds the initial states (as the next level; call {@link advance} after): canonicalize,
+   * fingerprint, then the successors' steps from the constraint on. In a parallel run only the
+   * first worker seeds, growing the shared table itself if it must (it is the only thread
+   * inserting: {@link Frontier.admitSeed}).
+   */
+  seed(): void {
+    // Depth 0 until advance() makes the initial states the current level.
+    this.depth = 0;
+    this.where = 'initStates';
+    this.siteParent = -1;
+    this.siteAction = -1;
+    try {
+      const inits = this.spec.initStates();
+      for (let k = 0; k < inits.length; k++) {
+        const s0 = inits[k]!;
+        this.where = 'canonicalize';
+        const s = this.canon ? this.canon(s0) : s0;
+        this.where = 'encode';
+        this.fp.state(this.spec, s);
+        const { hi, lo } = this.fp;
+        this.generated++;
+        if (this.inModel(s, -1, k)) {
+          this.frontier.admitSeed();
+          if (!this.store(s, hi, lo, -1, k, 1, null)) continue;
+        }
+        if (this.stopped) return;
+      }
+    } catch (e) {
+      // Whatever threw, an initial state has no trace to show.
+      this.find({ kind: 'error', property: this.where, message: e instanceof Error ? e.message : String(e), parent: -1, action: -1 });
+    }
+  }
+
+  /**
+   * Expands the current level, storing new successors for the next one. Stops early when
+   * a finding or a bound stops the run, or (parallel) when the shared table must grow
+   * ({@link Explorer.paused}); `deadline` is checked every 64 successors.
+   */
+  expand(deadline = Infinity, onProgress?: () => void, yieldAt = Infinity): void {
+    this.paused = false;
+    this.yielded = false;
+    this.where = 'actions';
+    this.siteParent = -1;
+    this.siteAction = -1;
+    try {
+      for (;;) {
+        this.where = 'decode';
+        // Between two states (so that expand resumes where it stopped): time to let the caller's
+        // event loop run (see checkAsync)?
+        if (yieldAt !== Infinity && (++this.yieldTick & 31) === 0 && Date.now() >= yieldAt) {
+          this.yielded = true;
+          return;
+        }
+        if (!this.frontier.take(this.taken)) return;
+        if (!this.expandTaken(deadline, onProgress)) return;
+      }
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  /**
+   * The pipeline for the state taken last: actions, admission, successors, then each
+   * successor in turn. False when the level ends here (a pause, a stop, a finding).
+   */
+  private expandTaken(deadline: number, onProgress: (() => void) | undefined): boolean {
+    const s = this.taken.state;
+    this.siteParent = this.taken.parent;
+    this.siteAction = this.taken.action;
+    this.where = 'actions';
+    const guard = this.guardBefore(s);
+    const acts = this.spec.actions(s);
+    if (!Array.isArray(acts)) throw new ContractError('actions', `actions() returned ${acts === null ? 'null' : typeof acts}, not an array of actions`);
+    const admitted = this.frontier.admit(acts.length);
+    if (admitted !== GO) {
+      // STOP: another worker stopped the run, and this level ends here too.
+      if (admitted === STOP) this.stopped = true;
+      else this.paused = true;
+      return false;
+    }
+    const n = acts.length;
+    if (n === 0 && this.checkDeadlock) {
+      this.find({ kind: 'deadlock', property: 'deadlock', parent: this.siteParent, action: this.siteAction });
+      return false;
+    }
+    if (n > MAX_ACTION_INDEX + 1) throw new RangeError(`a state has ${n} enabled actions; at most ${MAX_ACTION_INDEX + 1} are supported`);
+    const computed = this.successors(s, acts);
+    if (guard) this.guardAfter(s, acts);
+    this.prefetch(computed);
+    return this.storeSuccessors(s, acts, computed, deadline, onProgress);
+  }
+
+  /**
+   * Guards (verify.ts): with `strict`, the whole contract at `s`; else every 16th state is
+   * fingerprinted before and after its expansion ({@link Explorer.guardAfter}), which catches a
+   * `next` or `actions` that changes its input (a classic mistake that silently gives wrong
+   * counts). True when `s` is to be checked after its expansion.
+   */
+  private guardBefore(s: S): boolean {
+    if (this.strict) checkStateContract(this.spec, s, this.view, this.guardFp);
+    const guard = this.strict || (++this.expandedCount & 15) === 1;
+    if (guard) {
+      this.guardFp.state(this.spec, s, FRESH);
+      this.guardHi = this.guardFp.hi;
+      this.guardLo = this.guardFp.lo;
+    }
+    return guard;
+  }
+
+  /** The other half of {@link Explorer.guardBefore}: `s` unchanged by its expansion. */
+  private guardAfter(s: S, acts: readonly A[]): void {
+    this.where = 'next';
+    const gfp = this.guardFp;
+    gfp.state(this.spec, s, FRESH);
+    if (gfp.hi !== this.guardHi || gfp.lo !== this.guardLo) {
+      const n = acts.length;
+      throw new ContractError('next', `next() or actions() changed the state it was given (a state with ${n} enabled actions: ${acts.slice(0, 4).map(formatAction).join(', ')}${n > 4 ? ', ...' : ''}): they must leave their input as it was and return new states`);
+    }
+  }
+
+  /**
+   * Next, canonicalize, fingerprint: every successor of `s`, its canonical form and its
+   * fingerprint, into the scratch arrays; returns how many were computed. A throw is kept
+   * ({@link Explorer.thrown}) for the successor's turn in {@link Explorer.storeSuccessors}, so
+   * that what is reported, and in which order, is as if each successor were done in turn.
+   */
+  private successors(s: S, acts: readonly A[]): number {
+    const spec = this.spec;
+    const canon = this.canon;
+    const fp = this.fp;
+    const n = acts.length;
+    if (this.fps.length < 2 * n) this.fps = new Int32Array(4 * n);
+    const fps = this.fps;
+    const ts = this.succ;
+    const cs = this.canonSucc;
+    let computed = 0;
+    this.thrown = undefined;
+    this.thrownWhere = '';
+    try {
+      for (; computed < n; computed++) {
+        this.where = 'next';
+        const t = spec.next(s, acts[computed]!);
+        if (t === undefined || t === null) {
+          throw new ContractError('next', `next() returned ${String(t)} for ${formatAction(acts[computed]!)}: it must return the successor state`);
+        }
+        this.where = 'canonicalize';
+        const c = canon ? canon(t) : t;
+        this.where = 'encode';
+        fp.state(spec, c);
+        ts[computed] = t;
+        cs[computed] = c;
+        fps[2 * computed] = fp.hi;
+        fps[2 * computed + 1] = fp.lo;
+      }
+    } catch (e) {
+      this.thrown = e;
+      this.thrownWhere = this.where;
+    }
+    return computed;
+  }
+
+  /**
+   * Reads each successor's first slot in the visited table. The reads do not depend on each
+   * other, so the processor overlaps their cache misses (the table is far larger than the
+   * caches, and this miss was the largest single cost of the loop); the visited set's `put`
+   * then finds the slots cached.
+   */
+  private prefetch(computed: number): void {
+    const fps = this.fps;
+    let touched = 0;
+    for (let k = 0; k < computed; k++) touched ^= this.seen.touch(fps[2 * k]!, fps[2 * k + 1]!);
+    this.touched ^= touched;
+  }
+
+  /**
+   * In action order, what one successor at a time would do: count it, its action properties,
+   * the constraint, the visited set's `put`, and for a new state its invariants and its place
+   * in the next level. False when the level ends here.
+   */
+  private storeSuccessors(s: S, acts: readonly A[], computed: number, deadline: number, onProgress: (() => void) | undefined): boolean {
+    const n = acts.length;
+    const fps = this.fps;
+    const ts = this.succ;
+    const cs = this.canonSucc;
+    const id = this.taken.id;
+    const sParent = this.taken.parent;
+    const sAction = this.taken.action;
+    const nextDepth = this.depth + 1;
+    const checkProps = this.actionProps.length > 0;
+    for (let k = 0; k < n; k++) {
+      const a = acts[k]!;
+      this.generated++;
+      this.siteParent = sParent;
+      this.siteAction = sAction;
+      if (k === computed) {
+        this.where = this.thrownWhere;
+        throw this.thrown;
+      }
+      const c = cs[k]!;
+      const cov = this.coverageOf(a);
+      cov.fired++;
+      this.siteParent = id;
+      this.siteAction = k;
+      if (checkProps && !this.checkActionProperties(s, ts[k]!, a, id, k)) return false;
+      if (this.inModel(c, id, k) && !this.store(c, fps[2 * k]!, fps[2 * k + 1]!, id, k, nextDepth, cov)) continue;
+      if (this.stopped) return false;
+      // Every 64 successors, so that this path runs, and V8 records what it calls, before
+      // the loop is optimised: a first run of it in optimised code would throw the loop's
+      // compiled code away ("insufficient type feedback") and compile it again.
+      if ((this.generated & 63) === 0) {
+        onProgress?.();
+        if (Date.now() >= deadline) {
+          this.stop();
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** The action properties of the step `s -a-> t` (the `k`th action of stored state `id`); false when a finding stopped the run. */
+  private checkActionProperties(s: S, t: S, a: A, id: number, k: number): boolean {
+    const props = this.actionProps;
+    for (let j = 0; j < props.length; j++) {
+      if (this.actionPropDone[j]) continue;
+      const p = props[j]!;
+      this.where = p.name;
+      if (!p.check(s, t, a)) {
+        this.actionPropDone[j] = true;
+        this.find({ kind: 'action', property: p.name, parent: id, action: k });
+        if (this.stopped) return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The constraint: whether `c` (reached from `parent` by its action `action`) is in the
+   * model. A state outside it is not stored, but its invariants are checked.
+   */
+  private inModel(c: S, parent: number, action: number): boolean {
+    this.where = 'constraint';
+    if (!this.constraint || this.constraint(c)) return true;
+    this.where = 'invariants';
+    this.checkState(c, parent, action);
+    return false;
+  }
+
+  /**
+   * The visited set's `put`, then for a new state its invariants and its place in the next
+   * level (depth `depth`); false when `c` was already stored.
+   */
+  private store(c: S, hi: number, lo: number, parent: number, action: number, depth: number, cov: ActionCoverage | null): boolean {
+    const nid = this.seen.put(hi, lo, parent, action);
+    if (nid < 0) return false;
+    this.where = 'invariants';
+    this.frontier.put(c, nid, parent, action);
+    this.levels[depth - 1] = (this.levels[depth - 1] ?? 0) + 1;
+    if (cov !== null) cov.newStates++;
+    this.noteSometimes(c, depth);
+    this.checkState(c, parent, action);
+    if (this.seen.total >= this.maxStates) this.stop();
+    return true;
   }
 
   /** Checks a state's invariants (a new or out-of-model state). */
@@ -362,278 +653,36 @@ export class Explorer<S, A extends Action> {
     }
   }
 
-  /** Stores a new state (`id` from the visited set); checks what a new state needs. */
-  private stored(s: S, id: number, parent: number, action: number, depth: number, cov: ActionCoverage | null): void {
-    if (this.shared) this.shared.writer.push(this.spec.encode!, s, id, parent, action);
-    else this.next.push(s);
-    this.levels[depth - 1] = (this.levels[depth - 1] ?? 0) + 1;
-    if (cov !== null) cov.newStates++;
-    this.noteSometimes(s, depth);
-    this.checkState(s, parent, action);
-    if (this.seen.total >= this.maxStates) this.stop();
-  }
-
-  /**
-   * Seeds the initial states (as the next level; call {@link advance} after). In a parallel
-   * run only the first worker seeds, growing the shared table itself if it must (it is the
-   * only thread inserting).
-   */
-  seed(): void {
-    // Depth 0 until advance() makes the initial states the current level.
-    this.depth = 0;
-    if (this.shared && this.shared.seen.index !== 0) return;
-    let where = 'initStates';
-    try {
-      const inits = this.spec.initStates();
-      for (let k = 0; k < inits.length; k++) {
-        const s0 = inits[k]!;
-        where = 'canonicalize';
-        const s = this.canon ? this.canon(s0) : s0;
-        where = 'encode';
-        this.fingerprint(s);
-        const { hi, lo } = this.fp;
-        this.generated++;
-        where = 'constraint';
-        if (!this.constraint || this.constraint(s)) {
-          const table = this.shared?.seen.table;
-          if (table?.full) table.attach(table.grown());
-          const id = this.seen.put(hi, lo, -1, k);
-          if (id < 0) continue;
-          where = 'invariants';
-          this.stored(s, id, -1, k, 1, null);
-        } else {
-          this.checkState(s, -1, k);
-        }
-        if (this.stopped) return;
-      }
-    } catch (e) {
-      this.find({ kind: 'error', property: where, message: e instanceof Error ? e.message : String(e), parent: -1, action: -1 });
-    }
-  }
-
-  /** Takes the next state to expand into `taken`, with its id, parent and action. */
-  private take(): boolean {
-    const sh = this.shared;
-    if (sh) {
-      if (!sh.frontier.take(this.taken)) return false;
-      this.takenId = sh.frontier.id;
-      this.takenParent = sh.frontier.parent;
-      this.takenAction = sh.frontier.action;
-      return true;
-    }
-    if (this.cursor >= this.current.length) return false;
-    const id = this.currentStart + this.cursor++;
-    this.taken.state = this.current.take();
-    this.takenId = id;
-    this.takenParent = this.seen.parent(id);
-    this.takenAction = this.seen.action(id);
-    return true;
-  }
-
-  private cursor = 0;
-  /** Scratch of {@link Explorer.expand}: one state's successors, canonical forms, fingerprints. */
-  private fps = new Int32Array(64);
-  private readonly succ: S[] = [];
-  private readonly canonSucc: S[] = [];
-  /** What the table reads of pass 2 gave, kept so that they are not optimised away. */
-  private touched = 0;
-  private takenId = 0;
-  private takenParent = 0;
-  private takenAction = 0;
-
-  /**
-   * Expands the current level, storing new successors for the next one. Stops early when
-   * a finding or a bound stops the run, or (parallel) when the shared table must grow
-   * ({@link Explorer.paused}); `deadline` is checked every 64 successors.
-   */
-  expand(deadline = Infinity, onProgress?: () => void, yieldAt = Infinity): void {
-    const spec = this.spec;
-    const seen = this.seen;
-    const fp = this.fp;
-    const canon = this.canon;
-    const constraint = this.constraint;
-    const props = this.actionProps;
-    const table = this.shared?.seen.table;
-    const threads = this.shared?.seen.workers ?? 1;
-    const nextDepth = this.depth + 1;
-    this.paused = false;
-    this.yielded = false;
-    let where = 'actions';
-    // What a throw is about: the state reached by `action` from stored state `parent`.
-    let parent = -1;
-    let action = -1;
-    try {
-      for (;;) {
-        where = 'decode';
-        // Between two states (so that expand resumes where it stopped): time to let the caller's
-        // event loop run (see checkAsync)?
-        if (yieldAt !== Infinity && (++this.yieldTick & 31) === 0 && Date.now() >= yieldAt) {
-          this.yielded = true;
-          return;
-        }
-        if (!this.take()) return;
-        const s = this.taken.state;
-        const id = this.takenId;
-        const sParent = this.takenParent;
-        const sAction = this.takenAction;
-        parent = sParent;
-        action = sAction;
-        where = 'actions';
-        // Guards (verify.ts): with `strict`, the whole contract here; else every 16th state is
-        // fingerprinted before and after its expansion, which catches a `next` or `actions`
-        // that changes its input (a classic mistake that silently gives wrong counts).
-        if (this.strict) checkStateContract(spec, s, this.view, this.guardFp);
-        const guard = this.strict || (++this.expandedCount & 15) === 1;
-        const gfp = this.guardFp;
-        let gHi = 0;
-        let gLo = 0;
-        if (guard) {
-          gfp.state(spec, s, FRESH);
-          gHi = gfp.hi;
-          gLo = gfp.lo;
-        }
-        const acts = spec.actions(s);
-        if (!Array.isArray(acts)) throw new ContractError('actions', `actions() returned ${acts === null ? 'null' : typeof acts}, not an array of actions`);
-        if (table && table.mustPause(acts.length, threads)) {
-          this.shared!.frontier.untake();
-          // Another worker stopped the run: this level ends here too.
-          if (table.stopped) this.stopped = true;
-          else this.paused = true;
-          return;
-        }
-        if (acts.length === 0 && this.checkDeadlock) {
-          this.find({ kind: 'deadlock', property: 'deadlock', parent, action });
-          return;
-        }
-        const n = acts.length;
-        if (n > MAX_ACTION_INDEX + 1) throw new RangeError(`a state has ${n} enabled actions; at most ${MAX_ACTION_INDEX + 1} are supported`);
-        // Pass 1: every successor and its fingerprint. A throw is kept for pass 3, so that
-        // what is reported, and in which order, is as if each successor were done in turn.
-        if (this.fps.length < 2 * n) this.fps = new Int32Array(4 * n);
-        const fps = this.fps;
-        const ts = this.succ;
-        const cs = this.canonSucc;
-        let computed = 0;
-        let thrown: unknown = undefined;
-        let thrownWhere = '';
-        try {
-          for (; computed < n; computed++) {
-            where = 'next';
-            const t = spec.next(s, acts[computed]!);
-            if (t === undefined || t === null) {
-              throw new ContractError('next', `next() returned ${String(t)} for ${formatAction(acts[computed]!)}: it must return the successor state`);
-            }
-            where = 'canonicalize';
-            const c = canon ? canon(t) : t;
-            where = 'encode';
-            this.fingerprint(c);
-            ts[computed] = t;
-            cs[computed] = c;
-            fps[2 * computed] = fp.hi;
-            fps[2 * computed + 1] = fp.lo;
-          }
-        } catch (e) {
-          thrown = e;
-          thrownWhere = where;
-        }
-        if (guard) {
-          where = 'next';
-          gfp.state(spec, s, FRESH);
-          if (gfp.hi !== gHi || gfp.lo !== gLo) {
-            throw new ContractError('next', `next() or actions() changed the state it was given (a state with ${n} enabled actions: ${acts.slice(0, 4).map(formatAction).join(', ')}${n > 4 ? ', ...' : ''}): they must leave their input as it was and return new states`);
-          }
-        }
-        // Pass 2: read each successor's first slot in the visited table. The reads do not
-        // depend on each other, so the processor overlaps their cache misses (the table is
-        // far larger than the caches, and this miss was the largest single cost of the loop);
-        // pass 3 then finds the slots cached.
-        let touched = 0;
-        for (let k = 0; k < computed; k++) touched ^= seen.touch(fps[2 * k]!, fps[2 * k + 1]!);
-        this.touched ^= touched;
-        // Pass 3: in action order, what one successor at a time would do.
-        for (let k = 0; k < n; k++) {
-          const a = acts[k]!;
-          this.generated++;
-          parent = sParent;
-          action = sAction;
-          if (k === computed) {
-            where = thrownWhere;
-            throw thrown;
-          }
-          const t = ts[k]!;
-          const c = cs[k]!;
-          const cov = this.coverageOf(a);
-          cov.fired++;
-          parent = id;
-          action = k;
-          for (let j = 0; j < props.length; j++) {
-            if (this.actionPropDone[j]) continue;
-            const p = props[j]!;
-            where = p.name;
-            if (!p.check(s, t, a)) {
-              this.actionPropDone[j] = true;
-              this.find({ kind: 'action', property: p.name, parent: id, action: k });
-              if (this.stopped) return;
-            }
-          }
-          where = 'constraint';
-          if (constraint && !constraint(c)) {
-            where = 'invariants';
-            this.checkState(c, id, k);
-          } else {
-            const nid = seen.put(fps[2 * k]!, fps[2 * k + 1]!, id, k);
-            if (nid < 0) continue;
-            where = 'invariants';
-            this.stored(c, nid, id, k, nextDepth, cov);
-          }
-          if (this.stopped) return;
-          // Every 64 successors, so that this path runs, and V8 records what it calls, before
-          // the loop is optimised: a first run of it in optimised code would throw the loop's
-          // compiled code away ("insufficient type feedback") and compile it again.
-          if ((this.generated & 63) === 0) {
-            onProgress?.();
-            if (Date.now() >= deadline) {
-              this.stop();
-              return;
-            }
-          }
-        }
-      }
-    } catch (e) {
-      this.find({ kind: 'error', property: e instanceof ContractError ? e.where : where, message: e instanceof Error ? e.message : String(e), parent, action });
-    }
-  }
-
   /**
    * Makes the next level current; returns its size (in a parallel run, this explorer's
-   * part: the coordinator then opens the whole level in every worker's `SharedFrontier`).
+   * part: the coordinator then opens the whole level in every worker's frontier).
    */
   advance(): number {
     this.depth++;
-    if (this.shared) return this.shared.writer.count;
-    const done = this.current;
-    done.clear();
-    this.current = this.next;
-    this.next = done;
-    this.cursor = 0;
-    this.currentStart = this.seen.size - this.current.length;
-    return this.current.length;
+    return this.frontier.advance();
   }
 
   /**
-   * For a depth bound: whether some successor of the current level is not stored here
-   * (one explorer only). Expands nothing.
+   * For a depth bound: whether some successor of the current level (in a parallel run, of
+   * the blocks this explorer takes) is in the model and not stored: the pipeline up to the
+   * visited set, storing and counting nothing. A spec function that throws becomes an
+   * `error` finding (which stops the run) and the answer is false.
    */
   anyUnseenSuccessor(): boolean {
-    if (!(this.seen instanceof FingerprintSet)) throw new Error('anyUnseenSuccessor needs a one-thread explorer');
-    for (let i = 0, n = this.current.length; i < n; i++) {
-      const s = this.current.take();
-      for (const a of this.spec.actions(s)) {
-        const t = this.spec.next(s, a);
-        const c = this.canon ? this.canon(t) : t;
-        this.fingerprint(c);
-        if ((!this.constraint || this.constraint(c)) && !this.seen.has(this.fp.hi, this.fp.lo)) return true;
+    try {
+      while (this.frontier.take(this.taken)) {
+        const s = this.taken.state;
+        const acts = this.spec.actions(s);
+        const computed = this.successors(s, acts);
+        const cs = this.canonSucc;
+        const fps = this.fps;
+        for (let k = 0; k < computed; k++) {
+          if ((!this.constraint || this.constraint(cs[k]!)) && !this.seen.has(fps[2 * k]!, fps[2 * k + 1]!)) return true;
+        }
+        if (computed < acts.length) throw this.thrown;
       }
+    } catch (e) {
+      this.find({ kind: 'error', property: 'next', message: e instanceof Error ? e.message : String(e), parent: -1, action: -1 });
     }
     return false;
   }
@@ -791,90 +840,142 @@ export async function checkAsync<S, A extends Action>(spec: Spec<S, A>, options:
 const nextTurn: (f: () => void) => void =
   (globalThis as { setImmediate?: (f: () => void) => void }).setImmediate ?? ((f) => setTimeout(f, 0));
 
-/** The one-thread search behind {@link check} and {@link checkAsync}: yields when it pauses for the event loop. */
-function* search<S, A extends Action>(spec: Spec<S, A>, options: CheckOptions, yieldEveryMs: number): Generator<void, CheckResult<S>, void> {
-  const x = new Explorer(spec, options);
-  const emit = options.onEvent;
-  const progressMs = options.progressIntervalMs ?? 1000;
-  const maxStates = options.maxStates ?? Infinity;
-  const maxDepth = options.maxDepth ?? Infinity;
-  const start = Date.now();
-  const deadline = options.timeLimitMs === undefined ? Infinity : start + options.timeLimitMs;
-  const canon = options.symmetry !== false && spec.canonicalize ? spec.canonicalize.bind(spec) : undefined;
-  let nextProgress = start + progressMs;
-  let queue = 0;
+/** How the levels of a run ended, one thread or several: what {@link concludeRun} is told, and the states left. */
+export interface LevelsEnd {
+  /** The exploration completed (within the depth bound). */
+  readonly finished: boolean;
+  /** It stopped at the depth bound with a successor left unexplored. */
+  readonly cut: boolean;
+  /** States still waiting to be expanded. */
+  readonly queue: number;
+}
 
-  const stats = (): CheckStats =>
-    makeStats({
-      distinct: x.seen.size,
-      generated: x.generated,
-      levels: x.levels,
-      queue,
-      coverage: mergeCoverage([x.coverage]),
-      sometimes: Object.fromEntries(x.sometimesAt),
-      visitedBytes: x.bytes,
-      start,
-    });
-  const view = spec.encode && spec.decode ? explorerView(spec) : undefined;
-  const progress = (): void => {
-    const now = Date.now();
-    if (!emit || now < nextProgress) return;
-    nextProgress = now + progressMs;
-    const sec = (now - start) / 1000;
-    emit({ type: 'progress', distinct: x.seen.size, generated: x.generated, queue: x.queue + x.nextSize, depth: x.depth, statesPerSecond: sec > 0 ? x.seen.size / sec : 0, seconds: sec });
-  };
-  const conclude = (finished: boolean, cut = false): CheckResult<S> =>
-    concludeRun(spec, {
+/** The end of a run that explored every reachable state (within the depth bound). */
+export const FINISHED: LevelsEnd = { finished: true, cut: false, queue: 0 };
+
+/**
+ * The one-thread search behind {@link check} and {@link checkAsync}, in the phases of the
+ * parallel coordinator: start, seed, the levels (each expanded, or probed at the depth
+ * bound), then the conclusion. Yields when it pauses for the event loop.
+ */
+function* search<S, A extends Action>(spec: Spec<S, A>, options: CheckOptions, yieldEveryMs: number): Generator<void, CheckResult<S>, void> {
+  const run = new SoloRun(spec, options);
+  run.start();
+  const end = run.seed() ?? (yield* run.levels(yieldEveryMs));
+  return run.conclude(end);
+}
+
+/** One run in this thread: one {@link Explorer}, driven level by level. */
+class SoloRun<S, A extends Action> {
+  private readonly x: Explorer<S, A>;
+  private readonly emit: ((event: CheckEvent) => void) | undefined;
+  private readonly progressMs: number;
+  private readonly maxDepth: number;
+  private readonly started = Date.now();
+  private readonly deadline: number;
+  private nextProgress: number;
+
+  constructor(
+    private readonly spec: Spec<S, A>,
+    private readonly options: CheckOptions,
+  ) {
+    this.x = new Explorer(spec, options);
+    this.emit = options.onEvent;
+    this.progressMs = options.progressIntervalMs ?? 1000;
+    this.maxDepth = options.maxDepth ?? Infinity;
+    this.deadline = options.timeLimitMs === undefined ? Infinity : this.started + options.timeLimitMs;
+    this.nextProgress = this.started + this.progressMs;
+  }
+
+  /** Phase 1: the `start` event. */
+  start(): void {
+    this.emit?.({ type: 'start', spec: this.spec.name });
+  }
+
+  /** Phase 2: the initial states, made the first level; the end, if the seeding ended the run. */
+  seed(): LevelsEnd | null {
+    const x = this.x;
+    x.seed();
+    x.advance();
+    this.emit?.({ type: 'level', depth: 1, newStates: x.queue });
+    return x.stopped ? this.stoppedEnd() : null;
+  }
+
+  /** Phase 3: level after level, until the space is done, a bound or a finding stops the run. */
+  *levels(yieldEveryMs: number): Generator<void, LevelsEnd, void> {
+    const x = this.x;
+    const progress = (): void => this.progress();
+    while (x.queue > 0) {
+      if (x.depth >= this.maxDepth) return this.probeAtBound();
+      x.expand(this.deadline, progress, yieldEveryMs === Infinity ? Infinity : Date.now() + yieldEveryMs);
+      if (x.yielded) {
+        yield;
+        continue;
+      }
+      if (x.stopped) return this.stoppedEnd();
+      const n = x.nextSize;
+      if (n === 0) break;
+      x.advance();
+      this.emit?.({ type: 'level', depth: x.depth, newStates: n });
+    }
+    return FINISHED;
+  }
+
+  /** Phase 4: the result, from what the explorer found. */
+  conclude(end: LevelsEnd): CheckResult<S> {
+    const { spec, options, x } = this;
+    const canon = options.symmetry !== false && spec.canonicalize ? spec.canonicalize.bind(spec) : undefined;
+    const view = spec.encode && spec.decode ? explorerView(spec) : undefined;
+    const stats = (): CheckStats =>
+      makeStats({
+        distinct: x.seen.size,
+        generated: x.generated,
+        levels: x.levels,
+        queue: end.queue,
+        coverage: mergeCoverage([x.coverage]),
+        sometimes: Object.fromEntries(x.sometimesAt),
+        visitedBytes: x.bytes,
+        start: this.started,
+      });
+    return concludeRun(spec, {
       findings: x.findings,
       traceOf: (f) => rebuildTrace(spec, x.seen, f.parent, f.action, canon, view),
       view,
-      finished,
-      cut,
+      finished: end.finished,
+      cut: end.cut,
       continueAfterViolation: options.continueAfterViolation ?? false,
-      reachedMaxStates: x.seen.size >= maxStates,
+      reachedMaxStates: x.seen.size >= (options.maxStates ?? Infinity),
       stats,
-      ...(emit ? { emit } : {}),
+      ...(this.emit ? { emit: this.emit } : {}),
     });
+  }
 
-  emit?.({ type: 'start', spec: spec.name });
-  x.seed();
-  x.advance();
-  emit?.({ type: 'level', depth: 1, newStates: x.queue });
-  if (x.stopped) {
-    queue = x.queue;
-    return conclude(false);
+  /**
+   * At the depth bound: cut (incomplete) when some successor of the level is new, complete
+   * when none is; a spec function that throws ends the run as an error, with no queue.
+   */
+  private probeAtBound(): LevelsEnd {
+    const x = this.x;
+    const cut = x.anyUnseenSuccessor();
+    if (x.stopped) return { finished: false, cut: false, queue: 0 };
+    return cut ? { finished: false, cut: true, queue: x.queue } : FINISHED;
   }
-  while (x.queue > 0) {
-    if (x.depth >= maxDepth) {
-      let cut: boolean;
-      try {
-        cut = x.anyUnseenSuccessor();
-      } catch (e) {
-        x.findings.push({ kind: 'error', property: 'next', message: e instanceof Error ? e.message : String(e), parent: -1, action: -1 });
-        return conclude(false);
-      }
-      if (cut) {
-        queue = x.queue;
-        return conclude(false, true);
-      }
-      break;
-    }
-    x.expand(deadline, progress, yieldEveryMs === Infinity ? Infinity : Date.now() + yieldEveryMs);
-    if (x.yielded) {
-      yield;
-      continue;
-    }
-    if (x.stopped) {
-      queue = x.queue + x.nextSize;
-      return conclude(false);
-    }
-    const n = x.nextSize;
-    if (n === 0) break;
-    x.advance();
-    emit?.({ type: 'level', depth: x.depth, newStates: n });
+
+  /** The end of a run a finding or a bound stopped: the level and what was found for the next. */
+  private stoppedEnd(): LevelsEnd {
+    return { finished: false, cut: false, queue: this.x.queue + this.x.nextSize };
   }
-  queue = 0;
-  return conclude(true);
+
+  /** A `progress` event, at most every `progressIntervalMs`. */
+  private progress(): void {
+    const emit = this.emit;
+    const now = Date.now();
+    if (!emit || now < this.nextProgress) return;
+    this.nextProgress = now + this.progressMs;
+    const x = this.x;
+    const sec = (now - this.started) / 1000;
+    emit({ type: 'progress', distinct: x.seen.size, generated: x.generated, queue: x.queue + x.nextSize, depth: x.depth, statesPerSecond: sec > 0 ? x.seen.size / sec : 0, seconds: sec });
+  }
 }
 
 /** Thrown by {@link assert} when a run does not end `ok` with every `sometimes` property reached. */

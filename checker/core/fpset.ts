@@ -89,6 +89,8 @@ export interface VisitedSet {
    * prefetch instruction). Changes nothing.
    */
   touch(hi: number, lo: number): number;
+  /** Whether `(hi, lo)` is stored (by any thread sharing the set). Changes nothing. */
+  has(hi: number, lo: number): boolean;
   /** The parent id of state `id` (-1 for an initial state). */
   parent(id: number): number;
   /** The action index that led to state `id`. */

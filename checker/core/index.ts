@@ -39,8 +39,8 @@ export type { HashOptions } from './hash.js';
 export { CodecError, withDerivedCodec } from './codec.js';
 export { FingerprintSet } from './fpset.js';
 export type { VisitedSet } from './fpset.js';
-export { checkParallel, defaultWorkers, WorkerPool } from './parallel.js';
-export type { ParallelOptions, ParallelResult, ParallelStats, SpecRef } from './parallel.js';
+export { checkParallel, defaultWorkers, WorkerPool } from '../parallel/index.js';
+export type { ParallelOptions, ParallelResult, ParallelStats, SpecRef } from '../parallel/index.js';
 export { Explorer } from './explore.js';
 export {
   schema,

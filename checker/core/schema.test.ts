@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { check } from './explore.js';
-import { checkParallel, type SpecRef } from './parallel.js';
+import { checkParallel, type SpecRef } from '../parallel/index.js';
 import { Fingerprinter } from './hash.js';
 import {
   arrayOf,

@@ -3,7 +3,7 @@ import { check } from './explore.js';
 import type { Action, Spec } from './spec.js';
 import { twoPhase } from '../fixtures/twophase.js';
 import { reordered } from './verify.js';
-import { checkParallel } from './parallel.js';
+import { checkParallel } from '../parallel/index.js';
 import { setOrder, type SetOrderState } from '../fixtures/set-order.js';
 
 const setOrderSpec = setOrder();

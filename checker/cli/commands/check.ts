@@ -5,7 +5,7 @@
  * keeps one set of worker threads for all of them; render prints the table.
  */
 import type { CheckEvent } from '../../core/explore.js';
-import { defaultWorkers, WorkerPool } from '../../core/parallel.js';
+import { defaultWorkers, WorkerPool } from '../../parallel/index.js';
 import { VERSION } from '../../version.js';
 import { defineCommand, type Context, type Io } from '../command.js';
 import { EXIT, UsageError } from '../errors.js';

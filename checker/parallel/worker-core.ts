@@ -1,13 +1,14 @@
 /**
  * One worker of the parallel checker, whichever thread it runs in: an {@link Explorer} on the
- * shared fingerprint table, driven level by level by the coordinator in `parallel.ts` through
- * {@link WorkerMessage}s. Worker 0 runs in the coordinator's own thread (its spec is already
- * built there and it can start at once); the others run in worker threads (`worker.ts`).
+ * shared fingerprint table and a {@link SharedFrontier}, driven level by level by the
+ * coordinator (`coordinator.ts`) through {@link WorkerMessage}s. Worker 0 runs in the
+ * coordinator's own thread (its spec is already built there and it can start at once); the
+ * others run in worker threads (`worker.ts`).
  */
-import { Explorer, type CheckOptions, type Finding, type SharedParts } from './explore.js';
+import { Explorer, type CheckOptions, type Finding } from '../core/explore.js';
 import type { WorkerMessage, WorkerReply, WorkerSummary } from './protocol.js';
-import { LevelWriter, SharedFrontier, SharedTable, SharedVisitedSet, type SharedTableBuffers } from './shared.js';
-import type { Action, Spec } from './spec.js';
+import { SharedFrontier, SharedTable, SharedVisitedSet, type SharedTableBuffers } from './shared.js';
+import type { Action, Spec } from '../core/spec.js';
 
 /**
  * A worker's message handler: answers each coordinator message, synchronously.
@@ -22,15 +23,8 @@ export function workerHandler<S, A extends Action>(
   buffers: SharedTableBuffers,
 ): (m: WorkerMessage) => WorkerReply {
   const table = new SharedTable(buffers);
-  // Two level buffers, used in turn: the one written now, and the one the others read.
-  const writers = [new LevelWriter(), new LevelWriter()];
-  let w = 0;
-  const parts: SharedParts<S> = {
-    seen: new SharedVisitedSet(table, index, workers),
-    writer: writers[0]!,
-    frontier: new SharedFrontier(table, spec.decode!.bind(spec), workers),
-  };
-  const x = new Explorer(spec, options, parts);
+  const frontier = new SharedFrontier<S>(table, spec.encode!, spec.decode!.bind(spec), workers);
+  const x = new Explorer<S, A>(spec, options, { seen: new SharedVisitedSet(table, index, workers, options.maxStates), frontier });
   let reported = 0;
 
   const summary = (): WorkerSummary => {
@@ -40,60 +34,51 @@ export function workerHandler<S, A extends Action>(
   };
 
   return (m: WorkerMessage): WorkerReply => {
-    let reply: WorkerReply;
     switch (m.type) {
       case 'seed':
-        x.seed();
+        // Only the first worker seeds (it is then the only thread inserting); the others start at depth 0 too.
+        if (index === 0) x.seed();
+        else x.depth = 0;
         table.flush();
         // The first worker may have grown the table while seeding alone.
-        reply = { type: 'seeded', summary: summary(), slots: table.buffers.slots };
-        break;
-      case 'advance': {
+        return { type: 'seeded', summary: summary(), slots: table.buffers.slots };
+      case 'advance':
         x.advance();
-        const level = parts.writer.finish();
-        w = 1 - w;
-        writers[w]!.clear();
-        parts.writer = writers[w]!;
-        reply = { type: 'advanced', summary: summary(), level };
-        break;
-      }
+        return { type: 'advanced', summary: summary(), level: frontier.finished! };
       case 'join':
         // Joins a run the first worker began alone: at its depth, on its current table.
         x.depth = m.depth;
         if (m.slots !== table.buffers.slots) table.attach(m.slots);
-        reply = { type: 'summary', summary: summary() };
-        break;
+        return { type: 'summary', summary: summary() };
       case 'open':
-        parts.frontier.open(m.levels);
-        reply = { type: 'summary', summary: summary() };
-        break;
+        frontier.open(m.levels);
+        return { type: 'summary', summary: summary() };
       case 'table':
         table.attach(m.slots);
-        reply = { type: 'summary', summary: summary() };
-        break;
+        return { type: 'summary', summary: summary() };
       case 'expand':
         x.expand(m.deadline);
         // The shared count is exact between phases (the coordinator sizes growths by it).
         table.flush();
-        reply = { type: 'summary', summary: summary() };
-        break;
+        return { type: 'summary', summary: summary() };
+      case 'probe': {
+        const unseen = x.anyUnseenSuccessor();
+        return { type: 'probed', unseen, summary: summary() };
+      }
       case 'lookup':
-        reply = { type: 'lookup', entry: [...x.lookup(m.gid)] as [number, number] };
-        break;
+        return { type: 'lookup', entry: [...x.lookup(m.gid)] as [number, number] };
       case 'stats':
-        reply = {
+        return {
           type: 'stats',
           coverage: [...x.coverage],
           sometimes: [...x.sometimesAt],
           levels: [...x.levels],
           bytes: x.bytes,
         };
-        break;
       case 'load':
       case 'unload':
         // A worker thread's own business (`worker.ts`), before and after the run this handler is for.
         throw new Error(`internal error: '${m.type}' sent to a loaded worker's handler`);
     }
-    return reply;
   };
 }

@@ -3,9 +3,9 @@
  * thread probes and inserts into without locks, and BFS levels that any worker can read.
  *
  * Why shared rather than partitioned: with states partitioned by fingerprint, about half of
- * all new states (and, without a cache, of all successors) cross threads, which costs an
- * encoding, a message and a decoding each; measured, that was about 30% extra work. With
- * one shared table a duplicate costs the same probe as in one thread, and nothing travels.
+ * all new states cross threads, each an encoding, a message and a decoding; with one shared
+ * table a duplicate costs the same probe as in one thread, and nothing travels (the
+ * measurement: `docs/performance.md`, "Why the parallel checker is shaped as it is").
  *
  * The table ({@link SharedTable}): linear probing over pairs of Int32 words `(hi, lo)`; a
  * slot is claimed by a compare-and-swap of its `hi` word from 0, then its `lo` word is
@@ -15,23 +15,28 @@
  * values per word, which changes TLC's collision estimate by a factor of about 1 + 2^-31.
  * The table is grown only while every worker is paused (see {@link SharedTable.mustPause}).
  *
- * The levels ({@link LevelWriter}, {@link SharedFrontier}): each worker appends the states
- * it stores to its own buffer as records `(id, parent, action, length, words...)`, cut into
+ * The levels ({@link LevelWriter}, {@link SharedFrontier}, the shared implementation of the
+ * explorer's `Frontier`): each worker appends the states it stores to its own buffer as records `(id, parent, action, length, words...)`, cut into
  * blocks of {@link BLOCK} states. At the next level all workers claim runs of blocks from
  * all buffers through one atomic counter, so the work is balanced whoever found the states.
  */
-import { homeSlot, ParentStore, RecentFingerprints, type VisitedSet } from './fpset.js';
-import type { StateEncoder } from './spec.js';
-import { WordBuffer } from './words.js';
+import { homeSlot, ParentStore, RecentFingerprints, type VisitedSet } from '../core/fpset.js';
+import type { StateEncoder } from '../core/spec.js';
+import { GO, PAUSE, STOP, type Frontier, type Taken } from '../core/frontier.js';
+import { WordBuffer } from '../core/words.js';
+import type { LevelSource, SharedTableBuffers } from './protocol.js';
+export type { LevelSource, SharedTableBuffers } from './protocol.js';
 
 /** States per block of a level: the unit a worker claims at a time. */
 export const BLOCK = 64;
 
 /** Control words, each on its own 64-byte line so that counters do not share a cache line. */
 const COUNT = 0;
-const STOP = 16;
+const STOP_FLAG = 16;
 const CURSOR = 32;
-const CTRL_WORDS = 48;
+/** States stored under a distinct-state bound: one ticket each (see {@link SharedTable.claimStored}). */
+const STORED = 48;
+const CTRL_WORDS = 64;
 
 /**
  * A thread adds its insertions to the shared count in batches of this many: the count's
@@ -47,14 +52,6 @@ const ZERO_LO = 0x27d4eb2f | 0;
 const storedHi = (hi: number): number => (hi | 0) || ZERO_HI;
 /** A fingerprint's low word as the table stores it (never 0). */
 const storedLo = (lo: number): number => (lo | 0) || ZERO_LO;
-
-/** The buffers that make up a {@link SharedTable}; post them to a worker to share the table. */
-export interface SharedTableBuffers {
-  /** Counters: states stored, the stop flag, the level's block cursor. */
-  readonly ctrl: SharedArrayBuffer;
-  /** The slots: two Int32 words each. */
-  readonly slots: SharedArrayBuffer;
-}
 
 /** A fingerprint table shared by threads: lock-free insertion, growth while all are paused. */
 export class SharedTable {
@@ -160,6 +157,42 @@ export class SharedTable {
     throw new Error('internal error: the shared fingerprint table is full');
   }
 
+  /** Whether `(hi, lo)` is in the table (never during a growth). */
+  has(hi: number, lo: number): boolean {
+    hi = storedHi(hi);
+    lo = storedLo(lo);
+    const t = this.t;
+    const mask = this.mask;
+    let i = homeSlot(hi, lo, mask);
+    for (let probes = 0; probes <= mask; probes++) {
+      const at = 2 * i;
+      const h = t[at]!;
+      if (h === 0) return false;
+      if (h === hi) {
+        let l = t[at + 1]!;
+        while (l === 0) l = Atomics.load(t, at + 1);
+        if (l === lo) return true;
+      }
+      i = (i + 1) & mask;
+    }
+    return false;
+  }
+
+  /**
+   * Under a bound of `bound` distinct states: takes a ticket for one more stored state, true
+   * while the tickets taken by every thread are within the bound. So that a run of several
+   * workers stores exactly as many states as one worker (no more than the bound), whichever
+   * thread stores the last.
+   */
+  claimStored(bound: number): boolean {
+    return Atomics.add(this.ctrl, STORED, 1) < bound;
+  }
+
+  /** States stored under a bound, by every thread: exact at any moment ({@link SharedTable.claimStored}). */
+  storedUnder(bound: number): number {
+    return Math.min(Atomics.load(this.ctrl, STORED), bound);
+  }
+
   /** Reads the first slot probed for `(hi, lo)` (a cache hint, see `VisitedSet.touch`). */
   touch(hi: number, lo: number): number {
     return this.t[2 * homeSlot(storedHi(hi), storedLo(lo), this.mask)]!;
@@ -178,7 +211,7 @@ export class SharedTable {
       this.flush();
       c = this.known + slack;
       if (c >= this.soft || c + successors * threads >= this.hard) return true;
-      return Atomics.load(this.ctrl, STOP) !== 0;
+      return Atomics.load(this.ctrl, STOP_FLAG) !== 0;
     }
     return false;
   }
@@ -190,12 +223,12 @@ export class SharedTable {
 
   /** Tells every thread to stop (a finding ended the run). */
   stop(): void {
-    Atomics.store(this.ctrl, STOP, 1);
+    Atomics.store(this.ctrl, STOP_FLAG, 1);
   }
 
   /** Whether some thread stopped the run. */
   get stopped(): boolean {
-    return Atomics.load(this.ctrl, STOP) !== 0;
+    return Atomics.load(this.ctrl, STOP_FLAG) !== 0;
   }
 
   /** Resets the level's block cursor (between levels, no thread expanding). */
@@ -254,6 +287,7 @@ export class SharedVisitedSet implements VisitedSet {
   private readonly store = new ParentStore();
   /** This thread's recent fingerprints: a hit was put by this thread, so it is in the table. */
   private readonly recent = new RecentFingerprints();
+  private readonly bounded: boolean;
 
   constructor(
     /** The shared table. */
@@ -262,15 +296,28 @@ export class SharedVisitedSet implements VisitedSet {
     readonly index: number,
     /** How many workers share the table. */
     readonly workers: number,
-  ) {}
+    /**
+     * The run's distinct-state bound (`maxStates`): every worker together stores at most this
+     * many states; a new fingerprint past it is left in the table but not stored (the run is
+     * stopping: the worker that stored the last state stops it).
+     */
+    private readonly bound = Infinity,
+  ) {
+    this.bounded = bound !== Infinity;
+  }
 
   put(hi: number, lo: number, parent: number, action: number): number {
     if (this.recent.hitOrRecord(hi, lo) || !this.table.insert(hi, lo)) return -1;
+    if (this.bounded && !this.table.claimStored(this.bound)) return -1;
     return this.store.add(parent, action) * this.workers + this.index;
   }
 
   touch(hi: number, lo: number): number {
     return this.recent.has(hi, lo) ? 0 : this.table.touch(hi, lo);
+  }
+
+  has(hi: number, lo: number): boolean {
+    return this.recent.has(hi, lo) || this.table.has(hi, lo);
   }
 
   parent(id: number): number {
@@ -286,27 +333,15 @@ export class SharedVisitedSet implements VisitedSet {
     return this.store.count;
   }
 
-  /** States stored by all workers. */
+  /** States stored by all workers: exact under a bound, else as {@link SharedTable.count} says. */
   get total(): number {
-    return this.table.count;
+    return this.bounded ? this.table.storedUnder(this.bound) : this.table.count;
   }
 
   /** This worker's parent store and recent cache (the shared table is counted once, by the coordinator). */
   get bytes(): number {
     return this.store.bytes + this.recent.bytes;
   }
-}
-
-/** One worker's finished level, readable by every worker. */
-export interface LevelSource {
-  /** The records. */
-  readonly buffer: SharedArrayBuffer;
-  /** Words used. */
-  readonly used: number;
-  /** Where each block starts (word offsets). */
-  readonly blocks: Int32Array;
-  /** States in the level. */
-  readonly count: number;
 }
 
 /** A worker's next level: records `(id, parent, action, length, words...)` in shared memory. */
@@ -353,14 +388,16 @@ export class LevelWriter extends WordBuffer {
 }
 
 /**
- * A level being expanded by several workers: blocks of every worker's {@link LevelSource}
- * are claimed one at a time through the table's cursor.
+ * The frontier of one worker in a parallel run: the level being expanded, read by every
+ * worker (blocks of every worker's {@link LevelSource} are claimed through the table's
+ * cursor), and this worker's part of the next level, written into one of its two
+ * {@link LevelWriter}s (used in turn: the one written now, and the one the others read).
  */
-export class SharedFrontier<S> {
-  /** The state taken last: its id, parent id and action index. */
-  id = 0;
-  parent = 0;
-  action = 0;
+export class SharedFrontier<S> implements Frontier<S> {
+  /** This worker's part of the level made current by the last {@link SharedFrontier.advance}, to share. */
+  finished: LevelSource | undefined;
+  private readonly writers = [new LevelWriter(), new LevelWriter()];
+  private writer = this.writers[0]!;
   private views: Int32Array[] = [];
   private sources: readonly LevelSource[] = [];
   private blockEnds: number[] = [];
@@ -375,6 +412,7 @@ export class SharedFrontier<S> {
 
   constructor(
     private readonly table: SharedTable,
+    private readonly encode: (s: S, out: StateEncoder) => void,
     private readonly decode: (words: Int32Array, start: number, end: number) => S,
     /** How many threads share each level. */
     private readonly threads: number,
@@ -397,24 +435,55 @@ export class SharedFrontier<S> {
     return this.sources.reduce((a, s) => a + s.count, 0);
   }
 
+  get nextSize(): number {
+    return this.writer.count;
+  }
+
   /** Takes the next state of the level, or returns false when every block is claimed. */
-  take(out: { state: S }): boolean {
+  take(out: Taken<S>): boolean {
     if (this.pos >= this.end && !this.claim()) return false;
     const d = this.data;
     const at = this.pos;
     this.last = at;
-    this.id = d[at]!;
-    this.parent = d[at + 1]!;
-    this.action = d[at + 2]!;
+    const id = d[at]!;
+    const parent = d[at + 1]!;
+    const action = d[at + 2]!;
     const len = d[at + 3]!;
     out.state = this.decode(d, at + 4, at + 4 + len);
+    out.id = id;
+    out.parent = parent;
+    out.action = action;
     this.pos = at + 4 + len;
     return true;
   }
 
-  /** Puts the state taken last back (a pause before expanding it). */
-  untake(): void {
+  /** Pauses (the state taken last is put back) when the table must grow first, or another worker stopped the run. */
+  admit(successors: number): number {
+    if (!this.table.mustPause(successors, this.threads)) return GO;
     this.pos = this.last;
+    return this.table.stopped ? STOP : PAUSE;
+  }
+
+  /** The seeding worker inserts alone: it grows the table itself. */
+  admitSeed(): void {
+    if (this.table.full) this.table.attach(this.table.grown());
+  }
+
+  put(s: S, id: number, parent: number, action: number): void {
+    this.writer.push(this.encode, s, id, parent, action);
+  }
+
+  stop(): void {
+    this.table.stop();
+  }
+
+  /** Finishes this worker's part of the next level ({@link SharedFrontier.finished}) and starts writing the one after. */
+  advance(): number {
+    const level = this.writer.finish();
+    this.finished = level;
+    this.writer = this.writers[this.writer === this.writers[0] ? 1 : 0]!;
+    this.writer.clear();
+    return level.count;
   }
 
   private claim(): boolean {

@@ -3,14 +3,14 @@
  * and a counterexample of the same (shortest) length.
  */
 import { describe, expect, it } from 'vitest';
-import { check } from './explore.js';
-import { checkParallel, WorkerPool, type SpecRef } from './parallel.js';
+import { check } from '../core/explore.js';
+import { checkParallel, WorkerPool, type SpecRef } from './index.js';
 import { grid } from '../fixtures/grid.js';
 import { twoPhase } from '../fixtures/twophase.js';
 import { rows } from '../fixtures/rows.js';
 import { twoPhasePlain, twoPhasePlainNeverCommitted } from '../fixtures/examples/twophase-plain.js';
-import { replaySteps } from './trace.js';
-import type { Spec } from './spec.js';
+import { replaySteps } from '../core/trace.js';
+import type { Spec } from '../core/spec.js';
 
 const gridRef = (dims: number, size: number): SpecRef => ({
   module: new URL('../fixtures/grid.ts', import.meta.url).href,
@@ -185,5 +185,72 @@ describe('checkParallel', () => {
     const r = await checkParallel(gridRef(1, 1), spec, 2);
     expect([r.kind, r.stats.distinctStates, r.stats.workers]).toEqual(['ok', 4, 1]);
     expect(r.stats.workersNote).toMatch(/^ran on 1 worker, not 2: a state holds an instance of Counter; worker threads need states of plain values/);
+  });
+});
+
+describe('bounds with any number of workers', () => {
+  // What a bound makes deterministic: the result's kind and reason, and the counts of stored states.
+  const outcome = (r: { kind: string; stats: { distinctStates: number; levels: readonly number[]; depth: number; queue: number } }) => ({
+    kind: r.kind,
+    reason: r.kind === 'incomplete' ? (r as unknown as { reason: string }).reason : undefined,
+    distinct: r.stats.distinctStates,
+    levels: r.stats.levels,
+    depth: r.stats.depth,
+    queue: r.stats.queue,
+  });
+
+  it('maxStates: exactly that many states, the same levels, depth and queue as one worker', async () => {
+    const pool = new WorkerPool();
+    try {
+      // grid(3, 40): levels of up to 1,200 states, many blocks each, so both workers store
+      // states of the level where the bound falls and race for its last ticket (before tickets,
+      // two workers stored 20,001 states under a bound of 20,000 here).
+      for (const maxStates of [1, 20_000, 30_001, 45_000]) {
+        const one = outcome(check(grid(3, 40), { maxStates }));
+        for (const w of [1, 2]) {
+          const r = await checkParallel(gridRef(3, 40), grid(3, 40), w, { maxStates, soloBelow: 0, pool });
+          expect([maxStates, w, outcome(r)]).toEqual([maxStates, w, one]);
+        }
+      }
+      // A bound at the size of the space (8,000 states), and just above it.
+      for (const maxStates of [8000, 8001]) {
+        const one = outcome(check(grid(3, 20), { maxStates }));
+        const r = await checkParallel(gridRef(3, 20), grid(3, 20), 2, { maxStates, soloBelow: 0, pool });
+        expect([maxStates, outcome(r)]).toEqual([maxStates, one]);
+      }
+    } finally {
+      await pool.close();
+    }
+    // What one worker gives, pinned.
+    expect(outcome(check(grid(3, 20), { maxStates: 4000 }))).toEqual({
+      kind: 'incomplete',
+      reason: 'maxStates',
+      distinct: 4000,
+      levels: [1, 3, 6, 10, 15, 21, 28, 36, 45, 55, 66, 78, 91, 105, 120, 136, 153, 171, 190, 210, 228, 244, 258, 270, 280, 288, 294, 298, 300],
+      depth: 29,
+      queue: 598,
+    });
+    expect(outcome(check(grid(3, 20), { maxStates: 8000 }))).toMatchObject({ kind: 'incomplete', reason: 'maxStates', distinct: 8000 });
+    expect(outcome(check(grid(3, 20), { maxStates: 8001 }))).toMatchObject({ kind: 'ok', distinct: 8000 });
+  });
+
+  it('maxDepth: incomplete only when a successor at the bound is new, as with one worker', async () => {
+    // grid(3, 12) has depth 34: at a bound of 34 no successor is new (complete), below it some are.
+    const pool = new WorkerPool();
+    try {
+      for (const maxDepth of [1, 4, 33, 34, 35]) {
+        const one = check(grid(3, 12), { maxDepth });
+        for (const w of [1, 2]) {
+          const r = await checkParallel(gridRef(3, 12), grid(3, 12), w, { maxDepth, soloBelow: 0, pool });
+          expect([maxDepth, w, outcome(r)]).toEqual([maxDepth, w, outcome(one)]);
+          // Every level up to the bound is expanded whole: the successors generated are the same too.
+          expect(r.stats.generatedStates).toBe(one.stats.generatedStates);
+        }
+      }
+    } finally {
+      await pool.close();
+    }
+    expect(outcome(check(grid(3, 12), { maxDepth: 33 }))).toMatchObject({ kind: 'incomplete', reason: 'maxDepth', depth: 33 });
+    expect(outcome(check(grid(3, 12), { maxDepth: 34 }))).toMatchObject({ kind: 'ok', distinct: 1728, depth: 34, queue: 0 });
   });
 });

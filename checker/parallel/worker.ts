@@ -7,7 +7,7 @@
 import { parentPort } from 'node:worker_threads';
 import { loadSpec, type WorkerMessage, type WorkerReply } from './protocol.js';
 import { workerHandler } from './worker-core.js';
-import { withDerivedCodec } from './codec.js';
+import { withDerivedCodec } from '../core/codec.js';
 
 const port = parentPort!;
 let handle: ((m: WorkerMessage) => WorkerReply) | null = null;

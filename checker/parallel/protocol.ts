@@ -1,12 +1,32 @@
 /**
- * The thread protocol of the parallel checker, at the bottom of its layers: where a worker
- * finds its spec ({@link SpecRef}) and the messages between the coordinator (`parallel.ts`)
- * and a worker (`worker-core.ts`, `worker.ts`). Both sides import this module and neither
- * imports the other, so a worker thread never loads the coordinator.
+ * The thread protocol of the parallel checker, at the bottom of `checker/parallel`: where a
+ * worker finds its spec ({@link SpecRef}), the shared buffers that cross threads
+ * ({@link SharedTableBuffers}, {@link LevelSource}), and the messages between the coordinator
+ * (`coordinator.ts`) and a worker (`worker-core.ts`, `worker.ts`). Both sides import this
+ * module and neither imports the other, so a worker thread never loads the coordinator.
  */
-import type { ActionCoverage, CheckOptions, Finding } from './explore.js';
-import type { LevelSource, SharedTableBuffers } from './shared.js';
-import type { Action, Spec } from './spec.js';
+import type { ActionCoverage, CheckOptions, Finding } from '../core/explore.js';
+import type { Action, Spec } from '../core/spec.js';
+
+/** The buffers that make up a shared fingerprint table (`shared.ts`); post them to a worker to share the table. */
+export interface SharedTableBuffers {
+  /** Counters: states stored, the stop flag, the level's block cursor. */
+  readonly ctrl: SharedArrayBuffer;
+  /** The slots: two Int32 words each. */
+  readonly slots: SharedArrayBuffer;
+}
+
+/** One worker's finished level, readable by every worker. */
+export interface LevelSource {
+  /** The records. */
+  readonly buffer: SharedArrayBuffer;
+  /** Words used. */
+  readonly used: number;
+  /** Where each block starts (word offsets). */
+  readonly blocks: Int32Array;
+  /** States in the level. */
+  readonly count: number;
+}
 
 /** Where a worker finds the spec: `import(module)[export]`, called with `args` when it is a function. */
 export interface SpecRef {
@@ -47,6 +67,8 @@ export type WorkerMessage =
   | { readonly type: 'open'; readonly levels: readonly LevelSource[] }
   | { readonly type: 'table'; readonly slots: SharedArrayBuffer }
   | { readonly type: 'expand'; readonly deadline: number }
+  /** At the depth bound: whether some successor of the level is not stored (storing nothing); answered with `probed`. */
+  | { readonly type: 'probe' }
   | { readonly type: 'lookup'; readonly gid: number }
   | { readonly type: 'stats' };
 
@@ -69,6 +91,7 @@ export type WorkerReply =
   | { readonly type: 'summary'; readonly summary: WorkerSummary }
   | { readonly type: 'seeded'; readonly summary: WorkerSummary; readonly slots: SharedArrayBuffer }
   | { readonly type: 'advanced'; readonly summary: WorkerSummary; readonly level: LevelSource }
+  | { readonly type: 'probed'; readonly summary: WorkerSummary; readonly unseen: boolean }
   | { readonly type: 'lookup'; readonly entry: [number, number] }
   | {
       readonly type: 'stats';
