@@ -532,281 +532,404 @@ let lastCompact: LivenessInfo | null = null;
  * counterexample must be built (then the `full` pass records every edge and builds it).
  */
 function livenessPass<S, A extends Action>(spec: Spec<S, A>, options: LivenessOptions<S>, full: boolean): LivenessResult<S> | null {
+  return new LivenessPass(spec, options, full).run();
+}
+
+/** The checks that refuse a liveness run before it starts (see the module comment). */
+function refuseUnsound<S, A extends Action>(spec: Spec<S, A>, options: LivenessOptions<S>): void {
   if (spec.constraint) throw new LivenessRefused(`liveness is not checked with a state constraint (the spec '${spec.name}' has one): a constraint cuts behaviours short, and a cut behaviour stutters where the real one goes on, so verdicts would be unsound; check it without the constraint`);
   if (spec.canonicalize && options.symmetry !== false) throw new LivenessRefused(`liveness is not checked under symmetry reduction: a cycle of orbits need not be a cycle of states, so a lasso could not be replayed and fairness per argument tuple would mix permuted nodes; run with symmetry off (--no-symmetry)`);
-  const prop = resolveProperty(spec, options.property);
-  if (prop.kind === 'leadsTo' && !prop.q) throw new LivenessRefused(`the leadsTo property '${prop.name}' has no right side q`);
-  const constraints = resolveFairness(spec, options.fairness);
-  const fair = new FairnessClasses(constraints, spec.actionNames && spec.actionIndex ? (a) => spec.actionIndex!(a as A) : undefined);
-  const invariants = options.invariants === false ? [] : selectInvariants(spec, options.invariants);
-  const actionProps = options.invariants === false ? [] : (spec.actionProperties ?? []);
-  const start = Date.now();
-  const deadline = options.timeLimitMs === undefined ? Infinity : start + options.timeLimitMs;
-  const maxStates = options.maxStates ?? Infinity;
-  const fp = new Fingerprinter();
-  const table = new IdTable();
-  const edges = new EdgeStore();
-  const off = new Int32Chunks();
-  const flags = new Uint8Chunks();
-  const levels: number[] = [];
-  const coverage = new Map<string, ActionCoverage>((spec.actionNames ?? []).map((n) => [n, { fired: 0, newStates: 0 }]));
-  const sometimes = spec.sometimes ?? [];
-  const sometimesAt = new Map<string, number | null>(sometimes.map((p) => [p.name, null]));
-  let generated = 0;
-  const newLevel = (): Level<S> => (spec.encode && spec.decode ? new WordLevel<S>(spec.encode.bind(spec), spec.decode.bind(spec)) : new ObjectLevel<S>());
-  let current = newLevel();
-  let next = newLevel();
-  let peak = 0;
-  const held = (): number => table.slotBytes + table.hi.bytes + table.lo.bytes + edges.bytes + off.bytes + flags.bytes;
+}
 
-  type Found = { kind: 'invariant' | 'action'; property: string; parent: number; action: Action; target: number };
-  let found: Found | null = null;
-  let errorAt: { where: string; message: string } | null = null;
-  const stats = (queue: number): CheckStats =>
-    makeStats({
-      distinct: table.size,
-      generated,
-      levels,
+/** A safety violation found on the way: the state (and the step) where it failed. */
+type Found = { kind: 'invariant' | 'action'; property: string; parent: number; action: Action; target: number };
+
+/**
+ * One pass as named phases: {@link LivenessPass.explore} (the BFS that records the graph and
+ * checks safety), {@link LivenessPass.compactGraph}, then a safety trace, the verdict, or the
+ * lasso. Its fields are the BFS's records, so that the phases share them without closures.
+ */
+class LivenessPass<S, A extends Action> {
+  private readonly prop: TemporalProperty<S>;
+  private readonly constraints: FairnessConstraint[];
+  private readonly fair: FairnessClasses;
+  private readonly invariants: readonly StateProperty<S>[];
+  private readonly actionProps: NonNullable<Spec<S, A>['actionProperties']>;
+  private readonly start = Date.now();
+  private readonly deadline: number;
+  private readonly maxStates: number;
+  private readonly fp = new Fingerprinter();
+  private readonly table = new IdTable();
+  private readonly edges = new EdgeStore();
+  private readonly off = new Int32Chunks();
+  private readonly flags = new Uint8Chunks();
+  private readonly levels: number[] = [];
+  private readonly coverage: Map<string, ActionCoverage>;
+  private readonly sometimes: NonNullable<Spec<S, A>['sometimes']>;
+  private readonly sometimesAt: Map<string, number | null>;
+  private readonly byIndex: ((a: A) => number) | undefined;
+  private readonly covByIndex: ActionCoverage[];
+  private generated = 0;
+  private current: Level<S>;
+  private next: Level<S>;
+  private depth = 1;
+  /** The states expanded so far: the next state to expand has this id. */
+  private expanded = 0;
+  private peak = 0;
+  private found: Found | null = null;
+  private errorAt: { where: string; message: string } | null = null;
+  private failedInv: StateProperty<S> | null = null;
+  private failedId = -1;
+  /** What the table reads of pass 2 gave, kept so that they are not optimised away. */
+  private touchedSink = 0;
+  private where = 'initStates';
+  private initials = 0;
+  private incomplete: 'maxStates' | 'timeLimit' | null = null;
+  private exploreSeconds = 0;
+  // One state's recorded edges before they are appended (repeats are dropped here), and its
+  // successors with their fingerprints.
+  private eT = new Int32Array(64);
+  private eC = new Uint8Array(64);
+  private fh = new Int32Array(64);
+  private fl = new Int32Array(64);
+  private readonly succ: S[] = [];
+
+  constructor(
+    private readonly spec: Spec<S, A>,
+    options: LivenessOptions<S>,
+    private readonly full: boolean,
+  ) {
+    refuseUnsound(spec, options);
+    const prop = resolveProperty(spec, options.property);
+    if (prop.kind === 'leadsTo' && !prop.q) throw new LivenessRefused(`the leadsTo property '${prop.name}' has no right side q`);
+    this.prop = prop;
+    this.constraints = resolveFairness(spec, options.fairness);
+    this.fair = new FairnessClasses(this.constraints, spec.actionNames && spec.actionIndex ? (a) => spec.actionIndex!(a as A) : undefined);
+    this.invariants = options.invariants === false ? [] : selectInvariants(spec, options.invariants);
+    this.actionProps = options.invariants === false ? [] : (spec.actionProperties ?? []);
+    this.deadline = options.timeLimitMs === undefined ? Infinity : this.start + options.timeLimitMs;
+    this.maxStates = options.maxStates ?? Infinity;
+    this.coverage = new Map<string, ActionCoverage>((spec.actionNames ?? []).map((n) => [n, { fired: 0, newStates: 0 }]));
+    this.sometimes = spec.sometimes ?? [];
+    this.sometimesAt = new Map<string, number | null>(this.sometimes.map((p) => [p.name, null]));
+    this.byIndex = spec.actionNames && spec.actionIndex ? spec.actionIndex.bind(spec) : undefined;
+    this.covByIndex = [...this.coverage.values()];
+    this.current = this.newLevel();
+    this.next = this.newLevel();
+  }
+
+  /** The phases; null when a counterexample must be built by the full pass. */
+  run(): LivenessResult<S> | null {
+    this.explore();
+    if (this.errorAt) return { kind: 'error', message: this.errorAt.message, where: this.errorAt.where, stats: this.stats(0), liveness: this.info() };
+    if (this.incomplete) return { kind: 'incomplete', reason: this.incomplete, violations: [], stats: this.stats(this.current.length + this.next.length), liveness: this.info() };
+    const g = this.compactGraph();
+    if (this.found && !this.full) {
+      lastCompact = this.info();
+      return null;
+    }
+    // The verdict pass needs no fingerprints after the search (a trace is built by the full pass).
+    if (!this.full) this.table.dropFingerprints();
+    if (this.found) return this.safetyViolation(g, this.found);
+    const t1 = Date.now();
+    const search = new FairSearch(g, this.fair);
+    search.needMust = this.prop.kind === 'eventuallyAlways';
+    search.run();
+    return this.full ? this.lassoResult(g, search, t1) : this.verdict(g, search, t1);
+  }
+
+  private newLevel(): Level<S> {
+    const spec = this.spec;
+    return spec.encode && spec.decode ? new WordLevel<S>(spec.encode.bind(spec), spec.decode.bind(spec)) : new ObjectLevel<S>();
+  }
+
+  private held(): number {
+    const { table, edges, off, flags } = this;
+    return table.slotBytes + table.hi.bytes + table.lo.bytes + edges.bytes + off.bytes + flags.bytes;
+  }
+
+  private stats(queue: number): CheckStats {
+    return makeStats({
+      distinct: this.table.size,
+      generated: this.generated,
+      levels: this.levels,
       queue,
-      coverage: Object.fromEntries(coverage),
-      sometimes: Object.fromEntries(sometimesAt),
-      visitedBytes: Math.max(peak, held()),
-      start,
+      coverage: Object.fromEntries(this.coverage),
+      sometimes: Object.fromEntries(this.sometimesAt),
+      visitedBytes: Math.max(this.peak, this.held()),
+      start: this.start,
     });
+  }
 
-  const noteNew = (s: S, id: number, depth: number): boolean => {
-    flags.push(stateFlags(prop, s));
-    levels[depth - 1] = (levels[depth - 1] ?? 0) + 1;
-    for (const p of sometimes) if (sometimesAt.get(p.name) === null && p.check(s)) sometimesAt.set(p.name, depth);
-    for (const inv of invariants) {
+  private info(extra: Partial<LivenessInfo> = {}): LivenessInfo {
+    return {
+      property: this.prop.name,
+      kind: this.prop.kind,
+      fairness: this.constraints.map(describeConstraint),
+      instances: this.fair.instances,
+      edges: this.edges.length,
+      subgraphStates: 0,
+      components: 0,
+      fairComponents: 0,
+      peakBytes: this.peak,
+      exploreSeconds: this.exploreSeconds,
+      livenessSeconds: 0,
+      ...extra,
+    };
+  }
+
+  /** Phase 1: the BFS, level by level, recording the graph; an exception is kept as the error. */
+  private explore(): void {
+    try {
+      this.seed();
+      while (!this.found && this.current.length > 0) if (this.expandLevel()) break;
+      this.off.push(this.edges.length);
+    } catch (e) {
+      this.errorAt = { where: this.where, message: e instanceof Error ? e.message : String(e) };
+    }
+    this.peak = this.held();
+    lastTouched = this.touchedSink;
+    this.exploreSeconds = (Date.now() - this.start) / 1000;
+  }
+
+  /** The initial states (ids 0 to `initials - 1`). */
+  private seed(): void {
+    const { spec, fp, table } = this;
+    for (const s of spec.initStates()) {
+      this.where = 'encode';
+      fp.state(spec, s);
+      const id = table.getOrAdd(fp.hi, fp.lo);
+      if (!table.isNew) continue;
+      this.generated++;
+      this.current.push(s);
+      this.where = 'invariants';
+      if (this.noteNew(s, id, 1)) {
+        this.found = { kind: 'invariant', property: this.failedInv!.name, parent: -1, action: { name: '', args: [] }, target: this.failedId };
+        break;
+      }
+    }
+    this.initials = table.size;
+  }
+
+  /** A new state's flags, level count and `sometimes` depths; true when an invariant fails. */
+  private noteNew(s: S, id: number, depth: number): boolean {
+    this.flags.push(stateFlags(this.prop, s));
+    this.levels[depth - 1] = (this.levels[depth - 1] ?? 0) + 1;
+    for (const p of this.sometimes) if (this.sometimesAt.get(p.name) === null && p.check(s)) this.sometimesAt.set(p.name, depth);
+    for (const inv of this.invariants) {
       if (!inv.check(s)) {
-        failedInv = inv;
-        failedId = id;
+        this.failedInv = inv;
+        this.failedId = id;
         return true;
       }
     }
     return false;
-  };
-  let failedInv: StateProperty<S> | null = null;
-  let failedId = -1;
+  }
 
-  const bfsSeconds = (): number => (Date.now() - start) / 1000;
-  /** What the table reads of pass 2 gave, kept so that they are not optimised away. */
-  let touchedSink = 0;
-  let where = 'initStates';
-  let initials = 0;
-  let incomplete: 'maxStates' | 'timeLimit' | null = null;
-  try {
-    const inits = spec.initStates();
-    for (const s of inits) {
-      where = 'encode';
-      fp.state(spec, s);
-      const id = table.getOrAdd(fp.hi, fp.lo);
-      if (!table.isNew) continue;
-      generated++;
-      current.push(s);
-      where = 'invariants';
-      if (noteNew(s, id, 1)) {
-        found = { kind: 'invariant', property: failedInv!.name, parent: -1, action: { name: '', args: [] }, target: failedId };
-        break;
+  /** Expands the current level (states are expanded in id order); true when the search stops. */
+  private expandLevel(): boolean {
+    let id = this.expanded;
+    for (let left = this.current.length; left > 0; left--, id++) {
+      if (this.expandState(this.current.take(), id)) return true;
+      if (this.table.size >= this.maxStates) {
+        this.incomplete = 'maxStates';
+        return true;
+      }
+      if ((id & 255) === 0 && Date.now() >= this.deadline) {
+        this.incomplete = 'timeLimit';
+        return true;
       }
     }
-    initials = table.size;
-    let id = 0;
-    let depth = 1;
-    const byIndex = spec.actionNames && spec.actionIndex ? spec.actionIndex.bind(spec) : undefined;
-    const covByIndex = [...coverage.values()];
-    // One state's recorded edges before they are appended: repeats are dropped here.
-    let eT = new Int32Array(64);
-    let eC = new Uint8Array(64);
-    let fh = new Int32Array(64);
-    let fl = new Int32Array(64);
-    const succ: S[] = [];
-    outer: while (!found && current.length > 0) {
-      for (let left = current.length; left > 0; left--, id++) {
-        const s = current.take();
-        off.push(edges.length);
-        const srcInX = full || (flags.get(id) & IN_X) !== 0;
-        where = 'actions';
-        const acts = spec.actions(s);
-        if (eT.length < acts.length) {
-          eT = new Int32Array(2 * acts.length);
-          eC = new Uint8Array(2 * acts.length);
-        }
-        let m = 0;
-        // Pass 1: every successor and its fingerprint; pass 2: read where each would be
-        // looked up (independent reads, so the processor overlaps their cache misses, as the
-        // safety explorer does); pass 3: in action order, each successor in turn.
-        if (fh.length < acts.length) {
-          fh = new Int32Array(2 * acts.length);
-          fl = new Int32Array(2 * acts.length);
-        }
-        for (let k = 0; k < acts.length; k++) {
-          where = 'next';
-          const t = spec.next(s, acts[k]!);
-          where = 'encode';
-          fp.state(spec, t);
-          succ[k] = t;
-          fh[k] = fp.hi;
-          fl[k] = fp.lo;
-        }
-        let touched = 0;
-        for (let k = 0; k < acts.length; k++) touched ^= table.touch(fh[k]!, fl[k]!);
-        touchedSink ^= touched;
-        for (let k = 0; k < acts.length; k++) {
-          const a = acts[k]!;
-          const t = succ[k]!;
-          generated++;
-          const tid = table.getOrAdd(fh[k]!, fl[k]!);
-          if (tid > MAX_LIVENESS_STATES) throw new LivenessRefused(`the liveness pass records at most ${MAX_LIVENESS_STATES} states (a target id takes 24 bits of an edge)`);
-          const isNew = table.isNew;
-          let cov = byIndex ? covByIndex[byIndex(a)] : undefined;
-          if (cov === undefined) {
-            cov = coverage.get(a.name);
-            if (cov === undefined) coverage.set(a.name, (cov = { fired: 0, newStates: 0 }));
-          }
-          cov.fired++;
-          for (let j = 0; j < actionProps.length; j++) {
-            const p = actionProps[j]!;
-            where = p.name;
-            if (!p.check(s, t, a)) {
-              found = { kind: 'action', property: p.name, parent: id, action: a, target: tid };
-              break outer;
-            }
-          }
-          if (isNew) {
-            cov.newStates++;
-            next.push(t);
-            where = 'invariants';
-            if (noteNew(t, tid, depth + 1)) {
-              found = { kind: 'invariant', property: failedInv!.name, parent: id, action: a, target: tid };
-              break outer;
-            }
-          }
-          // A step to the state itself is stuttering: never <<A>>_vars (see the module comment).
-          if (tid === id || !srcInX) continue;
-          where = 'fairness';
-          const c = fair.classOf(a);
-          // Outside the subgraph only the class matters (the action is enabled here).
-          const to = full || flags.get(tid) & IN_X ? tid : -1;
-          let dup = false;
-          for (let e = 0; e < m; e++) {
-            if (eT[e] === to && eC[e] === c) {
-              dup = true;
-              break;
-            }
-          }
-          if (dup) continue;
-          eT[m] = to;
-          eC[m++] = c;
-        }
-        for (let e = 0; e < m; e++) edges.push(eT[e]!, eC[e]!);
-        if (table.size >= maxStates) {
-          incomplete = 'maxStates';
-          break outer;
-        }
-        if ((id & 255) === 0 && Date.now() >= deadline) {
-          incomplete = 'timeLimit';
-          break outer;
-        }
-      }
-      const done = current;
-      done.clear();
-      current = next;
-      next = done;
-      depth++;
+    const done = this.current;
+    done.clear();
+    this.current = this.next;
+    this.next = done;
+    this.depth++;
+    this.expanded = id;
+    return false;
+  }
+
+  /** Expands state `id`: its successors, their checks, and its recorded edges; true when the search stops. */
+  private expandState(s: S, id: number): boolean {
+    const { spec, table } = this;
+    this.off.push(this.edges.length);
+    const srcInX = this.full || (this.flags.get(id) & IN_X) !== 0;
+    this.where = 'actions';
+    const acts = spec.actions(s);
+    this.fingerprintSuccessors(s, acts);
+    const { fh, fl, succ } = this;
+    let m = 0;
+    for (let k = 0; k < acts.length; k++) {
+      const a = acts[k]!;
+      const t = succ[k]!;
+      this.generated++;
+      const tid = table.getOrAdd(fh[k]!, fl[k]!);
+      if (tid > MAX_LIVENESS_STATES) throw new LivenessRefused(`the liveness pass records at most ${MAX_LIVENESS_STATES} states (a target id takes 24 bits of an edge)`);
+      if (this.checkStep(s, id, a, t, tid, table.isNew)) return true;
+      // A step to the state itself is stuttering: never <<A>>_vars (see the module comment).
+      if (tid === id || !srcInX) continue;
+      m = this.noteEdge(a, tid, m);
     }
-    off.push(edges.length);
-  } catch (e) {
-    errorAt = { where, message: e instanceof Error ? e.message : String(e) };
+    const { eT, eC, edges } = this;
+    for (let e = 0; e < m; e++) edges.push(eT[e]!, eC[e]!);
+    return false;
   }
-  peak = held();
-  lastTouched = touchedSink;
-  const exploreSeconds = bfsSeconds();
-  const info = (extra: Partial<LivenessInfo> = {}): LivenessInfo => ({
-    property: prop.name,
-    kind: prop.kind,
-    fairness: constraints.map(describeConstraint),
-    instances: fair.instances,
-    edges: edges.length,
-    subgraphStates: 0,
-    components: 0,
-    fairComponents: 0,
-    peakBytes: peak,
-    exploreSeconds,
-    livenessSeconds: 0,
-    ...extra,
-  });
-  if (errorAt) return { kind: 'error', message: errorAt.message, where: errorAt.where, stats: stats(0), liveness: info() };
-  if (incomplete) return { kind: 'incomplete', reason: incomplete, violations: [], stats: stats(current.length + next.length), liveness: info() };
-  const n = table.size;
-  // Flat copies for the component search: the offsets and flags by id.
-  // The id table is done with (ids stay valid): its slots go before the copies are made.
-  table.dropSlots();
-  const offArr = new Int32Array(n + 1);
-  for (let i = 0; i < off.length && i <= n; i++) offArr[i] = off.get(i);
-  // States never expanded (a safety violation stopped the search): no edges.
-  for (let i = off.length; i <= n; i++) offArr[i] = edges.length;
-  const flagArr = new Uint8Array(n);
-  for (let i = 0; i < n; i++) flagArr[i] = flags.get(i);
-  // The chunked originals and the BFS levels are done with: let them go before the search.
-  off.chunks.length = 0;
-  flags.chunks.length = 0;
-  current = newLevel();
-  next = newLevel();
-  const g: Graph = { n, off: offArr, edges, flags: flagArr, fps: table, initials };
-  if (found && !full) {
-    lastCompact = info();
-    return null;
+
+  /**
+   * Pass 1: every successor and its fingerprint; pass 2: read where each would be looked up
+   * (independent reads, so the processor overlaps their cache misses, as the safety explorer
+   * does). Pass 3, in action order, is {@link LivenessPass.expandState}'s loop.
+   */
+  private fingerprintSuccessors(s: S, acts: readonly A[]): void {
+    const { spec, fp, table, succ } = this;
+    if (this.eT.length < acts.length) {
+      this.eT = new Int32Array(2 * acts.length);
+      this.eC = new Uint8Array(2 * acts.length);
+    }
+    if (this.fh.length < acts.length) {
+      this.fh = new Int32Array(2 * acts.length);
+      this.fl = new Int32Array(2 * acts.length);
+    }
+    const { fh, fl } = this;
+    for (let k = 0; k < acts.length; k++) {
+      this.where = 'next';
+      const t = spec.next(s, acts[k]!);
+      this.where = 'encode';
+      fp.state(spec, t);
+      succ[k] = t;
+      fh[k] = fp.hi;
+      fl[k] = fp.lo;
+    }
+    let touched = 0;
+    for (let k = 0; k < acts.length; k++) touched ^= table.touch(fh[k]!, fl[k]!);
+    this.touchedSink ^= touched;
   }
-  // The verdict pass needs no fingerprints after the search (a trace is built by the full pass).
-  if (!full) table.dropFingerprints();
-  if (found) {
-    const f = found as Found;
+
+  /** One step's coverage, action properties and (a new target's) invariants; true on a violation. */
+  private checkStep(s: S, id: number, a: A, t: S, tid: number, isNew: boolean): boolean {
+    const cov = this.coverageOf(a);
+    cov.fired++;
+    const actionProps = this.actionProps;
+    for (let j = 0; j < actionProps.length; j++) {
+      const p = actionProps[j]!;
+      this.where = p.name;
+      if (!p.check(s, t, a)) {
+        this.found = { kind: 'action', property: p.name, parent: id, action: a, target: tid };
+        return true;
+      }
+    }
+    if (isNew) {
+      cov.newStates++;
+      this.next.push(t);
+      this.where = 'invariants';
+      if (this.noteNew(t, tid, this.depth + 1)) {
+        this.found = { kind: 'invariant', property: this.failedInv!.name, parent: id, action: a, target: tid };
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private coverageOf(a: A): ActionCoverage {
+    let cov = this.byIndex ? this.covByIndex[this.byIndex(a)] : undefined;
+    if (cov === undefined) {
+      cov = this.coverage.get(a.name);
+      if (cov === undefined) this.coverage.set(a.name, (cov = { fired: 0, newStates: 0 }));
+    }
+    return cov;
+  }
+
+  /** Adds edge number `m` of the state being expanded unless it repeats one; returns the new count. */
+  private noteEdge(a: A, tid: number, m: number): number {
+    this.where = 'fairness';
+    const c = this.fair.classOf(a);
+    // Outside the subgraph only the class matters (the action is enabled here).
+    const to = this.full || this.flags.get(tid) & IN_X ? tid : -1;
+    const { eT, eC } = this;
+    for (let e = 0; e < m; e++) if (eT[e] === to && eC[e] === c) return m;
+    eT[m] = to;
+    eC[m] = c;
+    return m + 1;
+  }
+
+  /**
+   * Phase 2: flat copies for the component search, the offsets and flags by id. The id table
+   * is done with (ids stay valid): its slots go before the copies are made.
+   */
+  private compactGraph(): Graph {
+    const { table, off, flags, edges } = this;
+    const n = table.size;
+    table.dropSlots();
+    const offArr = new Int32Array(n + 1);
+    for (let i = 0; i < off.length && i <= n; i++) offArr[i] = off.get(i);
+    // States never expanded (a safety violation stopped the search): no edges.
+    for (let i = off.length; i <= n; i++) offArr[i] = edges.length;
+    const flagArr = new Uint8Array(n);
+    for (let i = 0; i < n; i++) flagArr[i] = flags.get(i);
+    // The chunked originals and the BFS levels are done with: let them go before the search.
+    off.chunks.length = 0;
+    flags.chunks.length = 0;
+    this.current = this.newLevel();
+    this.next = this.newLevel();
+    return { n, off: offArr, edges, flags: flagArr, fps: table, initials: this.initials };
+  }
+
+  /** The trace of a safety violation: the shortest path to the state, then the failing step. */
+  private safetyViolation(g: Graph, f: Found): LivenessResult<S> {
     const path = shortestPath(g, f.parent < 0 ? f.target : f.parent);
-    const trace = replayPath(spec, g, fair, path);
+    const trace = replayPath(this.spec, g, this.fair, path);
     if (f.parent >= 0) {
       const last = trace.states.at(-1)!;
-      (trace.states as S[]).push(spec.next(last, f.action as A));
+      (trace.states as S[]).push(this.spec.next(last, f.action as A));
       (trace.actions as Action[]).push(f.action);
     }
-    return { kind: 'violation', violations: [{ property: f.property, kind: f.kind, trace }], stats: stats(0), liveness: info() };
+    return { kind: 'violation', violations: [{ property: f.property, kind: f.kind, trace }], stats: this.stats(0), liveness: this.info() };
   }
-  const t1 = Date.now();
-  const search = new FairSearch(g, fair);
-  search.needMust = prop.kind === 'eventuallyAlways';
-  search.run();
-  // The component search holds the graph, the fingerprints and its own arrays.
-  const graphBytes = g.off.byteLength + g.flags.byteLength + edges.bytes + table.hi.bytes + table.lo.bytes;
-  peak = Math.max(peak, graphBytes + search.peakBytes);
-  const base = { subgraphStates: search.subgraphStates, components: search.components, fairComponents: search.fairComponents };
-  if (!full) {
+
+  /** The component search holds the graph, the fingerprints and its own arrays. */
+  private graphBytes(g: Graph): number {
+    return g.off.byteLength + g.flags.byteLength + this.edges.bytes + this.table.hi.bytes + this.table.lo.bytes;
+  }
+
+  private measured(search: FairSearch, t1: number, extra: Partial<LivenessInfo> = {}): LivenessInfo {
+    const base = { subgraphStates: search.subgraphStates, components: search.components, fairComponents: search.fairComponents };
+    return this.info({ ...base, peakBytes: this.peak, livenessSeconds: (Date.now() - t1) / 1000, ...extra });
+  }
+
+  /** Phase 3 of the verdict pass: ok, or null when a fair component is reachable (a lasso exists). */
+  private verdict(g: Graph, search: FairSearch, t1: number): LivenessResult<S> | null {
+    const graphBytes = this.graphBytes(g);
+    this.peak = Math.max(this.peak, graphBytes + search.peakBytes);
     // Five bytes a state: the visited mark and the queue.
-    if (search.fairComponents > 0) peak = Math.max(peak, graphBytes + search.rindex.byteLength + search.accept.byteLength + 5 * n);
-    const violated = search.fairComponents > 0 && reachesFair(g, search, prop.kind !== 'eventually');
-    const measured = info({ ...base, peakBytes: peak, livenessSeconds: (Date.now() - t1) / 1000 });
+    if (search.fairComponents > 0) this.peak = Math.max(this.peak, graphBytes + search.rindex.byteLength + search.accept.byteLength + 5 * g.n);
+    const violated = search.fairComponents > 0 && reachesFair(g, search, this.prop.kind !== 'eventually');
+    const measured = this.measured(search, t1);
     if (violated) {
       lastCompact = measured;
       return null;
     }
-    return { kind: 'ok', stats: stats(0), liveness: measured };
+    return { kind: 'ok', stats: this.stats(0), liveness: measured };
   }
-  const lasso = search.fairComponents > 0 ? findLasso(g, fair, search, prop.kind !== 'eventually') : null;
-  // The lasso search's parent and queue arrays (two words a state each), when it ran.
-  if (search.fairComponents > 0) peak = Math.max(peak, graphBytes + search.rindex.byteLength + search.accept.byteLength + 16 * n);
-  if (!lasso) {
-    return { kind: 'ok', stats: stats(0), liveness: info({ ...base, peakBytes: peak, livenessSeconds: (Date.now() - t1) / 1000 }) };
+
+  /** Phase 3 of the full pass: the lasso, replayed into a trace with its loop. */
+  private lassoResult(g: Graph, search: FairSearch, t1: number): LivenessResult<S> {
+    const graphBytes = this.graphBytes(g);
+    this.peak = Math.max(this.peak, graphBytes + search.peakBytes);
+    const lasso = search.fairComponents > 0 ? findLasso(g, this.fair, search, this.prop.kind !== 'eventually') : null;
+    // The lasso search's parent and queue arrays (two words a state each), when it ran.
+    if (search.fairComponents > 0) this.peak = Math.max(this.peak, graphBytes + search.rindex.byteLength + search.accept.byteLength + 16 * g.n);
+    if (!lasso) return { kind: 'ok', stats: this.stats(0), liveness: this.measured(search, t1) };
+    const trace = replayPath(this.spec, g, this.fair, lasso.path, lasso.classes);
+    const loopStart = lasso.loopStart;
+    const withLoop: Trace<S> = { states: trace.states, actions: trace.actions, loopStart };
+    const cycle = trace.states.length - 1 - loopStart;
+    return {
+      kind: 'violation',
+      violations: [{ property: this.prop.name, kind: 'liveness', trace: withLoop }],
+      stats: this.stats(0),
+      liveness: this.measured(search, t1, { prefix: loopStart, cycle: Math.max(cycle, 1) }),
+    };
   }
-  const trace = replayPath(spec, g, fair, lasso.path, lasso.classes);
-  const loopStart = lasso.loopStart;
-  const withLoop: Trace<S> = { states: trace.states, actions: trace.actions, loopStart };
-  const cycle = trace.states.length - 1 - loopStart;
-  return {
-    kind: 'violation',
-    violations: [{ property: prop.name, kind: 'liveness', trace: withLoop }],
-    stats: stats(0),
-    liveness: info({ ...base, peakBytes: peak, livenessSeconds: (Date.now() - t1) / 1000, prefix: loopStart, cycle: Math.max(cycle, 1) }),
-  };
 }
 
 /**
