@@ -121,19 +121,61 @@ export async function probeCores(): Promise<number> {
   return median(ratios);
 }
 
+/** What `npm run bench` prints for `--help` and after a bad argument. */
+const USAGE =
+  'usage: npm run bench -- [--runs N] [--workers 1,2] [--no-pair] [--no-probe] [--only NAME | --all] [--save FILE] [--compare FILE] [--against DIST]';
+
+/** The value after `name` in `argv`, if any. */
+const argOf = (argv: readonly string[], name: string): string | undefined => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+
 /**
  * The bench command: `[--runs N] [--workers 1,2] [--no-pair] [--no-probe] [--only NAME[,NAME...] | --all]
  * [--save FILE] [--compare FILE]`, or `--child NAME --workers W` (internal: run one case, print its sample).
  */
 export async function benchMain(cases: readonly BenchCase[], script: string, argv: readonly string[]): Promise<number> {
-  const arg = (name: string): string | undefined => {
-    const i = argv.indexOf(name);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
   // Every word is checked before anything runs: `--help` and a typo must not start a
   // benchmark of minutes.
-  const USAGE =
-    'usage: npm run bench -- [--runs N] [--workers 1,2] [--no-pair] [--no-probe] [--only NAME | --all] [--save FILE] [--compare FILE] [--against DIST]';
+  const refused = checkWords(cases, argv);
+  if (refused !== undefined) return refused;
+  const child = argOf(argv, '--child');
+  if (child !== undefined) return runChildCase(cases, child, argv);
+  const plan = planBench(cases, script, argv);
+  if (typeof plan === 'number') return plan;
+  const probe = argv.includes('--no-probe') ? async (): Promise<void> => undefined : reportCores;
+  await probe('start');
+  process.stdout.write(`${tableHeader(plan)}\n`);
+  const results: Record<string, BenchSample> = {};
+  for (const c of plan.selected) {
+    let rounds: Rounds;
+    try {
+      rounds = await sampleRounds(plan, c);
+    } catch (e) {
+      process.stderr.write(e instanceof Error ? e.message : String(e));
+      return 3;
+    }
+    for (const k of plan.configs) {
+      const { m, line } = tableRow(plan, c, k, rounds);
+      results[`${c.name}/${k}`] = m;
+      process.stdout.write(line);
+    }
+  }
+  process.stdout.write(
+    `(medians of ${plan.runs} interleaved runs, each in a fresh process; 1+1: two one-worker runs at once, rates summed` +
+      (plan.againstScript ? `; against: ${plan.againstScript}, run in the same rounds` : '') +
+      ')\n',
+  );
+  // The host may move this machine's cores between runs: a second probe brackets the table.
+  await probe('end');
+  const save = argOf(argv, '--save');
+  if (save) writeFileSync(save, JSON.stringify(results, null, 2) + '\n');
+  return 0;
+}
+
+/** `--help` (exit 0), or a word that is not an option or lacks its value (exit 2); undefined when all are good. */
+function checkWords(cases: readonly BenchCase[], argv: readonly string[]): number | undefined {
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(`${USAGE}\ncases: ${cases.map((c) => c.name).join(', ')}\n`);
     return 0;
@@ -153,13 +195,31 @@ export async function benchMain(cases: readonly BenchCase[], script: string, arg
       return 2;
     }
   }
-  const child = arg('--child');
-  if (child !== undefined) {
-    const c = cases.find((x) => x.name === child);
-    if (!c) throw new Error(`unknown bench case ${child}`);
-    process.stdout.write(JSON.stringify(await runOnce(c, Number(arg('--workers') ?? 1))) + '\n');
-    return 0;
-  }
+  return undefined;
+}
+
+/** The child's side: one run of case `name`, its sample printed as JSON. */
+async function runChildCase(cases: readonly BenchCase[], name: string, argv: readonly string[]): Promise<number> {
+  const c = cases.find((x) => x.name === name);
+  if (!c) throw new Error(`unknown bench case ${name}`);
+  process.stdout.write(JSON.stringify(await runOnce(c, Number(argOf(argv, '--workers') ?? 1))) + '\n');
+  return 0;
+}
+
+/** What a bench run measures, from its arguments. */
+interface BenchPlan {
+  readonly script: string;
+  readonly runs: number;
+  readonly selected: readonly BenchCase[];
+  /** Worker counts as strings, and `1+1` after the one-worker run when 1 and 2 are asked for. */
+  readonly configs: readonly string[];
+  readonly baseline: Record<string, BenchSample> | undefined;
+  readonly againstScript: string | undefined;
+}
+
+/** The plan, or the exit status (2) after a clear message for a bad value. */
+function planBench(cases: readonly BenchCase[], script: string, argv: readonly string[]): BenchPlan | number {
+  const arg = (name: string): string | undefined => argOf(argv, name);
   const runs = Number(arg('--runs') ?? 3);
   // `--case` is another name for `--only`; either takes a comma-separated list of cases.
   const only = arg('--only') ?? arg('--case');
@@ -186,117 +246,117 @@ export async function benchMain(cases: readonly BenchCase[], script: string, arg
     process.stderr.write(`bench: --against needs a built dist folder holding specs/${basename(script)} (no ${againstScript}; build the other commit with npm run build)\n`);
     return 2;
   }
-  const results: Record<string, BenchSample> = {};
-  const header =
-    'case'.padEnd(22) + 'workers'.padStart(8) + 'distinct'.padStart(11) +
-    '  distinct/s  generated/s  peak RSS MiB  visited B/state  seconds  vs 1 worker  vs 1+1  TLC distinct/s  vs TLC' +
-    (baseline ? '  vs baseline (distinct/s)' : '') +
-    (againstScript ? '  vs against (distinct/s, median of rounds)' : '');
-  const probe = argv.includes('--no-probe')
-    ? async (): Promise<void> => undefined
-    : async (when: string): Promise<void> => {
-        const r = await probeCores();
-        process.stdout.write(
-          `machine (${when}): ${availableParallelism()} logical cores; with two busy processes each runs a multiply-bound ` +
-            `loop at ${r.toFixed(2)}x its speed alone (1.0: separate cores; about 0.5: hyperthreads of one core)\n`,
-        );
-      };
-  await probe('start');
-  process.stdout.write(`${header}\n`);
-  const runChild = async (name: string, workers: number, from = script): Promise<BenchSample> =>
-    JSON.parse(await nodeOutput([from, '--child', name, '--workers', String(workers)])) as BenchSample;
-  /** Two one-worker runs at once, as one sample: summed rates, the longer time, the larger RSS. */
-  const pair = async (name: string, from = script): Promise<BenchSample> => {
-    const [a, b] = await Promise.all([runChild(name, 1, from), runChild(name, 1, from)]);
-    return {
-      distinct: a.distinct,
-      generated: a.generated,
-      seconds: Math.max(a.seconds, b.seconds),
-      distinctPerSecond: a.distinctPerSecond + b.distinctPerSecond,
-      generatedPerSecond: a.generatedPerSecond + b.generatedPerSecond,
-      peakRssMB: Math.max(a.peakRssMB, b.peakRssMB),
-      visitedBytesPerState: a.visitedBytesPerState,
-    };
-  };
-  // Configurations: worker counts, and `1+1` after the one-worker run when 1 and 2 are asked for.
   const configs: string[] = workerCounts.map(String);
   if (workerCounts.includes(1) && workerCounts.includes(2) && !argv.includes('--no-pair')) configs.splice(configs.indexOf('1') + 1, 0, '1+1');
-  for (const c of selected) {
-    const samples = new Map<string, BenchSample[]>(configs.map((k) => [k, []]));
-    const other = new Map<string, BenchSample[]>(configs.map((k) => [k, []]));
-    const sample = (k: string, from: string): Promise<BenchSample> => (k === '1+1' ? pair(c.name, from) : runChild(c.name, Number(k), from));
-    try {
-      for (let i = 0; i < runs; i++) {
-        for (const k of configs) {
-          if (againstScript === undefined) {
-            samples.get(k)!.push(await sample(k, script));
-            continue;
-          }
-          // Alternate which build goes first, so neither always meets a warmer or a colder machine.
-          const first = i % 2 === 0;
-          const a = await sample(k, first ? script : againstScript);
-          const b = await sample(k, first ? againstScript : script);
-          samples.get(k)!.push(first ? a : b);
-          other.get(k)!.push(first ? b : a);
-        }
-      }
-    } catch (e) {
-      process.stderr.write(e instanceof Error ? e.message : String(e));
-      return 3;
-    }
-    const ones = samples.get('1');
-    const pairs = samples.get('1+1');
+  return { script, runs, selected, configs, baseline, againstScript };
+}
+
+/** Prints {@link probeCores}'s ratio, `when` being `start` or `end`. */
+async function reportCores(when: string): Promise<void> {
+  const r = await probeCores();
+  process.stdout.write(
+    `machine (${when}): ${availableParallelism()} logical cores; with two busy processes each runs a multiply-bound ` +
+      `loop at ${r.toFixed(2)}x its speed alone (1.0: separate cores; about 0.5: hyperthreads of one core)\n`,
+  );
+}
+
+function tableHeader(plan: BenchPlan): string {
+  return (
+    'case'.padEnd(22) + 'workers'.padStart(8) + 'distinct'.padStart(11) +
+    '  distinct/s  generated/s  peak RSS MiB  visited B/state  seconds  vs 1 worker  vs 1+1  TLC distinct/s  vs TLC' +
+    (plan.baseline ? '  vs baseline (distinct/s)' : '') +
+    (plan.againstScript ? '  vs against (distinct/s, median of rounds)' : '')
+  );
+}
+
+/** One case's samples by configuration: from this build, and (with `--against`) from the other, round by round. */
+interface Rounds {
+  readonly samples: Map<string, BenchSample[]>;
+  readonly other: Map<string, BenchSample[]>;
+}
+
+const runChild = async (script: string, name: string, workers: number): Promise<BenchSample> =>
+  JSON.parse(await nodeOutput([script, '--child', name, '--workers', String(workers)])) as BenchSample;
+
+/** Two one-worker runs at once, as one sample: summed rates, the longer time, the larger RSS. */
+async function pair(script: string, name: string): Promise<BenchSample> {
+  const [a, b] = await Promise.all([runChild(script, name, 1), runChild(script, name, 1)]);
+  return {
+    distinct: a.distinct,
+    generated: a.generated,
+    seconds: Math.max(a.seconds, b.seconds),
+    distinctPerSecond: a.distinctPerSecond + b.distinctPerSecond,
+    generatedPerSecond: a.generatedPerSecond + b.generatedPerSecond,
+    peakRssMB: Math.max(a.peakRssMB, b.peakRssMB),
+    visitedBytesPerState: a.visitedBytesPerState,
+  };
+}
+
+/** The runs of one case, interleaved: each round runs every configuration (and each build) once. */
+async function sampleRounds(plan: BenchPlan, c: BenchCase): Promise<Rounds> {
+  const { script, againstScript, configs } = plan;
+  const samples = new Map<string, BenchSample[]>(configs.map((k) => [k, []]));
+  const other = new Map<string, BenchSample[]>(configs.map((k) => [k, []]));
+  const sample = (k: string, from: string): Promise<BenchSample> => (k === '1+1' ? pair(from, c.name) : runChild(from, c.name, Number(k)));
+  for (let i = 0; i < plan.runs; i++) {
     for (const k of configs) {
-      const ss = samples.get(k)!;
-      const med = (f: keyof BenchSample): number => median(ss.map((s) => s[f]));
-      const m: BenchSample = {
-        distinct: med('distinct'),
-        generated: med('generated'),
-        seconds: med('seconds'),
-        distinctPerSecond: med('distinctPerSecond'),
-        generatedPerSecond: med('generatedPerSecond'),
-        peakRssMB: med('peakRssMB'),
-        visitedBytesPerState: med('visitedBytesPerState'),
-      };
-      const key = `${c.name}/${k}`;
-      results[key] = m;
-      const b = baseline?.[key];
-      const theirs = other.get(k)!;
-      const vsAgainst = theirs.length > 0 ? median(ss.map((s, i) => s.distinctPerSecond / theirs[i]!.distinctPerSecond)) : undefined;
-      const speedup = ones && k !== '1' ? median(ss.map((s, i) => s.distinctPerSecond / ones[i]!.distinctPerSecond)) : undefined;
-      // Several workers against two independent one-worker processes of the same round.
-      const ofPair = pairs && k !== '1' && k !== '1+1' ? median(ss.map((s, i) => s.distinctPerSecond / pairs[i]!.distinctPerSecond)) : undefined;
-      process.stdout.write(
-        c.name.padEnd(22) +
-          k.padStart(8) +
-          m.distinct.toLocaleString('en-US').padStart(11) +
-          Math.round(m.distinctPerSecond).toLocaleString('en-US').padStart(12) +
-          Math.round(m.generatedPerSecond).toLocaleString('en-US').padStart(13) +
-          m.peakRssMB.toFixed(0).padStart(14) +
-          m.visitedBytesPerState.toFixed(1).padStart(17) +
-          m.seconds.toFixed(2).padStart(9) +
-          (speedup !== undefined ? `${speedup.toFixed(2)}x`.padStart(13) : ''.padStart(13)) +
-          (ofPair !== undefined ? `${ofPair.toFixed(2)}x`.padStart(8) : ''.padStart(8)) +
-          // TLC's rate is one worker's: the ratio is for the one-worker row only.
-          (c.tlcRate !== undefined && k === '1'
-            ? c.tlcRate.toLocaleString('en-US').padStart(16) + `${(m.distinctPerSecond / c.tlcRate).toFixed(1)}x`.padStart(8)
-            : ''.padStart(24)) +
-          (b ? `  ${(m.distinctPerSecond / b.distinctPerSecond).toFixed(2)}x` : '') +
-          (vsAgainst !== undefined
-            ? `  ${vsAgainst.toFixed(3)}x (against: ${Math.round(median(theirs.map((t) => t.distinctPerSecond))).toLocaleString('en-US')}/s)`
-            : '') +
-          '\n',
-      );
+      if (againstScript === undefined) {
+        samples.get(k)!.push(await sample(k, script));
+        continue;
+      }
+      // Alternate which build goes first, so neither always meets a warmer or a colder machine.
+      const first = i % 2 === 0;
+      const a = await sample(k, first ? script : againstScript);
+      const b = await sample(k, first ? againstScript : script);
+      samples.get(k)!.push(first ? a : b);
+      other.get(k)!.push(first ? b : a);
     }
   }
-  process.stdout.write(
-    `(medians of ${runs} interleaved runs, each in a fresh process; 1+1: two one-worker runs at once, rates summed` +
-      (againstScript ? `; against: ${againstScript}, run in the same rounds` : '') +
-      ')\n',
-  );
-  // The host may move this machine's cores between runs: a second probe brackets the table.
-  await probe('end');
-  const save = arg('--save');
-  if (save) writeFileSync(save, JSON.stringify(results, null, 2) + '\n');
-  return 0;
+  return { samples, other };
+}
+
+/** The median of each measurement. */
+function medianSample(ss: readonly BenchSample[]): BenchSample {
+  const med = (f: keyof BenchSample): number => median(ss.map((s) => s[f]));
+  return {
+    distinct: med('distinct'),
+    generated: med('generated'),
+    seconds: med('seconds'),
+    distinctPerSecond: med('distinctPerSecond'),
+    generatedPerSecond: med('generatedPerSecond'),
+    peakRssMB: med('peakRssMB'),
+    visitedBytesPerState: med('visitedBytesPerState'),
+  };
+}
+
+/** The medians of configuration `k` of case `c`, and its line of the table (the ratios are medians of rounds). */
+function tableRow(plan: BenchPlan, c: BenchCase, k: string, rounds: Rounds): { m: BenchSample; line: string } {
+  const ss = rounds.samples.get(k)!;
+  const m = medianSample(ss);
+  const ones = rounds.samples.get('1');
+  const pairs = rounds.samples.get('1+1');
+  const b = plan.baseline?.[`${c.name}/${k}`];
+  const theirs = rounds.other.get(k)!;
+  const ofRounds = (base: readonly BenchSample[]): number => median(ss.map((s, i) => s.distinctPerSecond / base[i]!.distinctPerSecond));
+  const vsAgainst = theirs.length > 0 ? ofRounds(theirs) : undefined;
+  const speedup = ones && k !== '1' ? ofRounds(ones) : undefined;
+  // Several workers against two independent one-worker processes of the same round.
+  const ofPair = pairs && k !== '1' && k !== '1+1' ? ofRounds(pairs) : undefined;
+  const line =
+    c.name.padEnd(22) +
+    k.padStart(8) +
+    m.distinct.toLocaleString('en-US').padStart(11) +
+    Math.round(m.distinctPerSecond).toLocaleString('en-US').padStart(12) +
+    Math.round(m.generatedPerSecond).toLocaleString('en-US').padStart(13) +
+    m.peakRssMB.toFixed(0).padStart(14) +
+    m.visitedBytesPerState.toFixed(1).padStart(17) +
+    m.seconds.toFixed(2).padStart(9) +
+    (speedup !== undefined ? `${speedup.toFixed(2)}x`.padStart(13) : ''.padStart(13)) +
+    (ofPair !== undefined ? `${ofPair.toFixed(2)}x`.padStart(8) : ''.padStart(8)) +
+    // TLC's rate is one worker's: the ratio is for the one-worker row only.
+    (c.tlcRate !== undefined && k === '1' ? c.tlcRate.toLocaleString('en-US').padStart(16) + `${(m.distinctPerSecond / c.tlcRate).toFixed(1)}x`.padStart(8) : ''.padStart(24)) +
+    (b ? `  ${(m.distinctPerSecond / b.distinctPerSecond).toFixed(2)}x` : '') +
+    (vsAgainst !== undefined ? `  ${vsAgainst.toFixed(3)}x (against: ${Math.round(median(theirs.map((t) => t.distinctPerSecond))).toLocaleString('en-US')}/s)` : '') +
+    '\n';
+  return { m, line };
 }
