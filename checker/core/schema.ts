@@ -1289,7 +1289,10 @@ function compileCodec<S>(root: Type<S>): Codec<S> {
   const tree = walk(root, 's', '');
   const fixedWords = bit > 0 ? word + 1 : word;
   const wdecl = Array.from({ length: fixedWords }, (_, i) => `w${i} = 0`).join(', ');
-  const wout = Array.from({ length: fixedWords }, (_, i) => `out.int(w${i});`).join(' ');
+  // The fixed words go out in one `ints` call (one call of the sink, whose loop then runs
+  // over a typed array) rather than one `int` call a word.
+  const SCR = g.k(new Int32Array(fixedWords));
+  const wout = fixedWords ? `${Array.from({ length: fixedWords }, (_, i) => `${SCR}[${i}] = w${i};`).join(' ')} out.ints(${SCR});` : '';
   const wread = Array.from({ length: fixedWords }, (_, i) => `w${i} = W[start + ${i}] | 0`).join(', ');
   // The decoded values of the cached places and their codes, shared by encode and decode (a
   // sentinel before the first decode, equal to no value of a state).
