@@ -545,6 +545,15 @@ const EMPTY: readonly never[] = Object.freeze([]);
 
 /** `[a EXCEPT ![i] = v]`: a copy of `a` with `a[i]` replaced (for per-node arrays). */
 export function except<T>(a: readonly T[], i: number, v: T): readonly T[] {
+  // Per-node arrays are short: a literal copy is cheaper than the generic `slice` call.
+  if (a.length === 3) {
+    if (i === 0) return [v, a[1]!, a[2]!];
+    if (i === 1) return [a[0]!, v, a[2]!];
+    if (i === 2) return [a[0]!, a[1]!, v];
+  } else if (a.length === 2) {
+    if (i === 0) return [v, a[1]!];
+    if (i === 1) return [a[0]!, v];
+  }
   const out = a.slice();
   out[i] = v;
   return out;
