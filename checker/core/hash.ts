@@ -103,7 +103,7 @@ const MAX_STRINGS = 1 << 16;
  * every object of every successor grew to millions of entries and made the walk 20 times
  * slower (ephemeron tables are only pruned by full collections).
  */
-const RING = 4096;
+const RING = 1024;
 const RMASK = RING - 1;
 const recObj: unknown[] = new Array<unknown>(RING).fill(null);
 const recH = new Int32Array(RING);
@@ -112,7 +112,7 @@ const recL = new Int32Array(RING);
 const recKid0 = new Int32Array(RING);
 const recKidN = new Int32Array(RING);
 let recTop = 0;
-const KIDS = 1 << 16;
+const KIDS = 1 << 14;
 const KMASK = KIDS - 1;
 /** Records of parts, a segment per record (-1: a part with no record, a primitive). */
 const kids = new Int32Array(KIDS);
