@@ -87,6 +87,12 @@ describe('structural fingerprints', () => {
   it('reject a Set holding two elements equal by value, with a message that says so', () => {
     expect(() => fpOf({ msgs: new Set([{ type: 'Commit' }, { type: 'Commit' }]) })).toThrow(FingerprintError);
     expect(() => fpOf(new Set([{ a: 1, b: 2 }, { b: 2, a: 1 }]))).toThrow(/a Set holds two elements equal by value: Sets of records must not contain duplicates/);
+    // Also when the Set extends the one at the same place in the previous walk.
+    const s1 = new Set([{ type: 'a' }, { type: 'b' }]);
+    fpOf({ msgs: s1 });
+    expect(fpOf({ msgs: new Set([...s1, { type: 'c' }]) })).toBe(fpOf({ msgs: new Set([{ type: 'c' }, { type: 'b' }, { type: 'a' }]) }, true));
+    fpOf({ msgs: s1 });
+    expect(() => fpOf({ msgs: new Set([...s1, { type: 'a' }]) })).toThrow(FingerprintError);
   });
 
   it('make a duplicate in a Set an error result of the run', () => {
