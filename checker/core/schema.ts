@@ -1761,9 +1761,9 @@ function label(name: string, args: readonly ActionArg[], index: number): Action 
 }
 
 /**
- * `actions` of a {@link defineSpec} spec, generated: one direct call of each instance's step
- * with its arguments as literals, so that every call site sees one function (a loop over
- * closures made one call site see them all, and V8 neither inlined nor specialised them).
+ * `actions` of a {@link defineSpec} spec, generated: a loop per action calling its step
+ * directly, so that every call site sees one function (a loop over closures made one call
+ * site see them all, and V8 neither inlined nor specialised them).
  * Fills `acts` and `succs`; a step returning several successors goes through `many`.
  */
 function compileActions<S>(
@@ -1772,10 +1772,21 @@ function compileActions<S>(
   const g = new Gen();
   const IA = g.k(Array.isArray);
   let body = 'let r;\n';
-  instances.forEach((inst) => {
-    const args = inst.args.map((x) => `, ${JSON.stringify(x)}`).join('');
-    body += `r = ${g.k(inst.step)}(s${args}); if (r) { if (${IA}(r)) many(${g.k(inst)}, r, acts, succs); else { acts.push(${g.k(inst.action)}); succs.push(r); } }\n`;
-  });
+  // One loop per action over its argument tuples: its call site sees one step, and the code
+  // stays small (a call site per instance made V8 compile one large function per spec).
+  for (let i = 0; i < instances.length; ) {
+    const first = instances[i]!;
+    let j = i + 1;
+    while (j < instances.length && instances[j]!.step === first.step && instances[j]!.args.length === first.args.length) j++;
+    const group = instances.slice(i, j);
+    const arity = first.args.length;
+    const call = (a: string): string => `${g.k(first.step)}(s${Array.from({ length: arity }, (_, k) => `, ${a}[${k}]`).join('')})`;
+    const A = g.k(group.map((x) => x.args));
+    const L = g.k(group.map((x) => x.action));
+    const I = g.k(group);
+    body += `for (let k = 0; k < ${group.length}; k++) { r = ${call(`${A}[k]`)}; if (r) { if (${IA}(r)) many(${I}[k], r, acts, succs); else { acts.push(${L}[k]); succs.push(r); } } }\n`;
+    i = j;
+  }
   return g.build(`return function actions(s, acts, succs, many) {\n${body}};`);
 }
 
