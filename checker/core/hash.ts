@@ -390,7 +390,7 @@ function rootNode(v: unknown, noCache: boolean | undefined): void {
   if (r >= 0) lastRoot = r;
 }
 
-/** Forgets every cached sub-value hash (tests; the cache holds its objects weakly anyway). */
+/** Forgets every recorded sub-value hash (tests; the ring holds at most 1,024 objects). */
 export function clearFingerprintCache(): void {
   recObj.fill(null);
   lastRoot = -1;
