@@ -53,9 +53,46 @@ describe('structural fingerprints', () => {
     expect(fpOf({ x: 1, shared: { msgs: new Set([{ type: 'a', n: 1 }, { type: 'b', n: 2 }]) } })).toBe(fpOf(s1, true));
   });
 
+  it('give every value the hash a fresh walk gives it, over many walks sharing parts (the records ring wraps)', () => {
+    // Each value shares most of its parts with the previous one, at the same places or moved,
+    // as successors do; records are reused only for the very object they were made for.
+    let v: { a: readonly number[]; s: ReadonlySet<{ k: number }>; m: ReadonlyMap<string, number[]>; r: { x: number; y: number[] } } = {
+      a: [1, 2, 3],
+      s: new Set([{ k: 0 }]),
+      m: new Map([['p', [1]]]),
+      r: { x: 0, y: [0] },
+    };
+    for (let i = 1; i <= 3000; i++) {
+      const els = [...v.s];
+      switch (i % 5) {
+        case 0:
+          v = { ...v, a: [...v.a.slice(1), i] };
+          break;
+        case 1:
+          v = { ...v, s: new Set([...els.slice(-20), { k: i }]) };
+          break;
+        case 2:
+          v = { ...v, s: new Set([...els].reverse()) };
+          break;
+        case 3:
+          v = { r: { ...v.r, x: i }, m: new Map([...v.m].slice(-3).concat([[`q${i}`, v.r.y]])), a: v.a, s: v.s };
+          break;
+        default:
+          v = { ...v, r: { x: v.r.x, y: v.a.slice() } };
+      }
+      expect(fpOf(v)).toBe(fpOf(v, true));
+    }
+  });
+
   it('reject a Set holding two elements equal by value, with a message that says so', () => {
     expect(() => fpOf({ msgs: new Set([{ type: 'Commit' }, { type: 'Commit' }]) })).toThrow(FingerprintError);
     expect(() => fpOf(new Set([{ a: 1, b: 2 }, { b: 2, a: 1 }]))).toThrow(/a Set holds two elements equal by value: Sets of records must not contain duplicates/);
+    // Also when the Set extends the one at the same place in the previous walk.
+    const s1 = new Set([{ type: 'a' }, { type: 'b' }]);
+    fpOf({ msgs: s1 });
+    expect(fpOf({ msgs: new Set([...s1, { type: 'c' }]) })).toBe(fpOf({ msgs: new Set([{ type: 'c' }, { type: 'b' }, { type: 'a' }]) }, true));
+    fpOf({ msgs: s1 });
+    expect(() => fpOf({ msgs: new Set([...s1, { type: 'a' }]) })).toThrow(FingerprintError);
   });
 
   it('make a duplicate in a Set an error result of the run', () => {

@@ -13,7 +13,7 @@
  * sorted in a scratch stack shared by the whole walk: no allocation per Set). The hash of each
  * object below the root is cached by identity: successors built with spreads
  * share their parent's unchanged sub-objects, so those are hashed once, not once a successor
- * (a bounded cache of recent objects: see `cache`).
+ * (records of recent objects, found by position: see `recObj`).
  * That rests on the spec contract that states are never mutated; {@link HashOptions.noCache}
  * walks everything afresh, for a check that a `next()` did not mutate its input.
  */
@@ -85,16 +85,74 @@ let stringHashes = new Int32Array(512);
 const MAX_STRINGS = 1 << 16;
 
 /**
- * Hashes of objects below a root, by identity (see the module comment): a bounded map, emptied
- * when full, from an object to its slot in `cacheHashes`. Not a `WeakMap`: one holding every
- * object of every successor grew to millions of entries and made the walk 20 times slower
- * (ephemeron tables are only pruned by full collections); the reuse that pays is between the
- * successors of one state, which a thousand recent entries cover
- * (256, 1,024 and 4,096 entries measured within noise on PaxosCommit).
+ * Hashes of objects seen in recent walks, by identity, found by position rather than looked
+ * up: each object hashed gets a record (the object, its hash, and the records of its parts in
+ * order: record fields in key order, array and Set elements in order) in a ring of recent
+ * records, and a walk follows the previous walk's records alongside: the part at the same
+ * place (same key position, same index, same place in a Set's order) of the record aligned
+ * with a value is the first candidate for that value's part, taken when it is the same object.
+ * Successors of one state are walked one after another, and share their parent's unchanged
+ * objects at the same places (spreads keep key order; `new Set([...msgs, m])` keeps the
+ * parent's order), so most shared objects are found at the place the previous walk left them,
+ * with one comparison. A `Map` from object to hash did the same with a lookup per object and
+ * an insertion per object hashed (docs/performance.md: the insertions alone were 10% of a
+ * plain port's time); a `WeakMap` was far slower (below).
+ *
+ * A record is reused only for the very object it was made for, so the ring can wrap and lose
+ * records freely: a lost record is a miss, never a wrong hash. Not a `WeakMap`: one holding
+ * every object of every successor grew to millions of entries and made the walk 20 times
+ * slower (ephemeron tables are only pruned by full collections).
  */
-const CACHE_SIZE = 1024;
-const cache = new Map<object, number>();
-const cacheHashes = new Int32Array(2 * CACHE_SIZE);
+const RING = 1024;
+const RMASK = RING - 1;
+const recObj: unknown[] = new Array<unknown>(RING).fill(null);
+const recH = new Int32Array(RING);
+const recL = new Int32Array(RING);
+/** Where a record's parts' record indices start in `kids`, and how many. */
+const recKid0 = new Int32Array(RING);
+const recKidN = new Int32Array(RING);
+let recTop = 0;
+const KIDS = 1 << 14;
+const KMASK = KIDS - 1;
+/** Records of parts, a segment per record (-1: a part with no record, a primitive). */
+const kids = new Int32Array(KIDS);
+let kidTop = 0;
+/** Parts' records of the objects being hashed, innermost last (copied into `kids` when an object is done). */
+let kidStack = new Int32Array(256);
+let kidSp = 0;
+/** The record of the last root walked (where the next walk's alignment starts). */
+let lastRoot = -1;
+
+/** The record aligned with part `j` of the value aligned with record `r` (-1: none). */
+function kidOf(r: number, j: number): number {
+  return r >= 0 && j < recKidN[r]! ? kids[(recKid0[r]! + j) & KMASK]! : -1;
+}
+
+function pushKid(r: number): void {
+  if (kidSp === kidStack.length) {
+    const g = new Int32Array(kidStack.length * 2);
+    g.set(kidStack);
+    kidStack = g;
+  }
+  kidStack[kidSp++] = r;
+}
+
+/** Makes a record for `v` (hash in RH/RL) whose parts' records are `kidStack[base .. kidSp)`; pops them. */
+function record(v: object, base: number): number {
+  const r = recTop;
+  recTop = (recTop + 1) & RMASK;
+  const n = kidSp - base;
+  const k0 = kidTop;
+  for (let i = 0; i < n; i++) kids[(k0 + i) & KMASK] = kidStack[base + i]!;
+  kidTop = (k0 + n) & KMASK;
+  kidSp = base;
+  recObj[r] = v;
+  recH[r] = RH;
+  recL[r] = RL;
+  recKid0[r] = k0;
+  recKidN[r] = n;
+  return r;
+}
 
 /** Tags: the first word of each kind's stream. */
 const T_INT = 1;
@@ -180,10 +238,12 @@ function sortPairs(base: number): boolean {
 }
 
 /**
- * The structural hash of `v` into RH/RL (for an integer, the pair `(T_INT, v)` itself). `mode`: 0 no cache, 1 cache the parts but not `v`
- * itself (a root: new in every successor), 2 cache `v` too.
+ * The structural hash of `v` into RH/RL (for an integer, the pair `(T_INT, v)` itself).
+ * `cached`: reuse the hashes of objects hashed before (see `recObj`); `align`: the record of
+ * the value at the same place in an earlier walk (-1: none). Returns `v`'s record (-1 for a
+ * primitive, or when not `cached`).
  */
-function node(v: unknown, mode: number): void {
+function node(v: unknown, cached: boolean, align: number): number {
   switch (typeof v) {
     case 'number': {
       if ((v | 0) === v) {
@@ -197,23 +257,23 @@ function node(v: unknown, mode: number): void {
         const b = f64Words[1]!;
         finish(r1(r1(r1(SEED1, T_FLOAT), a), b), r2(r2(r2(SEED2, T_FLOAT), a), b), 3);
       }
-      return;
+      return -1;
     }
     case 'string':
       stringHash(v);
-      return;
+      return -1;
     case 'boolean':
       RH = v ? 0x3c6ef372 : 0x5f1d36f1;
       RL = v ? 0x2a2cf4b2 : 0x1f83d9ab;
-      return;
+      return -1;
     case 'undefined':
       RH = 0x510e527f;
       RL = 0x1eb5d6a3;
-      return;
+      return -1;
     case 'bigint': {
       stringHash(v.toString());
       finish(r1(r1(r1(SEED1, T_BIGINT), RH), RL), r2(r2(r2(SEED2, T_BIGINT), RH), RL), 3);
-      return;
+      return -1;
     }
     case 'object':
       break;
@@ -223,35 +283,36 @@ function node(v: unknown, mode: number): void {
   if (v === null) {
     RH = 0x6a09e667;
     RL = 0x3f84d5b5;
-    return;
+    return -1;
   }
-  if (mode === 2) {
-    const c = cache.get(v);
-    if (c !== undefined) {
-      RH = cacheHashes[c]!;
-      RL = cacheHashes[c + 1]!;
-      return;
-    }
+  if (cached && align >= 0 && recObj[align] === v) {
+    RH = recH[align]!;
+    RL = recL[align]!;
+    return align;
   }
-  const sub = mode === 0 ? 0 : 2;
+  const base = kidSp;
   if (Array.isArray(v)) {
     let h1 = r1(SEED1, T_ARRAY);
     let h2 = r2(SEED2, T_ARRAY);
     const n = v.length;
     for (let i = 0; i < n; i++) {
-      node(v[i], sub);
+      const r = node(v[i], cached, cached ? kidOf(align, i) : -1);
+      if (cached) pushKid(r);
       h1 = r1(r1(h1, RH), RL);
       h2 = r2(r2(h2, RH), RL);
     }
     finish(h1, h2, 2 * n + 1);
   } else if (v instanceof Set) {
-    const base = top;
+    const sbase = top;
+    let j = 0;
     for (const e of v) {
-      node(e, sub);
+      const r = node(e, cached, cached ? kidOf(align, j++) : -1);
+      if (cached) pushKid(r);
       push2(RH, RL);
     }
-    if (sortPairs(base)) {
-      top = base;
+    if (sortPairs(sbase)) {
+      top = sbase;
+      kidSp = base;
       throw new FingerprintError(
         'a Set holds two elements equal by value: Sets of records must not contain duplicates; ' +
           'add an element only when no equal one is in the Set (compare by fields, not with Set.has, which compares objects by identity)',
@@ -260,36 +321,40 @@ function node(v: unknown, mode: number): void {
     let h1 = r1(SEED1, T_SET);
     let h2 = r2(SEED2, T_SET);
     const st = stack;
-    for (let i = base; i < top; i++) {
+    for (let i = sbase; i < top; i++) {
       h1 = r1(h1, st[i]!);
       h2 = r2(h2, st[i]!);
     }
-    const n = top - base;
-    top = base;
+    const n = top - sbase;
+    top = sbase;
     finish(h1, h2, n + 1);
   } else if (v instanceof Map) {
-    const base = top;
+    const sbase = top;
+    let j = 0;
     for (const [k, x] of v) {
-      node(k, sub);
+      const rk = node(k, cached, cached ? kidOf(align, j++) : -1);
+      if (cached) pushKid(rk);
       const kh = RH;
       const kl = RL;
-      node(x, sub);
+      const rx = node(x, cached, cached ? kidOf(align, j++) : -1);
+      if (cached) pushKid(rx);
       finish(r1(r1(r1(r1(r1(SEED1, T_ENTRY), kh), kl), RH), RL), r2(r2(r2(r2(r2(SEED2, T_ENTRY), kh), kl), RH), RL), 5);
       push2(RH, RL);
     }
-    if (sortPairs(base)) {
-      top = base;
+    if (sortPairs(sbase)) {
+      top = sbase;
+      kidSp = base;
       throw new FingerprintError('a Map holds two entries equal by value (keys equal by value, with equal values): Map keys must be distinct values');
     }
     let h1 = r1(SEED1, T_MAP);
     let h2 = r2(SEED2, T_MAP);
     const st = stack;
-    for (let i = base; i < top; i++) {
+    for (let i = sbase; i < top; i++) {
       h1 = r1(h1, st[i]!);
       h2 = r2(h2, st[i]!);
     }
-    const n = top - base;
-    top = base;
+    const n = top - sbase;
+    top = sbase;
     finish(h1, h2, n + 1);
   } else {
     // A record: order-independent, as the sum of one hash per entry (keys are distinct).
@@ -301,7 +366,8 @@ function node(v: unknown, mode: number): void {
       stringHash(k);
       const kh = RH;
       const kl = RL;
-      node(o[k], sub);
+      const r = node(o[k], cached, cached ? kidOf(align, n) : -1);
+      if (cached) pushKid(r);
       finish(r1(r1(r1(r1(SEED1, kh), kl), RH), RL), r2(r2(r2(r2(SEED2, kh), kl), RH), RL), 4);
       sumH = (sumH + RH) | 0;
       sumL = (sumL + RL) | 0;
@@ -309,18 +375,25 @@ function node(v: unknown, mode: number): void {
     }
     finish(r1(r1(r1(SEED1, T_RECORD), sumH), sumL), r2(r2(r2(SEED2, T_RECORD), sumH), sumL), n + 3);
   }
-  if (mode === 2) {
-    if (cache.size >= CACHE_SIZE) cache.clear();
-    const c = 2 * cache.size;
-    cacheHashes[c] = RH;
-    cacheHashes[c + 1] = RL;
-    cache.set(v, c);
-  }
+  return cached ? record(v, base) : -1;
 }
 
-/** Forgets every cached sub-value hash (tests; the cache holds its objects weakly anyway). */
+/** The structural hash of a root value into RH/RL, aligned with the previous root walked. */
+function rootNode(v: unknown, noCache: boolean | undefined): void {
+  top = 0;
+  kidSp = 0;
+  if (noCache) {
+    node(v, false, -1);
+    return;
+  }
+  const r = node(v, true, lastRoot);
+  if (r >= 0) lastRoot = r;
+}
+
+/** Forgets every recorded sub-value hash (tests; the ring holds at most 1,024 objects). */
 export function clearFingerprintCache(): void {
-  cache.clear();
+  recObj.fill(null);
+  lastRoot = -1;
 }
 
 /**
@@ -405,8 +478,7 @@ export class Fingerprinter implements StateEncoder {
         return;
       }
     }
-    top = 0;
-    node(s, options?.noCache ? 0 : 1);
+    rootNode(s, options?.noCache);
     finish(r1(r1(SEED1, RH), RL), r2(r2(SEED2, RH), RL), 2);
     this.hi = RH >>> 0;
     this.lo = RL >>> 0;
@@ -425,8 +497,7 @@ export class Fingerprinter implements StateEncoder {
    * function or a symbol, and for a Set with two elements equal by value.
    */
   value(v: unknown, options?: HashOptions): void {
-    top = 0;
-    node(v, options?.noCache ? 0 : 1);
+    rootNode(v, options?.noCache);
     this.int(RH);
     this.int(RL);
   }

@@ -32,7 +32,7 @@
  *
  * @packageDocumentation
  */
-import type { Action, ActionProperty, Spec, StateEncoder, StateProperty, StepInfo } from './spec.js';
+import type { Action, ActionArg, ActionProperty, Spec, StateEncoder, StateProperty, StepInfo } from './spec.js';
 
 /** Records, tuples, unions, per-domain arrays and sequences with at most this many values decode to shared frozen objects. */
 export const INTERN_LIMIT = 8192;
@@ -545,6 +545,15 @@ const EMPTY: readonly never[] = Object.freeze([]);
 
 /** `[a EXCEPT ![i] = v]`: a copy of `a` with `a[i]` replaced (for per-node arrays). */
 export function except<T>(a: readonly T[], i: number, v: T): readonly T[] {
+  // Per-node arrays are short: a literal copy is cheaper than the generic `slice` call.
+  if (a.length === 3) {
+    if (i === 0) return [v, a[1]!, a[2]!];
+    if (i === 1) return [a[0]!, v, a[2]!];
+    if (i === 2) return [a[0]!, a[1]!, v];
+  } else if (a.length === 2) {
+    if (i === 0) return [v, a[1]!];
+    if (i === 1) return [a[0]!, v];
+  }
   const out = a.slice();
   out[i] = v;
   return out;
@@ -1143,6 +1152,8 @@ function compileCodec<S>(root: Type<S>): Codec<S> {
   const varDec: string[] = [];
   const pre: string[] = [];
   let runs = 0;
+  /** Places whose decoded value and code the codec keeps (see `atom`). */
+  let sites = 0;
 
   /** Emits encoding of value `v` (local) of type `t` at `path` (a static string); returns the decode expression. */
   const walk = (t: Type<any>, v: string, path: string): string => {
@@ -1263,7 +1274,15 @@ function compileCodec<S>(root: Type<S>): Codec<S> {
     } else {
       code = codeStmts(t, v, c, JSON.stringify(path), g);
     }
-    enc.push(maybeAbsent ? `let ${c} = 0; if (${v} !== undefined) { ${code} }` : `let ${c} = 0; ${code}`);
+    // A per-domain array or a sequence as one code: the decoder keeps, for this place, the
+    // value it built and its code; a successor that shares that value with the state last
+    // decoded (its parent: the state being expanded) reuses the code instead of computing it
+    // again. Not for the state last decoded itself, so that fingerprinting a parent after its
+    // expansion (the engine's guard against a step that changes its input) codes it afresh.
+    const cached = !maybeAbsent && bits > 0 && (t instanceof ArrayType || t instanceof SeqType);
+    const site = cached ? sites++ : -1;
+    if (cached) enc.push(`let ${c} = 0; if (${v} === D${site} && notLast) ${c} = C${site}; else { ${code} }`);
+    else enc.push(maybeAbsent ? `let ${c} = 0; if (${v} !== undefined) { ${code} }` : `let ${c} = 0; ${code}`);
     let read = '0';
     if (bits > 0) {
       const [w, sh] = place(bits);
@@ -1273,19 +1292,29 @@ function compileCodec<S>(root: Type<S>): Codec<S> {
     } else {
       fields.push(`${path}: ${t.describe()} (a single value: no bits)`);
     }
-    return decodeExpr(t, read, g);
+    return cached ? `(C${site} = ${read}, D${site} = ${decodeExpr(t, `C${site}`, g)})` : decodeExpr(t, read, g);
   }
 
   const tree = walk(root, 's', '');
   const fixedWords = bit > 0 ? word + 1 : word;
   const wdecl = Array.from({ length: fixedWords }, (_, i) => `w${i} = 0`).join(', ');
-  const wout = Array.from({ length: fixedWords }, (_, i) => `out.int(w${i});`).join(' ');
+  // The fixed words go out in one `ints` call (one call of the sink, whose loop then runs
+  // over a typed array) rather than one `int` call a word.
+  const SCR = g.k(new Int32Array(fixedWords));
+  const wout = fixedWords ? `${Array.from({ length: fixedWords }, (_, i) => `${SCR}[${i}] = w${i};`).join(' ')} out.ints(${SCR});` : '';
   const wread = Array.from({ length: fixedWords }, (_, i) => `w${i} = W[start + ${i}] | 0`).join(', ');
-  const encSrc = `return function encode(s, out) {\n${fixedWords ? `let ${wdecl};\n` : ''}${enc.join('\n')}\n${wout}\n${varEnc.join('\n')}\n};`;
-  const decSrc = `return function decode(W, start, end) {\n${fixedWords ? `const ${wread};\n` : ''}let at = start + ${fixedWords};\n${varDec.join('\n')}\n${pre.join('\n')}\nreturn ${tree};\n};`;
+  // The decoded values of the cached places and their codes, shared by encode and decode (a
+  // sentinel before the first decode, equal to no value of a state).
+  const NONE = g.k(Object.freeze({}));
+  const siteDecl = Array.from({ length: sites }, (_, i) => `D${i} = ${NONE}, C${i} = 0`).join(', ');
+  const encSrc = `function encode(s, out) {\n${fixedWords ? `let ${wdecl};\n` : ''}const notLast = s !== LAST;\n${enc.join('\n')}\n${wout}\n${varEnc.join('\n')}\n}`;
+  const decSrc = `function decode(W, start, end) {\n${fixedWords ? `const ${wread};\n` : ''}let at = start + ${fixedWords};\n${varDec.join('\n')}\n${pre.join('\n')}\nreturn (LAST = ${tree});\n}`;
+  const built = g.build<{ encode: Codec<S>['encode']; decode: Codec<S>['decode'] }>(
+    `let LAST = ${NONE}${sites ? `, ${siteDecl}` : ''};\nreturn { encode: ${encSrc}, decode: ${decSrc} };`,
+  );
   return {
-    encode: g.build(encSrc),
-    decode: g.build(decSrc),
+    encode: built.encode,
+    decode: built.decode,
     layout: { fixedWords, usedBits: used, runs, fields },
   };
 }
@@ -1714,8 +1743,51 @@ interface Instance<S> {
   readonly action: Action;
   readonly index: number;
   readonly run: (s: S) => StepResult<S>;
+  /** The step and its arguments (for the generated `actions`). */
+  readonly step: (s: S, ...args: any[]) => StepResult<S>;
+  readonly args: readonly (number | string | boolean)[];
   /** The labels of the step's successors when it returns several: the arguments and the choice index. */
   readonly choices: Action[];
+}
+
+/** The index of an action's name in `actionNames`, on the labels {@link defineSpec} makes (non-enumerable: JSON and spreads never see it). */
+const ACTION_INDEX: unique symbol = Symbol('schema.actionIndex');
+
+/** A frozen action label `{name, args}` that carries its name's index. */
+function label(name: string, args: readonly ActionArg[], index: number): Action {
+  const a = { name, args: Object.freeze([...args]) };
+  Object.defineProperty(a, ACTION_INDEX, { value: index, enumerable: false });
+  return Object.freeze(a);
+}
+
+/**
+ * `actions` of a {@link defineSpec} spec, generated: a loop per action calling its step
+ * directly, so that every call site sees one function (a loop over closures made one call
+ * site see them all, and V8 neither inlined nor specialised them).
+ * Fills `acts` and `succs`; a step returning several successors goes through `many`.
+ */
+function compileActions<S>(
+  instances: readonly Instance<S>[],
+): (s: S, acts: Action[], succs: S[], many: (inst: Instance<S>, r: readonly S[], acts: Action[], succs: S[]) => void) => void {
+  const g = new Gen();
+  const IA = g.k(Array.isArray);
+  let body = 'let r;\n';
+  // One loop per action over its argument tuples: its call site sees one step, and the code
+  // stays small (a call site per instance made V8 compile one large function per spec).
+  for (let i = 0; i < instances.length; ) {
+    const first = instances[i]!;
+    let j = i + 1;
+    while (j < instances.length && instances[j]!.step === first.step && instances[j]!.args.length === first.args.length) j++;
+    const group = instances.slice(i, j);
+    const arity = first.args.length;
+    const call = (a: string): string => `${g.k(first.step)}(s${Array.from({ length: arity }, (_, k) => `, ${a}[${k}]`).join('')})`;
+    const A = g.k(group.map((x) => x.args));
+    const L = g.k(group.map((x) => x.action));
+    const I = g.k(group);
+    body += `for (let k = 0; k < ${group.length}; k++) { r = ${call(`${A}[k]`)}; if (r) { if (${IA}(r)) many(${I}[k], r, acts, succs); else { acts.push(${L}[k]); succs.push(r); } } }\n`;
+    i = j;
+  }
+  return g.build(`return function actions(s, acts, succs, many) {\n${body}};`);
 }
 
 /**
@@ -1737,7 +1809,7 @@ export function defineSpec<S>(def: SchemaSpecDef<S>): SchemaSpec<S> {
   names.forEach((name, index) => {
     const d = def.actions[name]!;
     if (typeof d === 'function') {
-      const inst: Instance<S> = { action: Object.freeze({ name, args: Object.freeze([]) }), index, run: d, choices: [] };
+      const inst: Instance<S> = { action: label(name, [], index), index, step: d, args: [], run: d, choices: [] };
       instances.push(inst);
       byKey.set(name, inst);
       return;
@@ -1750,7 +1822,7 @@ export function defineSpec<S>(def: SchemaSpecDef<S>): SchemaSpec<S> {
       const [a0, a1, a2] = args;
       const run: (s: S) => StepResult<S> =
         args.length === 1 ? (s) => step(s, a0) : args.length === 2 ? (s) => step(s, a0, a1) : args.length === 3 ? (s) => step(s, a0, a1, a2) : (s) => step(s, ...args);
-      const inst: Instance<S> = { action: Object.freeze({ name, args: Object.freeze(args) }), index, run, choices: [] };
+      const inst: Instance<S> = { action: label(name, args, index), index, step, args, run, choices: [] };
       instances.push(inst);
       byKey.set(`${name}(${args.map((x) => JSON.stringify(x)).join(',')})`, inst);
     }
@@ -1765,8 +1837,15 @@ export function defineSpec<S>(def: SchemaSpecDef<S>): SchemaSpec<S> {
   let lastActs: readonly Action[] = [];
   let lastSuccs: S[] = [];
   let cursor = 0;
-  let lastIdx: number[] = [];
-  let idxCursor = 0;
+  const gen = compileActions(instances);
+  const many = (inst: Instance<S>, r: readonly S[], acts: Action[], succs: S[]): void => {
+    const ch = inst.choices;
+    for (let k = 0; k < r.length; k++) {
+      if (k === ch.length) ch.push(label(inst.action.name, [...inst.action.args, k], inst.index));
+      acts.push(ch[k]!);
+      succs.push(r[k]!);
+    }
+  };
 
   const prop = (m: { readonly [n: string]: (s: S) => boolean } | undefined): StateProperty<S>[] =>
     Object.entries(m ?? {}).map(([name, check]) => ({ name, check }));
@@ -1776,40 +1855,17 @@ export function defineSpec<S>(def: SchemaSpecDef<S>): SchemaSpec<S> {
     name: def.name,
     schema: sch,
     actionNames: names,
-    actionIndex: (a) => {
-      // The engine asks in successor order, right after `actions`: answer from the labels' indices.
-      if (lastActs[idxCursor] === a) return lastIdx[idxCursor++]!;
-      return nameIndex.get(a.name) ?? -1;
-    },
+    // The labels `actions` returns carry their index; any other label (a replayed trace's) by name.
+    actionIndex: (a) => (a as { [ACTION_INDEX]?: number })[ACTION_INDEX] ?? nameIndex.get(a.name) ?? -1,
     initStates: () => inits(),
     actions(s) {
       const acts: Action[] = [];
       const succs: S[] = [];
-      const idx: number[] = [];
-      for (let i = 0; i < instances.length; i++) {
-        const inst = instances[i]!;
-        const r = inst.run(s);
-        if (!r) continue;
-        if (Array.isArray(r)) {
-          const ch = inst.choices;
-          for (let k = 0; k < r.length; k++) {
-            if (k === ch.length) ch.push(Object.freeze({ name: inst.action.name, args: Object.freeze([...inst.action.args, k]) }));
-            acts.push(ch[k]!);
-            succs.push(r[k]!);
-            idx.push(inst.index);
-          }
-        } else {
-          acts.push(inst.action);
-          succs.push(r as S);
-          idx.push(inst.index);
-        }
-      }
+      gen(s, acts, succs, many);
       lastState = s;
       lastActs = acts;
       lastSuccs = succs;
-      lastIdx = idx;
       cursor = 0;
-      idxCursor = 0;
       return acts;
     },
     next(s, a) {
