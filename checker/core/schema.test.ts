@@ -389,4 +389,14 @@ describe('schema helpers', () => {
     const renamed = S.orbit(d).map((t) => JSON.stringify(S.toJSON(t)));
     expect(renamed).toContain(JSON.stringify({ msgs: [{ type: 'WriteReq', to: 1, secs: [0, 2] }, { type: 'Grant', to: 0, exp: 3 }], up: [false, true, true] }));
   });
+
+  it('decodes an optional small record (its values are the inner record type\'s interned values)', () => {
+    const Lease = optional(record({ holder: domain('CS', 2), exp: int(0, 3) }));
+    const S = schema(record({ mLease: Lease }));
+    for (const v of [null, { holder: 1, exp: 2 }]) {
+      const w = S.words({ mLease: v });
+      expect(S.decode(w, 0, w.length)).toEqual({ mLease: v });
+    }
+    expect(Lease.code(Lease.value(3))).toBe(3);
+  });
 });

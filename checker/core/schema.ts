@@ -140,7 +140,9 @@ export abstract class Type<T> {
         // `slice`, `every` and indexed reads do not apply to frozen arrays or arrays with
         // extra properties, and steps copy per-node arrays all the time (`except`).
         if (!Array.isArray(x)) {
-          if (x !== null && typeof x === 'object' && !(x instanceof BitSetValue)) Object.defineProperty(x, this.codeKey, { value: c, enumerable: false });
+          // An optional record's value is its inner type's interned (frozen) record, which
+          // keeps the inner type's code: the optional's code is computed, never read off it.
+          if (x !== null && typeof x === 'object' && !(x instanceof BitSetValue) && !Object.isFrozen(x)) Object.defineProperty(x, this.codeKey, { value: c, enumerable: false });
           x = deepFreeze(x);
         }
         t[c] = x;
