@@ -36,6 +36,8 @@ import type { Action, ActionArg, ActionProperty, Spec, StateEncoder, StateProper
 
 /** Records, tuples, unions, per-domain arrays and sequences with at most this many values decode to shared frozen objects. */
 export const INTERN_LIMIT = 8192;
+/** Sequences of at most this many elements are laid out in slots of the fixed words (longer ones as runs). */
+export const SEQ_SLOTS_LIMIT = 64;
 /** Sets whose element type has at most this many values are bitmasks (else sorted code runs). */
 export const BITSET_LIMIT = 1024;
 /** Sets over at most this many values are shared objects, one per bitmask. */
@@ -280,6 +282,16 @@ export class OptionalType<T> extends Type<T | null> {
   }
 }
 
+/** Options of {@link record} and {@link union}. */
+export interface RecordOptions {
+  /**
+   * Order codes lexicographically by field, first field most significant (default: first
+   * field least significant). A set of such records iterates in that order: a model whose
+   * action order follows its messages' fields (and a hand-packed model it replaces) keeps it.
+   */
+  readonly lexicographic?: boolean;
+}
+
 /** A record's fields: name to type. */
 export type Fields = { readonly [k: string]: Type<any> };
 /** The value type of a record of `F`. */
@@ -290,10 +302,32 @@ export class RecordType<F extends Fields> extends Type<RecordValue<F>> {
   readonly kind = 'record';
   readonly card: number;
   readonly entries: readonly (readonly [string, Type<any>])[];
-  constructor(readonly fields: F) {
+  /**
+   * Code order: `false` (the default), the first field is the least significant digit of the
+   * code; `true`, the first field is the most significant, so that codes (hence a set's
+   * iteration order) sort records lexicographically by their fields in declaration order.
+   */
+  readonly lexicographic: boolean;
+  constructor(
+    readonly fields: F,
+    opts: RecordOptions = {},
+  ) {
     super();
     this.entries = Object.entries(fields);
     this.card = this.entries.reduce((n, [, t]) => n * t.card, 1);
+    this.lexicographic = opts.lexicographic ?? false;
+  }
+  /** The radix (place value) of each field's code in the record's code, in declaration order. */
+  radices(): number[] {
+    const cards = this.entries.map(([, t]) => t.card);
+    const out = new Array<number>(cards.length);
+    let r = 1;
+    if (this.lexicographic) {
+      for (let i = cards.length - 1; i >= 0; i--) (out[i] = r), (r *= cards[i]!);
+    } else {
+      for (let i = 0; i < cards.length; i++) (out[i] = r), (r *= cards[i]!);
+    }
+    return out;
   }
   describe(): string {
     return `record({${this.entries.map(([k, t]) => `${k}: ${t.describe()}`).join(', ')}})`;
@@ -333,12 +367,13 @@ export class UnionType<Tag extends string, V extends { readonly [k: string]: Fie
   constructor(
     readonly tag: Tag,
     variants: V,
+    opts: RecordOptions = {},
   ) {
     super();
     let off = 0;
     this.variants = Object.entries(variants).map(([name, f]) => {
       if (tag in f) throw new RangeError(`schema: union variant '${name}' has a field named like the tag '${tag}'`);
-      const record = new RecordType(f);
+      const record = new RecordType(f, opts);
       const v = { name, record, offset: off };
       off += record.card;
       return v;
@@ -381,17 +416,27 @@ export class SeqType<T> extends Type<readonly T[]> {
   readonly card: number;
   /** `offsets[k]`: the first code of the sequences of length `k` (`sum of card^j for j < k`). */
   readonly offsets: readonly number[];
+  /**
+   * `slots`: in the fixed words, the length then `maxLen` slots (unused ones 0), or one code
+   * when the sequence has few values; `run`: the length and the element codes as a run after
+   * the fixed words (for long sequences; the default past {@link SEQ_SLOTS_LIMIT}).
+   */
+  readonly encoding: 'slots' | 'run';
   constructor(
     readonly elem: Type<T>,
     readonly maxLen: number,
+    encoding?: 'slots' | 'run',
   ) {
     super();
     if (!elem.isAtom) throw new RangeError(`schema: seq elements must be finite values (got ${elem.describe()})`);
-    if (!Number.isInteger(maxLen) || maxLen < 0 || maxLen > 64) throw new RangeError(`schema: seq bound must be in 0..64, not ${maxLen}`);
+    if (!Number.isInteger(maxLen) || maxLen < 0 || maxLen > 65536) throw new RangeError(`schema: seq bound must be in 0..65536, not ${maxLen}`);
+    this.encoding = encoding ?? (maxLen <= SEQ_SLOTS_LIMIT ? 'slots' : 'run');
+    if (this.encoding === 'slots' && maxLen > SEQ_SLOTS_LIMIT) throw new RangeError(`schema: a seq in slots holds at most ${SEQ_SLOTS_LIMIT} elements, not ${maxLen} (use { encoding: 'run' })`);
     const offsets = [0];
     for (let k = 0; k <= maxLen; k++) offsets.push(offsets[k]! + elem.card ** k);
     this.offsets = offsets;
-    this.card = offsets[maxLen + 1]!;
+    // A run-encoded sequence is structure only: no single code.
+    this.card = this.encoding === 'run' ? Infinity : offsets[maxLen + 1]!;
   }
   describe(): string {
     return `seq(${this.elem.describe()}, ${this.maxLen})`;
@@ -525,17 +570,17 @@ export const domain = (name: string, size: number, opts: { readonly symmetric?: 
 /** A value of `inner` or `null`. */
 export const optional = <T>(inner: Type<T>): OptionalType<T> => new OptionalType(inner);
 /** A record with the given fields. */
-export const record = <F extends Fields>(fields: F): RecordType<F> => new RecordType(fields);
+export const record = <F extends Fields>(fields: F, opts: RecordOptions = {}): RecordType<F> => new RecordType(fields, opts);
 /** A tuple of the given types. */
 export const tuple = <const I extends readonly Type<any>[]>(...items: I): TupleType<{ readonly [K in keyof I]: Infer<I[K]> }> =>
   new TupleType(items);
 /** A tagged union of records: `union('type', {Prepared: {rm: RM}, Commit: {}})`. */
-export const union = <Tag extends string, const V extends { readonly [k: string]: Fields }>(tag: Tag, variants: V): UnionType<Tag, V> =>
-  new UnionType(tag, variants);
+export const union = <Tag extends string, const V extends { readonly [k: string]: Fields }>(tag: Tag, variants: V, opts: RecordOptions = {}): UnionType<Tag, V> =>
+  new UnionType(tag, variants, opts);
 /** A per-node array: one `elem` for each member of `d`. */
 export const arrayOf = <T>(d: DomainType, elem: Type<T>): ArrayType<T> => new ArrayType(d, elem);
 /** A sequence of at most `maxLen` values of `elem`. */
-export const seq = <T>(elem: Type<T>, maxLen: number): SeqType<T> => new SeqType(elem, maxLen);
+export const seq = <T>(elem: Type<T>, maxLen: number, opts: { readonly encoding?: 'slots' | 'run' } = {}): SeqType<T> => new SeqType(elem, maxLen, opts.encoding);
 /** A set of values of `elem`; `maxSize` bounds list-encoded sets (default: no bound but the universe). */
 export const setOf = <T>(elem: Type<T>, opts: { readonly maxSize?: number; readonly encoding?: 'bits' | 'list' } = {}): SetType<T> =>
   new SetType(elem, opts.maxSize ?? Infinity, opts.encoding);
@@ -992,14 +1037,16 @@ function codeStmtsSlow(t: Type<any>, v: string, out: string, path: string, g: Ge
   if (t instanceof RecordType || t instanceof TupleType) {
     const parts = t instanceof RecordType ? t.entries.map(([k, ft]) => [`.${k}`, ft, `.${k}`] as const) : t.items.map((ft, i) => [`[${i}]`, ft, `[${i}]`] as const);
     let s = `if (${v} === null || typeof ${v} !== 'object') ${F}(${path}, ${v}, ${bound});\n${out} = 0;\n`;
-    // Mixed radix, first field least significant: code = c0 + k0 * (c1 + k1 * (...)).
+    // Mixed radix, first field least significant: code = c0 + k0 * (c1 + k1 * (...)); or,
+    // for a lexicographic record, first field most significant.
+    const radices = t instanceof RecordType ? t.radices() : null;
     let radix = 1;
-    for (const [acc, ft, suffix] of parts) {
+    parts.forEach(([acc, ft, suffix], i) => {
       const fv = g.tmp('v');
       const fc = g.tmp('c');
-      s += `const ${fv} = ${v}${acc}; let ${fc} = 0;\n${codeStmts(ft, fv, fc, `${path} + ${JSON.stringify(suffix)}`, g)}${out} += ${fc} * ${radix};\n`;
+      s += `const ${fv} = ${v}${acc}; let ${fc} = 0;\n${codeStmts(ft, fv, fc, `${path} + ${JSON.stringify(suffix)}`, g)}${out} += ${fc} * ${radices ? radices[i]! : radix};\n`;
       radix *= ft.card;
-    }
+    });
     return s;
   }
   if (t instanceof ArrayType) {
@@ -1042,13 +1089,12 @@ function codeStmtsSlow(t: Type<any>, v: string, out: string, path: string, g: Ge
 /** Like {@link codeStmts} for a record's fields read from `v` (a union variant), without the object check. */
 function codeStmtsFields(r: RecordType<Fields>, v: string, out: string, path: string, g: Gen): string {
   let s = `${out} = 0;\n`;
-  let radix = 1;
-  for (const [k, ft] of r.entries) {
+  const radices = r.radices();
+  r.entries.forEach(([k, ft], i) => {
     const fv = g.tmp('v');
     const fc = g.tmp('c');
-    s += `const ${fv} = ${v}.${k}; let ${fc} = 0;\n${codeStmts(ft, fv, fc, `${path} + ${JSON.stringify('.' + k)}`, g)}${out} += ${fc} * ${radix};\n`;
-    radix *= ft.card;
-  }
+    s += `const ${fv} = ${v}.${k}; let ${fc} = 0;\n${codeStmts(ft, fv, fc, `${path} + ${JSON.stringify('.' + k)}`, g)}${out} += ${fc} * ${radices[i]!};\n`;
+  });
   return s;
 }
 
@@ -1101,6 +1147,18 @@ function valueOfCode(t: Type<any>, c: number): unknown {
 }
 
 function fieldsOfCode(r: RecordType<Fields>, c: number, out: Record<string, unknown>): Record<string, unknown> {
+  if (r.lexicographic) {
+    // Digits from the least significant (the last field); fields set in declaration order.
+    const xs = new Array<number>(r.entries.length);
+    for (let i = r.entries.length - 1; i >= 0; i--) {
+      const card = r.entries[i]![1].card;
+      const x = c % card;
+      c = (c - x) / card;
+      xs[i] = x;
+    }
+    r.entries.forEach(([k, ft], i) => (out[k] = ft.value(xs[i]!)));
+    return out;
+  }
   for (const [k, ft] of r.entries) {
     const x = c % ft.card;
     c = (c - x) / ft.card;
@@ -1125,11 +1183,27 @@ export interface Layout {
   readonly fields: readonly string[];
 }
 
+/**
+ * Where a part of the state sits in the fixed words (or which run it is), for renaming
+ * members of symmetric domains on the words themselves ({@link Schema.canonicalize}).
+ */
+type Slot =
+  | { readonly kind: 'code'; readonly t: Type<any>; readonly w: number; readonly sh: number; readonly bits: number }
+  | { readonly kind: 'bits'; readonly t: SetType<any>; readonly w: number; readonly sh: number; readonly n: number }
+  | { readonly kind: 'words'; readonly t: SetType<any>; readonly w: number; readonly words: number }
+  | { readonly kind: 'array'; readonly d: DomainType; readonly elems: Slot[][] }
+  | { readonly kind: 'run'; readonly t: SetType<any> | BagType<any>; readonly index: number }
+  | { readonly kind: 'seqrun'; readonly t: SeqType<any>; readonly index: number };
+
 /** Compiled encode, decode and layout of one state type. */
 interface Codec<S> {
   encode(s: S, out: StateEncoder): void;
+  encodeFrom(s: S, out: StateEncoder, ref: S, refWords: ArrayLike<number>): void;
+  restate(s: S): S;
   decode(words: ArrayLike<number>, start: number, end: number): S;
   layout: Layout;
+  /** The root's parts, in layout order. */
+  slots: Slot[];
 }
 
 function compileCodec<S>(root: Type<S>): Codec<S> {
@@ -1139,44 +1213,90 @@ function compileCodec<S>(root: Type<S>): Codec<S> {
   let bit = 0; // next free bit in `word`
   let used = 0;
   const fields: string[] = [];
+  /** Every placement of bits made so far, in order: what a field's copy from a reference copies. */
+  const placed: [word: number, shift: number, bits: number][] = [];
   const place = (bits: number): [number, number] => {
     if (bit + bits > 32) {
       word++;
       bit = 0;
     }
     const at: [number, number] = [word, bit];
+    placed.push([word, bit, bits]);
     bit += bits;
     used += bits;
     return at;
   };
   const enc: string[] = [];
+  /** The statements of `encodeFrom`: as `enc`, with fields equal to the reference's copied from its words. */
+  const encD: string[] = [];
+  const emit = (stmt: string): void => {
+    enc.push(stmt);
+    encD.push(stmt);
+  };
   const varEnc: string[] = [];
   const varDec: string[] = [];
   const pre: string[] = [];
   let runs = 0;
   /** Places whose decoded value and code the codec keeps (see `atom`). */
   let sites = 0;
+  let make: ((...a: unknown[]) => unknown) | null = null;
+  /** The slots of the part being laid out (the root's, or an array element's). */
+  let slots: Slot[] = [];
+  const rootSlots = slots;
+  let restate: (s: S) => S = (s) => s;
+
+  /**
+   * Emits the encoding of a root field or an element of a per-domain array (`v`, a local) with,
+   * for `encodeFrom`, a copy of its bits from the reference's words when it is the reference's
+   * value at the same place (`ref`, an expression): the same value (`===`: a number, or an
+   * immutable value shared with the reference) has the same code. A part that writes a run
+   * (a list set, a bag) is always encoded.
+   */
+  const node = (t: Type<any>, v: string, path: string, ref: string | null): string => {
+    const mark = encD.length;
+    const pmark = placed.length;
+    const rmark = runs;
+    const out = walk(t, v, path, ref);
+    if (ref !== null && runs === rmark && placed.length > pmark) {
+      const stmts = encD.splice(mark);
+      const copies = placed
+        .slice(pmark)
+        .map(([w, sh, bits]) => (bits === 32 ? `w${w} = R${w};` : `w${w} |= R${w} & ${((2 ** bits - 1) * 2 ** sh) | 0};`));
+      encD.push(`if (${v} === ${ref}) { ${copies.join(' ')} } else {\n${stmts.join('\n')}\n}`);
+    }
+    return out;
+  };
 
   /** Emits encoding of value `v` (local) of type `t` at `path` (a static string); returns the decode expression. */
-  const walk = (t: Type<any>, v: string, path: string): string => {
+  const walk = (t: Type<any>, v: string, path: string, ref: string | null = null): string => {
     const P = JSON.stringify(path);
     const bound = JSON.stringify(t.describe());
     // The root record is always laid out field by field (readable layouts and diffs).
     if (t instanceof RecordType && (path === '' || !(t.isAtom && t.card <= INTERN_LIMIT))) {
-      enc.push(`if (${v} === null || typeof ${v} !== 'object') ${F}(${P}, ${v}, ${bound});`);
+      emit(`if (${v} === null || typeof ${v} !== 'object') ${F}(${P}, ${v}, ${bound});`);
       const parts: string[] = [];
+      const exprs: string[] = [];
       for (const [k, ft] of t.entries) {
         const fv = g.tmp('v');
-        enc.push(`const ${fv} = ${v}.${k};`);
-        parts.push(`${JSON.stringify(k)}: ${walk(ft, fv, path ? `${path}.${k}` : k)}`);
+        emit(`const ${fv} = ${v}.${k};`);
+        exprs.push(node(ft, fv, path ? `${path}.${k}` : k, path === '' ? `R.${k}` : ref === null ? null : `${ref}.${k}`));
+        parts.push(`${JSON.stringify(k)}: ${exprs[exprs.length - 1]}`);
+      }
+      if (path === '') {
+        // The root: every decoded state is made by one function (one object shape), which
+        // `restate` shares.
+        const keys = t.entries.map(([k]) => k);
+        make = new Function(...keys.map((_, i) => `a${i}`), `return {${keys.map((k, i) => `${JSON.stringify(k)}: a${i}`).join(', ')}};`) as (...a: unknown[]) => unknown;
+        restate = new Function('make', `return function restate(s) { return make(${keys.map((k) => `s[${JSON.stringify(k)}]`).join(', ')}); };`)(make);
+        return `${g.k(make)}(${exprs.join(', ')})`;
       }
       return `{${parts.join(', ')}}`;
     }
     if (t instanceof TupleType && !(t.isAtom && t.card <= INTERN_LIMIT)) {
-      enc.push(`if (${v} === null || typeof ${v} !== 'object') ${F}(${P}, ${v}, ${bound});`);
+      emit(`if (${v} === null || typeof ${v} !== 'object') ${F}(${P}, ${v}, ${bound});`);
       const parts = t.items.map((it, i) => {
         const fv = g.tmp('v');
-        enc.push(`const ${fv} = ${v}[${i}];`);
+        emit(`const ${fv} = ${v}[${i}];`);
         return walk(it, fv, `${path}[${i}]`);
       });
       return `[${parts.join(', ')}]`;
@@ -1185,18 +1305,41 @@ function compileCodec<S>(root: Type<S>): Codec<S> {
     if ((t instanceof ArrayType || t instanceof SeqType) && t.card <= INTERN_LIMIT) return atom(t, v, path, false);
     if (t instanceof ArrayType) {
       const n = t.domain.size;
-      enc.push(`if (${v} == null || ${v}.length !== ${n}) ${F}(${P}, ${v}, ${JSON.stringify(`${t.describe()}: an array of length ${n}`)});`);
+      emit(`if (${v} == null || ${v}.length !== ${n}) ${F}(${P}, ${v}, ${JSON.stringify(`${t.describe()}: an array of length ${n}`)});`);
       const parts: string[] = [];
+      const array: Slot = { kind: 'array', d: t.domain, elems: [] };
+      slots.push(array);
+      const outer = slots;
       for (let i = 0; i < n; i++) {
         const fv = g.tmp('v');
-        enc.push(`const ${fv} = ${v}[${i}];`);
-        parts.push(walk(t.elem, fv, `${path}[${i}]`));
+        emit(`const ${fv} = ${v}[${i}];`);
+        slots = [];
+        array.elems.push(slots);
+        parts.push(node(t.elem, fv, `${path}[${i}]`, ref === null ? null : `${ref}[${i}]`));
       }
+      slots = outer;
       return `[${parts.join(', ')}]`;
+    }
+    if (t instanceof SeqType && t.encoding === 'run') {
+      // The length and the element codes, in order, as a run after the fixed words.
+      const r = runs++;
+      slots.push({ kind: 'seqrun', t, index: r });
+      fields.push(`${path}: ${t.describe()} as run ${r} after the fixed words`);
+      emit(
+        `if (${v} == null || typeof ${v}.length !== 'number') ${F}(${P}, ${v}, ${bound}); if (${v}.length > ${t.maxLen}) ${F}(${JSON.stringify(`${path} (its length)`)}, ${v}.length, ${JSON.stringify(`${t.describe()}: at most ${t.maxLen} elements`)});`,
+      );
+      const rv = g.tmp('r');
+      emit(`const ${rv} = ${v};`);
+      const C = g.k(compileCode(t.elem));
+      varEnc.push(`out.int(${rv}.length); for (let i = 0; i < ${rv}.length; i++) out.int(${C}(${rv}[i], ${JSON.stringify(path)} + '[' + i + ']'));`);
+      const dv = g.tmp('d');
+      const T = g.k(t.elem);
+      varDec.push(`const ${dv} = []; for (let i = 0, n = W[at++]; i < n; i++) ${dv}.push(${T}.value(W[at++]));`);
+      return dv;
     }
     if (t instanceof SeqType) {
       const n = g.tmp('n');
-      enc.push(
+      emit(
         `if (${v} == null || typeof ${v}.length !== 'number') ${F}(${P}, ${v}, ${bound}); const ${n} = ${v}.length; if (${n} > ${t.maxLen}) ${F}(${JSON.stringify(`${path} (its length)`)}, ${n}, ${JSON.stringify(`${t.describe()}: at most ${t.maxLen} elements`)});`,
       );
       const lenExpr = atom(new IntType(0, t.maxLen), n, `${path} (its length)`, false);
@@ -1205,7 +1348,7 @@ function compileCodec<S>(root: Type<S>): Codec<S> {
       const elems: string[] = [];
       for (let i = 0; i < t.maxLen; i++) {
         const fv = g.tmp('v');
-        enc.push(`const ${fv} = ${n} > ${i} ? ${v}[${i}] : undefined;`);
+        emit(`const ${fv} = ${n} > ${i} ? ${v}[${i}] : undefined;`);
         elems.push(atom(t.elem, fv, `${path}[${i}]`, true));
       }
       // Decode: exactly the first `len` elements; the empty sequence is one shared frozen array.
@@ -1218,11 +1361,12 @@ function compileCodec<S>(root: Type<S>): Codec<S> {
       const T = g.k(t);
       // Any set over the same element type will do (the element type fixes the bitmask).
       const E = g.k(t.elem);
-      enc.push(`if (!(${v} instanceof ${BS}) || ${v}.type.elem !== ${E}) ${F}(${P}, ${v}, ${JSON.stringify(`${t.describe()} (a set over this element type)`)});`);
+      emit(`if (!(${v} instanceof ${BS}) || ${v}.type.elem !== ${E}) ${F}(${P}, ${v}, ${JSON.stringify(`${t.describe()} (a set over this element type)`)});`);
       if (t.elem.card <= 30) {
         const [w, sh] = place(t.elem.card);
+        slots.push({ kind: 'bits', t, w, sh, n: t.elem.card });
         fields.push(`${path}: ${t.describe()} in word ${w}, bits ${sh}..${sh + t.elem.card - 1}`);
-        enc.push(`w${w} |= ${v}.w[0] << ${sh};`);
+        emit(`w${w} |= ${v}.w[0] << ${sh};`);
         return `${T}.fromMask((w${w} >>> ${sh}) & ${2 ** t.elem.card - 1})`;
       }
       if (bit > 0) {
@@ -1230,10 +1374,12 @@ function compileCodec<S>(root: Type<S>): Codec<S> {
         bit = 0;
       }
       const first = word;
+      slots.push({ kind: 'words', t, w: first, words: t.words });
       fields.push(`${path}: ${t.describe()} in words ${first}..${first + t.words - 1}`);
       const ws: string[] = [];
       for (let i = 0; i < t.words; i++) {
-        enc.push(`w${first + i} = ${v}.w[${i}];`);
+        placed.push([first + i, 0, 32]);
+        emit(`w${first + i} = ${v}.w[${i}];`);
         ws.push(`w${first + i}`);
       }
       word += t.words;
@@ -1244,12 +1390,13 @@ function compileCodec<S>(root: Type<S>): Codec<S> {
       const C = t instanceof SetType ? g.k(ListSetValue) : g.k(BagValue);
       const T = g.k(t);
       const r = runs++;
+      slots.push({ kind: 'run', t, index: r });
       fields.push(`${path}: ${t.describe()} as run ${r} after the fixed words`);
       const E = g.k(t.elem);
-      enc.push(`if (!(${v} instanceof ${C}) || ${v}.type.elem !== ${E}) ${F}(${P}, ${v}, ${JSON.stringify(`${t.describe()} (over this element type)`)});`);
-      if (t.maxSize !== Infinity) enc.push(`if (${v}.c.length > ${t.maxSize}) ${F}(${JSON.stringify(`${path} (its size)`)}, ${v}.c.length, ${JSON.stringify(`${t.describe()}: at most ${t.maxSize} elements`)});`);
+      emit(`if (!(${v} instanceof ${C}) || ${v}.type.elem !== ${E}) ${F}(${P}, ${v}, ${JSON.stringify(`${t.describe()} (over this element type)`)});`);
+      if (t.maxSize !== Infinity) emit(`if (${v}.c.length > ${t.maxSize}) ${F}(${JSON.stringify(`${path} (its size)`)}, ${v}.c.length, ${JSON.stringify(`${t.describe()}: at most ${t.maxSize} elements`)});`);
       const rv = g.tmp('r');
-      enc.push(`const ${rv} = ${v}.c;`);
+      emit(`const ${rv} = ${v}.c;`);
       varEnc.push(`out.int(${rv}.length); out.ints(${rv});`);
       const dv = g.tmp('d');
       varDec.push(`const ${dv} = new Array(W[at]); for (let i = 0, n = W[at++]; i < n; i++) ${dv}[i] = W[at++];`);
@@ -1283,13 +1430,14 @@ function compileCodec<S>(root: Type<S>): Codec<S> {
     // expansion (the engine's guard against a step that changes its input) codes it afresh.
     const cached = !maybeAbsent && bits > 0 && (t instanceof ArrayType || t instanceof SeqType);
     const site = cached ? sites++ : -1;
-    if (cached) enc.push(`let ${c} = 0; if (${v} === D${site} && notLast) ${c} = C${site}; else { ${code} }`);
-    else enc.push(maybeAbsent ? `let ${c} = 0; if (${v} !== undefined) { ${code} }` : `let ${c} = 0; ${code}`);
+    if (cached) emit(`let ${c} = 0; if (${v} === D${site} && notLast) ${c} = C${site}; else { ${code} }`);
+    else emit(maybeAbsent ? `let ${c} = 0; if (${v} !== undefined) { ${code} }` : `let ${c} = 0; ${code}`);
     let read = '0';
     if (bits > 0) {
       const [w, sh] = place(bits);
+      slots.push({ kind: 'code', t, w, sh, bits });
       fields.push(`${path}: ${t.describe()} in word ${w}, bits ${sh}..${sh + bits - 1}`);
-      enc.push(`w${w} |= ${c} << ${sh};`);
+      emit(`w${w} |= ${c} << ${sh};`);
       read = bits === 32 ? `(w${w} >>> 0)` : `((w${w} >>> ${sh}) & ${2 ** bits - 1})`;
     } else {
       fields.push(`${path}: ${t.describe()} (a single value: no bits)`);
@@ -1305,19 +1453,24 @@ function compileCodec<S>(root: Type<S>): Codec<S> {
   const SCR = g.k(new Int32Array(fixedWords));
   const wout = fixedWords ? `${Array.from({ length: fixedWords }, (_, i) => `${SCR}[${i}] = w${i};`).join(' ')} out.ints(${SCR});` : '';
   const wread = Array.from({ length: fixedWords }, (_, i) => `w${i} = W[start + ${i}] | 0`).join(', ');
-  // The decoded values of the cached places and their codes, shared by encode and decode (a
-  // sentinel before the first decode, equal to no value of a state).
+  // The decoded values of the cached places and their codes, shared by encode, encodeFrom and
+  // decode (a sentinel before the first decode, equal to no value of a state).
   const NONE = g.k(Object.freeze({}));
   const siteDecl = Array.from({ length: sites }, (_, i) => `D${i} = ${NONE}, C${i} = 0`).join(', ');
   const encSrc = `function encode(s, out) {\n${fixedWords ? `let ${wdecl};\n` : ''}const notLast = s !== LAST;\n${enc.join('\n')}\n${wout}\n${varEnc.join('\n')}\n}`;
+  const rdecl = Array.from({ length: fixedWords }, (_, i) => `R${i} = RW[${i}] | 0`).join(', ');
+  const encFromSrc = `function encodeFrom(s, out, R, RW) {\n${fixedWords ? `let ${wdecl};\nconst ${rdecl};\n` : ''}const notLast = s !== LAST;\n${encD.join('\n')}\n${wout}\n${varEnc.join('\n')}\n}`;
   const decSrc = `function decode(W, start, end) {\n${fixedWords ? `const ${wread};\n` : ''}let at = start + ${fixedWords};\n${varDec.join('\n')}\n${pre.join('\n')}\nreturn (LAST = ${tree});\n}`;
-  const built = g.build<{ encode: Codec<S>['encode']; decode: Codec<S>['decode'] }>(
-    `let LAST = ${NONE}${sites ? `, ${siteDecl}` : ''};\nreturn { encode: ${encSrc}, decode: ${decSrc} };`,
+  const built = g.build<{ encode: Codec<S>['encode']; encodeFrom: Codec<S>['encodeFrom']; decode: Codec<S>['decode'] }>(
+    `let LAST = ${NONE}${sites ? `, ${siteDecl}` : ''};\nreturn { encode: ${encSrc}, encodeFrom: ${encFromSrc}, decode: ${decSrc} };`,
   );
   return {
     encode: built.encode,
+    encodeFrom: built.encodeFrom,
     decode: built.decode,
+    restate,
     layout: { fixedWords, usedBits: used, runs, fields },
+    slots: rootSlots,
   };
 }
 
@@ -1553,6 +1706,86 @@ function permutationsOf(n: number): number[][] {
   return out;
 }
 
+/** A renaming of the symmetric domains, and its plan on the words (made when first asked for). */
+interface Renaming {
+  readonly perm: Perm;
+  plan?: RenameStep[];
+}
+
+/**
+ * One step of renaming an encoding: read the part at the source place, rename its codes
+ * with `table` (null: no renamed domain in it), write it at the destination place (another
+ * place when an array over a renamed domain moves its element). Kinds: 0 one code, 1 a
+ * bitmask set within a word, 2 a bitmask set in whole words (`words` of them), 3 a run of a
+ * set or bag (`sw`, `dw` the run indices; sorted after renaming), 4 a run of a sequence (in
+ * order).
+ */
+interface RenameStep {
+  readonly kind: 0 | 1 | 2 | 3 | 4;
+  readonly sw: number;
+  readonly ssh: number;
+  readonly dw: number;
+  readonly dsh: number;
+  readonly mask: number;
+  readonly words: number;
+  readonly table: ((c: number) => number) | null;
+}
+
+/** The code renaming of type `t` under `r` as a function (a table lookup for types of at most 2^16 values), or null when `t` mentions no renamed domain. */
+function codeRenaming(t: Type<any>, r: Renaming): ((c: number) => number) | null {
+  if (![...t.symmetricDomains()].some((d) => r.perm.has(d))) return null;
+  const f = permuterDirect(t, r.perm);
+  if (t.card <= 2 ** 16) {
+    const table = Int32Array.from({ length: t.card }, (_, k) => t.code(f(t.value(k))));
+    return (c) => table[c]!;
+  }
+  const memo = new Map<number, number>();
+  return (c) => {
+    let x = memo.get(c);
+    if (x === undefined) memo.set(c, (x = t.code(f(t.value(c)))));
+    return x;
+  };
+}
+
+/** The flat plan of renaming the parts `src` into the places `dst` (the same shape) under `r`. */
+function planRenaming(slots: readonly Slot[], r: Renaming): RenameStep[] {
+  const out: RenameStep[] = [];
+  const tables = new Map<Type<any>, ((c: number) => number) | null>();
+  const tableOf = (t: Type<any>): ((c: number) => number) | null => {
+    if (!tables.has(t)) tables.set(t, codeRenaming(t, r));
+    return tables.get(t)!;
+  };
+  const walk = (src: readonly Slot[], dst: readonly Slot[]): void => {
+    for (let j = 0; j < src.length; j++) {
+      const a = src[j]!;
+      const b = dst[j]!;
+      if (a.kind === 'code' && b.kind === 'code') {
+        const table = tableOf(a.t);
+        // A code that stays in place and is not renamed needs no step.
+        if (table === null && a.w === b.w && a.sh === b.sh) continue;
+        out.push({ kind: 0, sw: a.w, ssh: a.sh, dw: b.w, dsh: b.sh, mask: a.bits === 32 ? -1 : 2 ** a.bits - 1, words: 0, table });
+      } else if (a.kind === 'bits' && b.kind === 'bits') {
+        const table = tableOf(a.t.elem);
+        if (table === null && a.w === b.w && a.sh === b.sh) continue;
+        out.push({ kind: 1, sw: a.w, ssh: a.sh, dw: b.w, dsh: b.sh, mask: 2 ** a.n - 1, words: 0, table });
+      } else if (a.kind === 'words' && b.kind === 'words') {
+        const table = tableOf(a.t.elem);
+        if (table === null && a.w === b.w) continue;
+        out.push({ kind: 2, sw: a.w, ssh: 0, dw: b.w, dsh: 0, mask: 0, words: a.words, table });
+      } else if (a.kind === 'array' && b.kind === 'array') {
+        const p = r.perm.get(a.d);
+        for (let i = 0; i < a.elems.length; i++) walk(a.elems[i]!, b.elems[p ? p[i]! : i]!);
+      } else if (a.kind === 'run' && b.kind === 'run') {
+        out.push({ kind: 3, sw: a.index, ssh: 0, dw: b.index, dsh: 0, mask: 0, words: 0, table: tableOf(a.t.elem) });
+      } else if (a.kind === 'seqrun' && b.kind === 'seqrun') {
+        out.push({ kind: 4, sw: a.index, ssh: 0, dw: b.index, dsh: 0, mask: 0, words: 0, table: tableOf(a.t.elem) });
+      }
+    }
+  };
+  walk(slots, slots);
+  return out;
+}
+
 /** A word sink that keeps the words (for comparing encodings). */
 class Words implements StateEncoder {
   data: number[] = [];
@@ -1579,6 +1812,23 @@ export class Schema<S> {
   private readonly codec: Codec<S>;
   /** Writes `s`'s words into `out` (throws a {@link SchemaBoundError} for a value outside its bound); the compiled function itself. */
   readonly encode: (s: S, out: StateEncoder) => void;
+  /**
+   * Writes `s`'s words into `out` as {@link Schema.encode} does, given a reference state `ref`
+   * and its fixed words `refWords` (as `encode` wrote them): every root field and per-domain
+   * array element of `s` that is the reference's own (`===`) is copied from `refWords`, not
+   * coded and checked again. Made for successors, which share most of their fields with the
+   * state they come from; correct for any `ref` of the schema. The compiled function itself.
+   */
+  readonly encodeFrom: (s: S, out: StateEncoder, ref: S, refWords: ArrayLike<number>) => void;
+  /**
+   * A copy of the state `s` (a record) made as {@link Schema.decode} makes states: one object
+   * shape for every state. A step that builds its successor with a spread
+   * (`{...s, ver: ...}`) gets an object of its own shape, one per spread site and field
+   * types; code that reads states of many shapes (the encoder, invariants) slows down
+   * several times in V8, so a spec passes its successors through this. Identity for a
+   * schema whose root is not a record. The compiled function itself.
+   */
+  readonly restate: (s: S) => S;
   /** Rebuilds a state from `words[start..end)`; the compiled function itself. */
   readonly decode: (words: ArrayLike<number>, start: number, end: number) => S;
   /** The symmetric domains, and the non-identity permutations of them (product of each domain's). */
@@ -1588,6 +1838,8 @@ export class Schema<S> {
   constructor(readonly type: Type<S>) {
     this.codec = compileCodec(type);
     this.encode = this.codec.encode;
+    this.encodeFrom = this.codec.encodeFrom;
+    this.restate = this.codec.restate;
     this.decode = this.codec.decode;
     this.symmetric = [...type.symmetricDomains()];
   }
@@ -1633,19 +1885,84 @@ export class Schema<S> {
    * those renamings, a real state.
    */
   canonicalize(s: S): S {
-    const perms = (this.perms ??= this.buildPerms());
+    const perms = (this.renamings ??= this.buildRenamings());
     if (perms.length === 0) return s;
-    let best = s;
-    let bestW = this.words(s);
-    for (const p of perms) {
-      const t = p(s);
-      const w = this.words(t);
-      if (compareWords(w, bestW) < 0) {
-        best = t;
-        bestW = w;
+    // On the words: each renaming's encoding is computed from `s`'s through per-type code
+    // tables (no renamed state is built); the least one is decoded.
+    const w = this.words(s);
+    let best = w;
+    for (const perm of perms) {
+      const t = this.renameWords(w, perm);
+      if (compareWords(t, best) < 0) best = t;
+    }
+    return best === w ? s : this.codec.decode(best, 0, best.length);
+  }
+
+  /** The renamings of the symmetric domains but the identity, with their code tables. */
+  private renamings?: Renaming[];
+
+  private buildRenamings(): Renaming[] {
+    let combos: Map<DomainType, number[]>[] = [new Map()];
+    for (const d of this.symmetric) {
+      const next: Map<DomainType, number[]>[] = [];
+      for (const c of combos) for (const p of permutationsOf(d.size)) next.push(new Map(c).set(d, p));
+      combos = next;
+    }
+    // combos[0] is the identity.
+    return combos.slice(1).map((perm) => ({ perm }));
+  }
+
+  /** The encoding of `s` renamed by `r`, from `s`'s encoding `w`. */
+  private renameWords(w: readonly number[], r: Renaming): number[] {
+    const plan = (r.plan ??= planRenaming(this.codec.slots, r));
+    const fixed = this.codec.layout.fixedWords;
+    const out = w.slice(0, fixed);
+    let runsIn: number[][] | null = null;
+    let runsOut: number[][] | null = null;
+    for (let j = 0; j < plan.length; j++) {
+      const st = plan[j]!;
+      const table = st.table;
+      if (st.kind === 0) {
+        // One code: read at the source slot, renamed, written at the destination slot.
+        const c = (w[st.sw]! >>> st.ssh) & st.mask;
+        const x = table === null ? c : table(c);
+        out[st.dw] = (out[st.dw]! & ~(st.mask << st.dsh)) | (x << st.dsh);
+      } else if (st.kind === 1) {
+        // A bitmask set in part of a word: each member renamed.
+        let m = (w[st.sw]! >>> st.ssh) & st.mask;
+        let nm = 0;
+        while (m !== 0) {
+          const bit = 31 - Math.clz32(m & -m);
+          m &= m - 1;
+          nm |= 1 << (table === null ? bit : table(bit));
+        }
+        out[st.dw] = (out[st.dw]! & ~(st.mask << st.dsh)) | (nm << st.dsh);
+      } else if (st.kind === 2) {
+        // A bitmask set in whole words.
+        for (let i = 0; i < st.words; i++) out[st.dw + i] = 0;
+        for (let i = 0; i < st.words; i++) {
+          let m = w[st.sw + i]!;
+          while (m !== 0) {
+            const bit = 31 - Math.clz32(m & -m);
+            m &= m - 1;
+            const c = table === null ? i * 32 + bit : table(i * 32 + bit);
+            out[st.dw + (c >>> 5)] = out[st.dw + (c >>> 5)]! | (1 << (c & 31));
+          }
+        }
+      } else {
+        // A run (a list set, a bag): its codes renamed and sorted.
+        if (runsIn === null) {
+          runsIn = [];
+          for (let at = fixed; at < w.length; at += 1 + w[at]!) runsIn.push(w.slice(at + 1, at + 1 + w[at]!));
+          runsOut = runsIn.slice();
+        }
+        const renamed = runsIn[st.sw]!.map((c) => (table === null ? c : table(c)));
+        runsOut![st.dw] = st.kind === 3 ? renamed.sort((x, y) => x - y) : renamed;
       }
     }
-    return best;
+    if (runsOut === null) for (let at = fixed; at < w.length; at++) out.push(w[at]!);
+    else for (const run of runsOut) out.push(run.length, ...run);
+    return out;
   }
 
   /** Every renaming of `s` (identity first): for tests of symmetry. */
