@@ -65,6 +65,13 @@ const cases: BenchCase[] = [
   example('twophase6-schema', 'twophase-schema.js', twoPhaseSchema, [6], 6_600, 50_816, 20),
   example('lamport-mutex-schema', 'lamport-mutex-schema.js', lamportMutexSchema, [3, 7, 6], 15_300, 724_274, 61),
   example('paxos-commit-schema', 'paxos-commit-schema.js', paxosCommitSchema, [2, 3, 1], 6_700, 1_321_761, 28),
+  // Both domains symmetric, symmetry on: the schema's canonicaliser (12 renamings a state).
+  {
+    ...example('paxos-commit-schema-sym', 'paxos-commit-schema.js', paxosCommitSchema, [2, 3, 1, { symmetric: true }], 6_700, 119_992, 28),
+    tlcRate: undefined,
+    symmetry: true,
+    extra: true,
+  },
 ];
 
 process.exitCode = await benchMain(cases, fileURLToPath(here), process.argv.slice(2));

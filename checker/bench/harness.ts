@@ -201,7 +201,11 @@ function checkWords(cases: readonly BenchCase[], argv: readonly string[]): numbe
 /** The child's side: one run of case `name`, its sample printed as JSON. */
 async function runChildCase(cases: readonly BenchCase[], name: string, argv: readonly string[]): Promise<number> {
   const c = cases.find((x) => x.name === name);
-  if (!c) throw new Error(`unknown bench case ${name}`);
+  if (!c) {
+    // Most often a build given to `--against` that predates the case.
+    process.stderr.write(`bench: ${process.argv[1]} has no case '${name}' (cases: ${cases.map((x) => x.name).join(', ')})\n`);
+    return 2;
+  }
   process.stdout.write(JSON.stringify(await runOnce(c, Number(argOf(argv, '--workers') ?? 1))) + '\n');
   return 0;
 }
