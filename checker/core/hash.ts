@@ -81,7 +81,10 @@ let top = 0;
 
 /** Hash pairs of strings (record keys, enum-like values), by string; bounded. */
 const stringIndex = new Map<string, number>();
-let stringHashes = new Int32Array(512);
+let stringHashes = new Int32Array(1024);
+/** The lanes seeded with the last string hashed (see `stringHash`). */
+let KH = 0;
+let KL = 0;
 const MAX_STRINGS = 1 << 16;
 
 /**
@@ -165,12 +168,19 @@ const T_RECORD = 11;
 const T_BIGINT = 12;
 const T_ENTRY = 13;
 
-/** The hash of a string into RH/RL. */
+/**
+ * The hash of a string into RH/RL, and into KH/KL the two lanes seeded with it (the first two
+ * rounds of a record entry's hash, which depend on its key alone: kept with the string, so a
+ * record entry costs two rounds a lane, not four).
+ */
 function stringHash(s: string): void {
   const at = stringIndex.get(s);
   if (at !== undefined) {
-    RH = stringHashes[at]!;
-    RL = stringHashes[at + 1]!;
+    const t = stringHashes;
+    RH = t[at]!;
+    RL = t[at + 1]!;
+    KH = t[at + 2]!;
+    KL = t[at + 3]!;
     return;
   }
   let h1 = r1(SEED1, T_STRING);
@@ -182,15 +192,19 @@ function stringHash(s: string): void {
     h2 = r2(h2, c);
   }
   finish(h1, h2, n + 1);
+  KH = r1(r1(SEED1, RH), RL);
+  KL = r2(r2(SEED2, RH), RL);
   if (stringIndex.size < MAX_STRINGS) {
-    const i = stringIndex.size * 2;
-    if (i + 2 > stringHashes.length) {
+    const i = stringIndex.size * 4;
+    if (i + 4 > stringHashes.length) {
       const g = new Int32Array(stringHashes.length * 2);
       g.set(stringHashes);
       stringHashes = g;
     }
     stringHashes[i] = RH;
     stringHashes[i + 1] = RL;
+    stringHashes[i + 2] = KH;
+    stringHashes[i + 3] = KL;
     stringIndex.set(s, i);
   }
 }
@@ -290,92 +304,110 @@ function node(v: unknown, cached: boolean, align: number): number {
     RL = recL[align]!;
     return align;
   }
+  // One function per kind, each small enough that V8 inlines the lane rounds into it (in one
+  // function holding every kind, the rounds were calls: docs/performance.md).
+  if (Array.isArray(v)) return arrayNode(v, cached, align);
+  if (v instanceof Set) return setNode(v, cached, align);
+  if (v instanceof Map) return mapNode(v, cached, align);
+  return recordNode(v as Record<string, unknown>, cached, align);
+}
+
+function arrayNode(v: readonly unknown[], cached: boolean, align: number): number {
   const base = kidSp;
-  if (Array.isArray(v)) {
-    let h1 = r1(SEED1, T_ARRAY);
-    let h2 = r2(SEED2, T_ARRAY);
-    const n = v.length;
-    for (let i = 0; i < n; i++) {
-      const r = node(v[i], cached, cached ? kidOf(align, i) : -1);
-      if (cached) pushKid(r);
-      h1 = r1(r1(h1, RH), RL);
-      h2 = r2(r2(h2, RH), RL);
-    }
-    finish(h1, h2, 2 * n + 1);
-  } else if (v instanceof Set) {
-    const sbase = top;
-    let j = 0;
-    for (const e of v) {
-      const r = node(e, cached, cached ? kidOf(align, j++) : -1);
-      if (cached) pushKid(r);
-      push2(RH, RL);
-    }
-    if (sortPairs(sbase)) {
-      top = sbase;
-      kidSp = base;
-      throw new FingerprintError(
-        'a Set holds two elements equal by value: Sets of records must not contain duplicates; ' +
-          'add an element only when no equal one is in the Set (compare by fields, not with Set.has, which compares objects by identity)',
-      );
-    }
-    let h1 = r1(SEED1, T_SET);
-    let h2 = r2(SEED2, T_SET);
-    const st = stack;
-    for (let i = sbase; i < top; i++) {
-      h1 = r1(h1, st[i]!);
-      h2 = r2(h2, st[i]!);
-    }
-    const n = top - sbase;
-    top = sbase;
-    finish(h1, h2, n + 1);
-  } else if (v instanceof Map) {
-    const sbase = top;
-    let j = 0;
-    for (const [k, x] of v) {
-      const rk = node(k, cached, cached ? kidOf(align, j++) : -1);
-      if (cached) pushKid(rk);
-      const kh = RH;
-      const kl = RL;
-      const rx = node(x, cached, cached ? kidOf(align, j++) : -1);
-      if (cached) pushKid(rx);
-      finish(r1(r1(r1(r1(r1(SEED1, T_ENTRY), kh), kl), RH), RL), r2(r2(r2(r2(r2(SEED2, T_ENTRY), kh), kl), RH), RL), 5);
-      push2(RH, RL);
-    }
-    if (sortPairs(sbase)) {
-      top = sbase;
-      kidSp = base;
-      throw new FingerprintError('a Map holds two entries equal by value (keys equal by value, with equal values): Map keys must be distinct values');
-    }
-    let h1 = r1(SEED1, T_MAP);
-    let h2 = r2(SEED2, T_MAP);
-    const st = stack;
-    for (let i = sbase; i < top; i++) {
-      h1 = r1(h1, st[i]!);
-      h2 = r2(h2, st[i]!);
-    }
-    const n = top - sbase;
-    top = sbase;
-    finish(h1, h2, n + 1);
-  } else {
-    // A record: order-independent, as the sum of one hash per entry (keys are distinct).
-    let sumH = 0;
-    let sumL = 0;
-    let n = 0;
-    const o = v as Record<string, unknown>;
-    for (const k in o) {
-      stringHash(k);
-      const kh = RH;
-      const kl = RL;
-      const r = node(o[k], cached, cached ? kidOf(align, n) : -1);
-      if (cached) pushKid(r);
-      finish(r1(r1(r1(r1(SEED1, kh), kl), RH), RL), r2(r2(r2(r2(SEED2, kh), kl), RH), RL), 4);
-      sumH = (sumH + RH) | 0;
-      sumL = (sumL + RL) | 0;
-      n++;
-    }
-    finish(r1(r1(r1(SEED1, T_RECORD), sumH), sumL), r2(r2(r2(SEED2, T_RECORD), sumH), sumL), n + 3);
+  let h1 = r1(SEED1, T_ARRAY);
+  let h2 = r2(SEED2, T_ARRAY);
+  const n = v.length;
+  for (let i = 0; i < n; i++) {
+    const r = node(v[i], cached, cached ? kidOf(align, i) : -1);
+    if (cached) pushKid(r);
+    h1 = r1(r1(h1, RH), RL);
+    h2 = r2(r2(h2, RH), RL);
   }
+  finish(h1, h2, 2 * n + 1);
   return cached ? record(v, base) : -1;
+}
+
+function setNode(v: ReadonlySet<unknown>, cached: boolean, align: number): number {
+  const base = kidSp;
+  const sbase = top;
+  let j = 0;
+  for (const e of v) {
+    const r = node(e, cached, cached ? kidOf(align, j++) : -1);
+    if (cached) pushKid(r);
+    push2(RH, RL);
+  }
+  if (sortPairs(sbase)) {
+    top = sbase;
+    kidSp = base;
+    throw new FingerprintError(
+      'a Set holds two elements equal by value: Sets of records must not contain duplicates; ' +
+        'add an element only when no equal one is in the Set (compare by fields, not with Set.has, which compares objects by identity)',
+    );
+  }
+  let h1 = r1(SEED1, T_SET);
+  let h2 = r2(SEED2, T_SET);
+  const st = stack;
+  for (let i = sbase; i < top; i++) {
+    h1 = r1(h1, st[i]!);
+    h2 = r2(h2, st[i]!);
+  }
+  const n = top - sbase;
+  top = sbase;
+  finish(h1, h2, n + 1);
+  return cached ? record(v, base) : -1;
+}
+
+function mapNode(v: ReadonlyMap<unknown, unknown>, cached: boolean, align: number): number {
+  const base = kidSp;
+  const sbase = top;
+  let j = 0;
+  for (const [k, x] of v) {
+    const rk = node(k, cached, cached ? kidOf(align, j++) : -1);
+    if (cached) pushKid(rk);
+    const kh = RH;
+    const kl = RL;
+    const rx = node(x, cached, cached ? kidOf(align, j++) : -1);
+    if (cached) pushKid(rx);
+    finish(r1(r1(r1(r1(r1(SEED1, T_ENTRY), kh), kl), RH), RL), r2(r2(r2(r2(r2(SEED2, T_ENTRY), kh), kl), RH), RL), 5);
+    push2(RH, RL);
+  }
+  if (sortPairs(sbase)) {
+    top = sbase;
+    kidSp = base;
+    throw new FingerprintError('a Map holds two entries equal by value (keys equal by value, with equal values): Map keys must be distinct values');
+  }
+  let h1 = r1(SEED1, T_MAP);
+  let h2 = r2(SEED2, T_MAP);
+  const st = stack;
+  for (let i = sbase; i < top; i++) {
+    h1 = r1(h1, st[i]!);
+    h2 = r2(h2, st[i]!);
+  }
+  const n = top - sbase;
+  top = sbase;
+  finish(h1, h2, n + 1);
+  return cached ? record(v, base) : -1;
+}
+
+/** A record: order-independent, as the sum of one hash per entry (keys are distinct). */
+function recordNode(o: Record<string, unknown>, cached: boolean, align: number): number {
+  const base = kidSp;
+  let sumH = 0;
+  let sumL = 0;
+  let n = 0;
+  for (const k in o) {
+    stringHash(k);
+    const k1 = KH;
+    const k2 = KL;
+    const r = node(o[k], cached, cached ? kidOf(align, n) : -1);
+    if (cached) pushKid(r);
+    finish(r1(r1(k1, RH), RL), r2(r2(k2, RH), RL), 4);
+    sumH = (sumH + RH) | 0;
+    sumL = (sumL + RL) | 0;
+    n++;
+  }
+  finish(r1(r1(r1(SEED1, T_RECORD), sumH), sumL), r2(r2(r2(SEED2, T_RECORD), sumH), sumL), n + 3);
+  return cached ? record(o, base) : -1;
 }
 
 /** The structural hash of a root value into RH/RL, aligned with the previous root walked. */
