@@ -81,7 +81,10 @@ let top = 0;
 
 /** Hash pairs of strings (record keys, enum-like values), by string; bounded. */
 const stringIndex = new Map<string, number>();
-let stringHashes = new Int32Array(512);
+let stringHashes = new Int32Array(1024);
+/** The lanes seeded with the last string hashed (see `stringHash`). */
+let KH = 0;
+let KL = 0;
 const MAX_STRINGS = 1 << 16;
 
 /**
@@ -105,7 +108,9 @@ const MAX_STRINGS = 1 << 16;
  */
 const RING = 1024;
 const RMASK = RING - 1;
-const recObj: unknown[] = new Array<unknown>(RING).fill(null);
+/** What an empty record holds: no value is this object, so no part (null included) ever matches it. */
+const NO_OBJECT = {};
+const recObj: unknown[] = new Array<unknown>(RING).fill(NO_OBJECT);
 const recH = new Int32Array(RING);
 const recL = new Int32Array(RING);
 /** Where a record's parts' record indices start in `kids`, and how many. */
@@ -165,13 +170,20 @@ const T_RECORD = 11;
 const T_BIGINT = 12;
 const T_ENTRY = 13;
 
-/** The hash of a string into RH/RL. */
-function stringHash(s: string): void {
+/**
+ * The hash of a string into RH/RL, and into KH/KL the two lanes seeded with it (the first two
+ * rounds of a record entry's hash, which depend on its key alone: kept with the string, so a
+ * record entry costs two rounds a lane, not four).
+ */
+function stringHash(s: string): number {
   const at = stringIndex.get(s);
   if (at !== undefined) {
-    RH = stringHashes[at]!;
-    RL = stringHashes[at + 1]!;
-    return;
+    const t = stringHashes;
+    RH = t[at]!;
+    RL = t[at + 1]!;
+    KH = t[at + 2]!;
+    KL = t[at + 3]!;
+    return at;
   }
   let h1 = r1(SEED1, T_STRING);
   let h2 = r2(SEED2, T_STRING);
@@ -182,17 +194,73 @@ function stringHash(s: string): void {
     h2 = r2(h2, c);
   }
   finish(h1, h2, n + 1);
+  KH = r1(r1(SEED1, RH), RL);
+  KL = r2(r2(SEED2, RH), RL);
   if (stringIndex.size < MAX_STRINGS) {
-    const i = stringIndex.size * 2;
-    if (i + 2 > stringHashes.length) {
+    const i = stringIndex.size * 4;
+    if (i + 4 > stringHashes.length) {
       const g = new Int32Array(stringHashes.length * 2);
       g.set(stringHashes);
       stringHashes = g;
     }
     stringHashes[i] = RH;
     stringHashes[i + 1] = RL;
+    stringHashes[i + 2] = KH;
+    stringHashes[i + 3] = KL;
     stringIndex.set(s, i);
+    return i;
   }
+  return -1;
+}
+
+/**
+ * Strings predicted by context, so that most strings of a walk are found with a comparison or
+ * a few rather than a `Map` lookup: record keys come in the same order in most records of one
+ * kind, and most string values are one of a few per key (enum-like). Each context has `WAYS`
+ * slots (string and its place in `stringHashes`, replaced in turn): context `p` for the values
+ * of the key at place `4p` (the first `PREDICTED` strings stored), `PREDICTED + p` for the key
+ * that follows it in a record, `2 * PREDICTED` for the first key of a record (records of a
+ * few kinds alternate in a walk), `AT_INDEX + i` for the strings at index `i` (modulo
+ * `INDEXES`) of an array. A wrong prediction costs the comparisons and a lookup; a
+ * slot holds a string and its own place, so a found string has its own hash.
+ */
+const PREDICTED = 4096;
+const WAYS = 4;
+const FIRST_KEY = 2 * PREDICTED;
+const AT_INDEX = FIRST_KEY + 1;
+const INDEXES = 16;
+const CONTEXTS = AT_INDEX + INDEXES;
+const predStr: string[] = new Array<string>(CONTEXTS * WAYS).fill('');
+const predAt = new Int32Array(CONTEXTS * WAYS);
+/** The next slot to replace in each context. */
+const predNext = new Uint8Array(CONTEXTS);
+
+/**
+ * The place in `stringHashes` of `s`, found among the slots of context `c` (see `predStr`), or
+ * looked up and kept there; -1 when the string table is full. Leaves the string's hash in
+ * RH/RL and its seeded lanes in KH/KL.
+ */
+function predictedString(s: string, c: number): number {
+  const b = c * WAYS;
+  for (let w = 0; w < WAYS; w++) {
+    if (predStr[b + w] === s) {
+      const at = predAt[b + w]!;
+      const t = stringHashes;
+      RH = t[at]!;
+      RL = t[at + 1]!;
+      KH = t[at + 2]!;
+      KL = t[at + 3]!;
+      return at;
+    }
+  }
+  const at = stringHash(s);
+  if (at >= 0) {
+    const w = predNext[c]!;
+    predNext[c] = (w + 1) & (WAYS - 1);
+    predStr[b + w] = s;
+    predAt[b + w] = at;
+  }
+  return at;
 }
 
 function finish(h1: number, h2: number, n: number): void {
@@ -290,92 +358,151 @@ function node(v: unknown, cached: boolean, align: number): number {
     RL = recL[align]!;
     return align;
   }
+  // One function per kind, each small enough that V8 inlines the lane rounds into it (in one
+  // function holding every kind, the rounds were calls: docs/performance.md).
+  if (Array.isArray(v)) return arrayNode(v, cached, align);
+  if (v instanceof Set) return setNode(v, cached, align);
+  if (v instanceof Map) return mapNode(v, cached, align);
+  return recordNode(v as Record<string, unknown>, cached, align);
+}
+
+function arrayNode(v: readonly unknown[], cached: boolean, align: number): number {
   const base = kidSp;
-  if (Array.isArray(v)) {
-    let h1 = r1(SEED1, T_ARRAY);
-    let h2 = r2(SEED2, T_ARRAY);
-    const n = v.length;
-    for (let i = 0; i < n; i++) {
-      const r = node(v[i], cached, cached ? kidOf(align, i) : -1);
-      if (cached) pushKid(r);
-      h1 = r1(r1(h1, RH), RL);
-      h2 = r2(r2(h2, RH), RL);
+  let h1 = r1(SEED1, T_ARRAY);
+  let h2 = r2(SEED2, T_ARRAY);
+  const n = v.length;
+  for (let i = 0; i < n; i++) {
+    const x = v[i];
+    if (typeof x === 'string') {
+      // Arrays of enum-like values: the strings last seen at this index first.
+      predictedString(x, AT_INDEX + (i & (INDEXES - 1)));
+      if (cached) pushKid(-1);
+    } else {
+      const a = cached ? kidOf(align, i) : -1;
+      if (a >= 0 && recObj[a] === x) {
+        // The part at the same place in the previous walk: taken without a call.
+        RH = recH[a]!;
+        RL = recL[a]!;
+        pushKid(a);
+      } else {
+        const r = node(x, cached, a);
+        if (cached) pushKid(r);
+      }
     }
-    finish(h1, h2, 2 * n + 1);
-  } else if (v instanceof Set) {
-    const sbase = top;
-    let j = 0;
-    for (const e of v) {
-      const r = node(e, cached, cached ? kidOf(align, j++) : -1);
-      if (cached) pushKid(r);
-      push2(RH, RL);
-    }
-    if (sortPairs(sbase)) {
-      top = sbase;
-      kidSp = base;
-      throw new FingerprintError(
-        'a Set holds two elements equal by value: Sets of records must not contain duplicates; ' +
-          'add an element only when no equal one is in the Set (compare by fields, not with Set.has, which compares objects by identity)',
-      );
-    }
-    let h1 = r1(SEED1, T_SET);
-    let h2 = r2(SEED2, T_SET);
-    const st = stack;
-    for (let i = sbase; i < top; i++) {
-      h1 = r1(h1, st[i]!);
-      h2 = r2(h2, st[i]!);
-    }
-    const n = top - sbase;
-    top = sbase;
-    finish(h1, h2, n + 1);
-  } else if (v instanceof Map) {
-    const sbase = top;
-    let j = 0;
-    for (const [k, x] of v) {
-      const rk = node(k, cached, cached ? kidOf(align, j++) : -1);
-      if (cached) pushKid(rk);
-      const kh = RH;
-      const kl = RL;
-      const rx = node(x, cached, cached ? kidOf(align, j++) : -1);
-      if (cached) pushKid(rx);
-      finish(r1(r1(r1(r1(r1(SEED1, T_ENTRY), kh), kl), RH), RL), r2(r2(r2(r2(r2(SEED2, T_ENTRY), kh), kl), RH), RL), 5);
-      push2(RH, RL);
-    }
-    if (sortPairs(sbase)) {
-      top = sbase;
-      kidSp = base;
-      throw new FingerprintError('a Map holds two entries equal by value (keys equal by value, with equal values): Map keys must be distinct values');
-    }
-    let h1 = r1(SEED1, T_MAP);
-    let h2 = r2(SEED2, T_MAP);
-    const st = stack;
-    for (let i = sbase; i < top; i++) {
-      h1 = r1(h1, st[i]!);
-      h2 = r2(h2, st[i]!);
-    }
-    const n = top - sbase;
-    top = sbase;
-    finish(h1, h2, n + 1);
-  } else {
-    // A record: order-independent, as the sum of one hash per entry (keys are distinct).
-    let sumH = 0;
-    let sumL = 0;
-    let n = 0;
-    const o = v as Record<string, unknown>;
-    for (const k in o) {
-      stringHash(k);
-      const kh = RH;
-      const kl = RL;
-      const r = node(o[k], cached, cached ? kidOf(align, n) : -1);
-      if (cached) pushKid(r);
-      finish(r1(r1(r1(r1(SEED1, kh), kl), RH), RL), r2(r2(r2(r2(SEED2, kh), kl), RH), RL), 4);
-      sumH = (sumH + RH) | 0;
-      sumL = (sumL + RL) | 0;
-      n++;
-    }
-    finish(r1(r1(r1(SEED1, T_RECORD), sumH), sumL), r2(r2(r2(SEED2, T_RECORD), sumH), sumL), n + 3);
+    h1 = r1(r1(h1, RH), RL);
+    h2 = r2(r2(h2, RH), RL);
   }
+  finish(h1, h2, 2 * n + 1);
   return cached ? record(v, base) : -1;
+}
+
+function setNode(v: ReadonlySet<unknown>, cached: boolean, align: number): number {
+  const base = kidSp;
+  const sbase = top;
+  let j = 0;
+  for (const e of v) {
+    const a = cached ? kidOf(align, j++) : -1;
+    if (a >= 0 && recObj[a] === e) {
+      RH = recH[a]!;
+      RL = recL[a]!;
+      pushKid(a);
+    } else {
+      const r = node(e, cached, a);
+      if (cached) pushKid(r);
+    }
+    push2(RH, RL);
+  }
+  if (sortPairs(sbase)) {
+    top = sbase;
+    kidSp = base;
+    throw new FingerprintError(
+      'a Set holds two elements equal by value: Sets of records must not contain duplicates; ' +
+        'add an element only when no equal one is in the Set (compare by fields, not with Set.has, which compares objects by identity)',
+    );
+  }
+  let h1 = r1(SEED1, T_SET);
+  let h2 = r2(SEED2, T_SET);
+  const st = stack;
+  for (let i = sbase; i < top; i++) {
+    h1 = r1(h1, st[i]!);
+    h2 = r2(h2, st[i]!);
+  }
+  const n = top - sbase;
+  top = sbase;
+  finish(h1, h2, n + 1);
+  return cached ? record(v, base) : -1;
+}
+
+function mapNode(v: ReadonlyMap<unknown, unknown>, cached: boolean, align: number): number {
+  const base = kidSp;
+  const sbase = top;
+  let j = 0;
+  for (const [k, x] of v) {
+    const rk = node(k, cached, cached ? kidOf(align, j++) : -1);
+    if (cached) pushKid(rk);
+    const kh = RH;
+    const kl = RL;
+    const rx = node(x, cached, cached ? kidOf(align, j++) : -1);
+    if (cached) pushKid(rx);
+    finish(r1(r1(r1(r1(r1(SEED1, T_ENTRY), kh), kl), RH), RL), r2(r2(r2(r2(r2(SEED2, T_ENTRY), kh), kl), RH), RL), 5);
+    push2(RH, RL);
+  }
+  if (sortPairs(sbase)) {
+    top = sbase;
+    kidSp = base;
+    throw new FingerprintError('a Map holds two entries equal by value (keys equal by value, with equal values): Map keys must be distinct values');
+  }
+  let h1 = r1(SEED1, T_MAP);
+  let h2 = r2(SEED2, T_MAP);
+  const st = stack;
+  for (let i = sbase; i < top; i++) {
+    h1 = r1(h1, st[i]!);
+    h2 = r2(h2, st[i]!);
+  }
+  const n = top - sbase;
+  top = sbase;
+  finish(h1, h2, n + 1);
+  return cached ? record(v, base) : -1;
+}
+
+/** A record: order-independent, as the sum of one hash per entry (keys are distinct). */
+function recordNode(o: Record<string, unknown>, cached: boolean, align: number): number {
+  const base = kidSp;
+  let sumH = 0;
+  let sumL = 0;
+  let n = 0;
+  // The context of the next key (see `predStr`), then of the current key's values: -1 for none.
+  let ctx = FIRST_KEY;
+  for (const k in o) {
+    const at = ctx >= 0 ? predictedString(k, ctx) : stringHash(k);
+    const k1 = KH;
+    const k2 = KL;
+    const p = at >> 2;
+    const vctx = at >= 0 && p < PREDICTED ? p : -1;
+    ctx = vctx >= 0 ? PREDICTED + p : -1;
+    const x = o[k];
+    if (typeof x === 'string') {
+      if (vctx >= 0) predictedString(x, vctx);
+      else stringHash(x);
+      if (cached) pushKid(-1);
+    } else {
+      const a = cached ? kidOf(align, n) : -1;
+      if (a >= 0 && recObj[a] === x) {
+        RH = recH[a]!;
+        RL = recL[a]!;
+        pushKid(a);
+      } else {
+        const r = node(x, cached, a);
+        if (cached) pushKid(r);
+      }
+    }
+    finish(r1(r1(k1, RH), RL), r2(r2(k2, RH), RL), 4);
+    sumH = (sumH + RH) | 0;
+    sumL = (sumL + RL) | 0;
+    n++;
+  }
+  finish(r1(r1(r1(SEED1, T_RECORD), sumH), sumL), r2(r2(r2(SEED2, T_RECORD), sumH), sumL), n + 3);
+  return cached ? record(o, base) : -1;
 }
 
 /** The structural hash of a root value into RH/RL, aligned with the previous root walked. */
@@ -392,7 +519,7 @@ function rootNode(v: unknown, noCache: boolean | undefined): void {
 
 /** Forgets every recorded sub-value hash (tests; the ring holds at most 1,024 objects). */
 export function clearFingerprintCache(): void {
-  recObj.fill(null);
+  recObj.fill(NO_OBJECT);
   lastRoot = -1;
 }
 
