@@ -225,8 +225,8 @@ interface BenchPlan {
 function planBench(cases: readonly BenchCase[], script: string, argv: readonly string[]): BenchPlan | number {
   const arg = (name: string): string | undefined => argOf(argv, name);
   const runs = Number(arg('--runs') ?? 3);
-  // `--case` is another name for `--only`; either takes a comma-separated list of cases.
-  const only = arg('--only') ?? arg('--case');
+  // A comma-separated list of cases.
+  const only = arg('--only');
   const names = only?.split(',');
   const workerCounts = (arg('--workers') ?? '1,2').split(',').map(Number);
   if (!Number.isInteger(runs) || runs < 1) {
