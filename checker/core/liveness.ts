@@ -1352,57 +1352,116 @@ function findLasso(g: Graph, fair: FairnessClasses, search: FairSearch, anyPrefi
  * stutters) and the class of each step.
  */
 function buildCycle(g: Graph, fair: FairnessClasses, search: FairSearch, v0: number): { cycle: number[]; classes: number[] } {
-  const cid = search.rindex[v0]!;
-  const inComp = (w: number): boolean => search.accept[w] === 1 && search.rindex[w] === cid;
-  const enabledAt = (u: number): Set<number> => {
-    const s = new Set<number>();
-    for (let e = g.off[u]!; e < g.off[u + 1]!; e++) for (const i of fair.classInst[g.edges.cls(e)]!) s.add(i);
-    return s;
-  };
-  // The component's members and, per instance, in how many of them it is enabled.
-  const members: number[] = [];
-  const seen = new Set<number>([v0]);
-  for (let k = 0, q = [v0]; k < q.length; k++) {
-    const u = q[k]!;
-    members.push(u);
-    for (let e = g.off[u]!; e < g.off[u + 1]!; e++) {
-      const w = g.edges.to(e);
-      if (inComp(w) && !seen.has(w)) {
-        seen.add(w);
-        q.push(w);
-      }
+  const walk = new CycleWalk(g, fair, search, v0);
+  while (walk.open.size > 0 || walk.needMust) {
+    if (!walk.toNearest((e) => walk.meetsOpenByEdge(e), (w) => walk.meetsOpenByState(w))) {
+      throw new Error('internal: a fair component has an obligation no edge or state of it meets');
     }
   }
-  const count = new Map<number, number>();
-  for (const u of members) for (const i of enabledAt(u)) count.set(i, (count.get(i) ?? 0) + 1);
-  // Open obligations: 'take' (an edge of the instance) or 'weak' (take, or visit a disabled state).
-  const open = new Map<number, 'take' | 'weak'>();
-  for (const [i, c] of count) open.set(i, fair.isStrong(i) || c === members.length ? 'take' : 'weak');
-  let needMust = search.needMust;
-  const meetState = (u: number): void => {
-    if (g.flags[u]! & MUST) needMust = false;
-    if (open.size === 0) return;
-    const en = enabledAt(u);
-    for (const [i, how] of [...open]) if (how === 'weak' && !en.has(i)) open.delete(i);
-  };
-  const meetEdge = (e: number): void => {
-    for (const i of fair.classInst[g.edges.cls(e)]!) open.delete(i);
-  };
-  const cycle: number[] = [];
-  const classes: number[] = [];
-  let cur = v0;
-  meetState(v0);
-  const walk = (goalEdge: (e: number) => boolean, goalState: (w: number) => boolean): boolean => {
-    // BFS inside the component from cur to the nearest goal edge or goal state.
-    const par = new Map<number, number>([[cur, -1]]); // state -> edge that reached it
-    const q = [cur];
+  if (walk.cycle.length > 0 && walk.cur !== v0) walk.toNearest(() => false, (w) => w === v0);
+  return { cycle: walk.cycle, classes: walk.classes };
+}
+
+/**
+ * The greedy walk of {@link buildCycle} inside one fair component: the obligations still open,
+ * the states and step classes walked so far, and the state it is at.
+ */
+class CycleWalk {
+  /** Open obligations per fairness instance: `take` (an edge of the instance) or `weak` (take, or visit a disabled state). */
+  readonly open = new Map<number, 'take' | 'weak'>();
+  /** Eventually always: a state where P fails is still to be visited. */
+  needMust: boolean;
+  readonly cycle: number[] = [];
+  readonly classes: number[] = [];
+  cur: number;
+  private readonly cid: number;
+
+  constructor(
+    private readonly g: Graph,
+    private readonly fair: FairnessClasses,
+    private readonly search: FairSearch,
+    v0: number,
+  ) {
+    this.cid = search.rindex[v0]!;
+    this.cur = v0;
+    this.needMust = search.needMust;
+    // Per instance, in how many of the component's states it is enabled.
+    const members = this.members(v0);
+    const count = new Map<number, number>();
+    for (const u of members) for (const i of this.enabledAt(u)) count.set(i, (count.get(i) ?? 0) + 1);
+    for (const [i, c] of count) this.open.set(i, fair.isStrong(i) || c === members.length ? 'take' : 'weak');
+    this.meetState(v0);
+  }
+
+  private inComp(w: number): boolean {
+    return this.search.accept[w] === 1 && this.search.rindex[w] === this.cid;
+  }
+
+  /** The fairness instances enabled at state `u` (by its edges' classes). */
+  private enabledAt(u: number): Set<number> {
+    const g = this.g;
+    const s = new Set<number>();
+    for (let e = g.off[u]!; e < g.off[u + 1]!; e++) for (const i of this.fair.classInst[g.edges.cls(e)]!) s.add(i);
+    return s;
+  }
+
+  /** The component's states, breadth-first from `v0`. */
+  private members(v0: number): number[] {
+    const g = this.g;
+    const members: number[] = [];
+    const seen = new Set<number>([v0]);
+    for (let k = 0, q = [v0]; k < q.length; k++) {
+      const u = q[k]!;
+      members.push(u);
+      for (let e = g.off[u]!; e < g.off[u + 1]!; e++) {
+        const w = g.edges.to(e);
+        if (this.inComp(w) && !seen.has(w)) {
+          seen.add(w);
+          q.push(w);
+        }
+      }
+    }
+    return members;
+  }
+
+  /** Edge `e` takes an instance with an open obligation. */
+  meetsOpenByEdge(e: number): boolean {
+    return this.fair.classInst[this.g.edges.cls(e)]!.some((i) => this.open.has(i));
+  }
+
+  /** Visiting `w` meets an open obligation (P fails there, or a weak instance is disabled there). */
+  meetsOpenByState(w: number): boolean {
+    if (this.needMust && (this.g.flags[w]! & MUST) !== 0) return true;
+    for (const [i, how] of this.open) if (how === 'weak' && !this.enabledAt(w).has(i)) return true;
+    return false;
+  }
+
+  private meetState(u: number): void {
+    if (this.g.flags[u]! & MUST) this.needMust = false;
+    if (this.open.size === 0) return;
+    const en = this.enabledAt(u);
+    for (const [i, how] of [...this.open]) if (how === 'weak' && !en.has(i)) this.open.delete(i);
+  }
+
+  private meetEdge(e: number): void {
+    for (const i of this.fair.classInst[this.g.edges.cls(e)]!) this.open.delete(i);
+  }
+
+  /**
+   * Walks (breadth-first, inside the component) from the current state to the nearest goal
+   * edge or goal state, meeting obligations on the way; false when none is reachable.
+   */
+  toNearest(goalEdge: (e: number) => boolean, goalState: (w: number) => boolean): boolean {
+    const g = this.g;
+    const par = new Map<number, number>([[this.cur, -1]]); // state -> edge that reached it
+    const q = [this.cur];
     let hitEdge = -1;
     let hitState = -1;
     for (let k = 0; k < q.length && hitEdge < 0 && hitState < 0; k++) {
       const u = q[k]!;
       for (let e = g.off[u]!; e < g.off[u + 1]!; e++) {
         const w = g.edges.to(e);
-        if (!inComp(w)) continue;
+        if (!this.inComp(w)) continue;
         if (goalEdge(e)) {
           hitEdge = e;
           hitState = u;
@@ -1427,25 +1486,18 @@ function buildCycle(g: Graph, fair: FairnessClasses, search: FairSearch, v0: num
     }
     edges.reverse();
     if (hitEdge >= 0) edges.push(hitEdge);
-    for (const e of edges) {
-      const w = g.edges.to(e);
-      cycle.push(w);
-      classes.push(g.edges.cls(e));
-      meetEdge(e);
-      meetState(w);
-      cur = w;
-    }
+    for (const e of edges) this.step(e);
     return true;
-  };
-  while (open.size > 0 || needMust) {
-    const ok = walk(
-      (e) => fair.classInst[g.edges.cls(e)]!.some((i) => open.has(i)),
-      (w) => (needMust && (g.flags[w]! & MUST) !== 0) || [...open].some(([i, how]) => how === 'weak' && !enabledAt(w).has(i)),
-    );
-    if (!ok) throw new Error('internal: a fair component has an obligation no edge or state of it meets');
   }
-  if (cycle.length > 0 && cur !== v0) walk(() => false, (w) => w === v0);
-  return { cycle, classes };
+
+  private step(e: number): void {
+    const w = this.g.edges.to(e);
+    this.cycle.push(w);
+    this.classes.push(this.g.edges.cls(e));
+    this.meetEdge(e);
+    this.meetState(w);
+    this.cur = w;
+  }
 }
 
 /** The source state of edge `e` (binary search over the offsets). */
@@ -1476,9 +1528,7 @@ export function checkLasso<S, A extends Action>(
   fairness: readonly (string | FairnessConstraint)[] = [],
 ): string[] {
   const prop = resolveProperty(spec, property);
-  const constraints = resolveFairness(spec, fairness);
-  const fair = new FairnessClasses(constraints);
-  const problems: string[] = [];
+  const fair = new FairnessClasses(resolveFairness(spec, fairness));
   const fp = new Fingerprinter();
   const key = (s: S): string => {
     fp.state(spec, s);
@@ -1491,45 +1541,64 @@ export function checkLasso<S, A extends Action>(
     return [`the trace is not a lasso: loopStart must be an index of its states (0 to ${last}), got ${String(loop)}`];
   }
   if (actions.length !== last) return [`a trace of ${states.length} states needs ${last} steps, it has ${actions.length}`];
-  for (let i = 0; i < actions.length; i++) {
-    const a = actions[i]!;
-    const enabled = spec.actions(states[i]!);
-    const want = key(states[i + 1]!);
-    const ok = enabled.some((b) => b.name === a.name && b.args.length === a.args.length && b.args.every((x, k) => x === a.args[k]) && key(spec.next(states[i]!, b)) === want);
-    if (!ok) {
-      problems.push(`step ${i + 1} (${a.name}(${a.args.map(String).join(', ')})) is not enabled in state ${i + 1} or does not lead to state ${i + 2}`);
-      return problems;
-    }
-  }
+  const badStep = firstBadStep(spec, trace, key);
+  if (badStep !== null) return [badStep];
+  const problems: string[] = [];
   const stutters = loop === last;
   if (!stutters && key(states[last]!) !== key(states[loop]!)) problems.push(`the last state is not the loop state (state ${loop + 1})`);
   // The states that repeat forever: the cycle (the closing state is the loop state again).
   const cycle = stutters ? [states[last]!] : states.slice(loop, last);
-  const steps = stutters ? [] : actions.slice(loop);
-  const fails = (() => {
-    switch (prop.kind) {
-      case 'eventually':
-        return states.every((s) => !prop.p(s));
-      case 'alwaysEventually':
-        return cycle.every((s) => !prop.p(s));
-      case 'eventuallyAlways':
-        return cycle.some((s) => !prop.p(s));
-      case 'leadsTo': {
-        if (!cycle.every((s) => !prop.q!(s))) return false;
-        // Some P state from which Q never holds: after it, every state (cycle included) is not Q.
-        for (let j = last; j >= 0; j--) {
-          if (prop.q!(states[j]!)) return false;
-          if (prop.p(states[j]!)) return true;
-        }
-        return false;
+  if (!failsAlong(prop, states, cycle)) problems.push(`the property ${prop.name} does not fail along the lasso`);
+  problems.push(...cycleFairnessProblems(spec, fair, trace, cycle, key));
+  return problems;
+}
+
+/** The first step of `trace` that is not enabled or does not lead to the next recorded state, described; null when every step does. */
+function firstBadStep<S, A extends Action>(spec: Spec<S, A>, trace: Trace<S>, key: (s: S) => string): string | null {
+  const { states, actions } = trace;
+  for (let i = 0; i < actions.length; i++) {
+    const a = actions[i]!;
+    const want = key(states[i + 1]!);
+    const ok = spec
+      .actions(states[i]!)
+      .some((b) => b.name === a.name && b.args.length === a.args.length && b.args.every((x, k) => x === a.args[k]) && key(spec.next(states[i]!, b)) === want);
+    if (!ok) return `step ${i + 1} (${a.name}(${a.args.map(String).join(', ')})) is not enabled in state ${i + 1} or does not lead to state ${i + 2}`;
+  }
+  return null;
+}
+
+/** Whether the temporal property fails on the lasso whose states are `states` and whose repeating part is `cycle`. */
+function failsAlong<S>(prop: TemporalProperty<S>, states: readonly S[], cycle: readonly S[]): boolean {
+  switch (prop.kind) {
+    case 'eventually':
+      return states.every((s) => !prop.p(s));
+    case 'alwaysEventually':
+      return cycle.every((s) => !prop.p(s));
+    case 'eventuallyAlways':
+      return cycle.some((s) => !prop.p(s));
+    case 'leadsTo': {
+      if (!cycle.every((s) => !prop.q!(s))) return false;
+      // Some P state from which Q never holds: after it, every state (cycle included) is not Q.
+      for (let j = states.length - 1; j >= 0; j--) {
+        if (prop.q!(states[j]!)) return false;
+        if (prop.p(states[j]!)) return true;
       }
+      return false;
     }
-  })();
-  if (!fails) problems.push(`the property ${prop.name} does not fail along the lasso`);
-  // Fairness on the cycle: per instance, enabled (with a successor other than the state) in
-  // how many cycle states, and taken (a step that changes the state) or not.
+  }
+}
+
+/**
+ * Fairness on the cycle: per instance, enabled (with a successor other than the state) in how
+ * many cycle states, and taken (a step that changes the state) or not. Returns a problem for
+ * each instance the cycle treats unfairly.
+ */
+function cycleFairnessProblems<S, A extends Action>(spec: Spec<S, A>, fair: FairnessClasses, trace: Trace<S>, cycle: readonly S[], key: (s: S) => string): string[] {
+  const { states, actions } = trace;
+  const loop = trace.loopStart!;
+  const steps = loop === states.length - 1 ? [] : actions.slice(loop);
   const enabledIn = new Map<number, number>();
-  cycle.forEach((s) => {
+  for (const s of cycle) {
     const here = new Set<number>();
     const k = key(s);
     for (const a of spec.actions(s)) {
@@ -1538,13 +1607,14 @@ export function checkLasso<S, A extends Action>(
       for (const i of fair.classInst[c]!) here.add(i);
     }
     for (const i of here) enabledIn.set(i, (enabledIn.get(i) ?? 0) + 1);
-  });
+  }
   const taken = new Set<number>();
   steps.forEach((a, j) => {
     const i0 = loop + j;
     if (key(states[i0]!) === key(states[i0 + 1]!)) return;
     for (const i of fair.classInst[fair.classOf(a)]!) taken.add(i);
   });
+  const problems: string[] = [];
   for (const [i, n] of enabledIn) {
     if (taken.has(i)) continue;
     if (fair.isStrong(i)) problems.push(`${fair.describeInstance(i)} fails on the cycle: enabled in ${n} of its ${cycle.length} states and never taken`);
