@@ -187,6 +187,80 @@ function pickByKind<A extends Action>(xs: readonly A[], c: number): A {
 const key53 = (hi: number, lo: number): number => (hi >>> 0) * 2 ** 21 + ((lo >>> 0) >>> 11);
 
 /**
+ * What a strategy remembers during one run (never carried between runs: replay needs only the
+ * run's value): `novelty` the states seen and the kinds taken, `pct` the nodes demoted.
+ */
+class RunMemory {
+  readonly seen = new Set<number>();
+  readonly counts = new Map<string, number>();
+  readonly demoted = new Map<number, number>();
+  readonly changes: ReadonlySet<number>;
+  demotions = 0;
+  constructor(plan: RunPlan) {
+    this.changes = new Set(plan.changes);
+  }
+}
+
+/** The action a strategy picks among `acts` at `s` for choice `c`, and its successor when the strategy computed it. */
+interface Choice<S, A> {
+  readonly a: A;
+  readonly t: S | null;
+}
+
+/** `swarm`: only the kinds (or nodes) the run's mask allows, when any is enabled. */
+function chooseSwarm<S, A extends Action>(s: S, acts: readonly A[], c: number, plan: RunPlan, info: ActionInfo<S, A>): Choice<S, A> {
+  const byNodes = (plan.salt & 1) === 1;
+  const allowed = acts.filter((x) => (plan.mask >>> ((byNodes ? info.node(s, x) : info.kind(x)) % 31)) & 1);
+  return { a: pickByKind(allowed.length > 0 ? allowed : acts, c), t: null };
+}
+
+/** `pct`: the node of highest priority moves (demoted nodes lowest), except on a quarter of the steps. */
+function choosePct<S, A extends Action>(s: S, acts: readonly A[], c: number, plan: RunPlan, info: ActionInfo<S, A>, mem: RunMemory): Choice<S, A> {
+  // A quarter of the steps ignore the priorities, so a low node still moves now and then.
+  if ((c & 3) === 0) return { a: pickByKind(acts, c >>> 2), t: null };
+  let best = -Infinity;
+  let bestNode = -1;
+  for (const x of acts) {
+    const n = info.node(s, x);
+    const pr = mem.demoted.get(n) ?? priority(plan.salt, n);
+    if (pr > best) {
+      best = pr;
+      bestNode = n;
+    }
+  }
+  return { a: pickByKind(acts.filter((x) => info.node(s, x) === bestNode), c >>> 2), t: null };
+}
+
+/** `novelty`: a successor this run has not seen (when there is one); on odd choices, of the kind this run took least. */
+function chooseNovelty<S, A extends Action>(spec: Spec<S, A>, s: S, acts: readonly A[], c: number, fp: Fingerprinter, mem: RunMemory): Choice<S, A> {
+  const succ = acts.map((x) => spec.next(s, x));
+  const fresh: number[] = [];
+  succ.forEach((x, i) => {
+    fp.state(spec, x);
+    if (!mem.seen.has(key53(fp.hi, fp.lo))) fresh.push(i);
+  });
+  const idx = fresh.length > 0 ? fresh : acts.map((_, i) => i);
+  let pickIdx: number;
+  if ((c & 1) === 1) {
+    // The kind this run took least (first in the spec's order on a tie).
+    let min = Infinity;
+    let name = '';
+    for (const i of idx) {
+      const n = mem.counts.get(acts[i]!.name) ?? 0;
+      if (n < min) {
+        min = n;
+        name = acts[i]!.name;
+      }
+    }
+    const of = idx.filter((i) => acts[i]!.name === name);
+    pickIdx = of[(c >>> 1) % of.length]!;
+  } else {
+    pickIdx = acts.indexOf(pickByKind(idx.map((i) => acts[i]!), c >>> 1));
+  }
+  return { a: acts[pickIdx]!, t: succ[pickIdx]! };
+}
+
+/**
  * Runs one behaviour: from the initial state, each choice picks an enabled action as the
  * plan's strategy says. Returns the trace up to the first violation (or the whole walk).
  * `visit` sees every state with its fingerprint, and the action that led to it.
@@ -211,94 +285,30 @@ function walk<S, A extends Action>(
   const bad = (x: S): string | null => invariants.find((p) => !p.check(x))?.name ?? null;
   let violated = bad(s);
   const strategy = plan.strategy;
-  // Per-run memory of the strategies (never carried between runs: replay needs only the value).
-  const runSeen = strategy === 'novelty' ? new Set<number>([key53(hi, lo)]) : null;
-  const runCounts = strategy === 'novelty' ? new Map<string, number>() : null;
-  const demoted = strategy === 'pct' ? new Map<number, number>() : null;
-  const changes = strategy === 'pct' ? new Set(plan.changes) : null;
-  let demotions = 0;
-  const byNodes = (plan.salt & 1) === 1;
+  const mem = new RunMemory(plan);
+  if (strategy === 'novelty') mem.seen.add(key53(hi, lo));
   for (let step = 0; step < choices.length && !violated; step++) {
     const c = choices[step]!;
     const acts = spec.actions(s);
     if (acts.length === 0) break;
     work += strategy === 'novelty' ? acts.length : 1;
-    let a: A;
-    let t: S | null = null;
-    switch (strategy) {
-      case 'uniform':
-        a = acts[c % acts.length]!;
-        break;
-      case 'swarm': {
-        const allowed = acts.filter((x) => (plan.mask >>> ((byNodes ? info.node(s, x) : info.kind(x)) % 31)) & 1);
-        a = pickByKind(allowed.length > 0 ? allowed : acts, c);
-        break;
-      }
-      case 'pct': {
-        if ((c & 3) === 0) {
-          // A quarter of the steps ignore the priorities, so a low node still moves now and then.
-          a = pickByKind(acts, c >>> 2);
-          break;
-        }
-        let best = -Infinity;
-        let bestNode = -1;
-        for (const x of acts) {
-          const n = info.node(s, x);
-          const pr = demoted!.get(n) ?? priority(plan.salt, n);
-          if (pr > best) {
-            best = pr;
-            bestNode = n;
-          }
-        }
-        a = pickByKind(
-          acts.filter((x) => info.node(s, x) === bestNode),
-          c >>> 2,
-        );
-        break;
-      }
-      case 'novelty': {
-        const succ = acts.map((x) => spec.next(s, x));
-        const fresh: number[] = [];
-        succ.forEach((x, i) => {
-          fp.state(spec, x);
-          if (!runSeen!.has(key53(fp.hi, fp.lo))) fresh.push(i);
-        });
-        const idx = fresh.length > 0 ? fresh : acts.map((_, i) => i);
-        let pickIdx: number;
-        if ((c & 1) === 1) {
-          // The kind this run took least (first in the spec's order on a tie).
-          let min = Infinity;
-          let name = '';
-          for (const i of idx) {
-            const n = runCounts!.get(acts[i]!.name) ?? 0;
-            if (n < min) {
-              min = n;
-              name = acts[i]!.name;
-            }
-          }
-          const of = idx.filter((i) => acts[i]!.name === name);
-          pickIdx = of[(c >>> 1) % of.length]!;
-        } else {
-          const chosen = pickByKind(
-            idx.map((i) => acts[i]!),
-            c >>> 1,
-          );
-          pickIdx = acts.indexOf(chosen);
-        }
-        a = acts[pickIdx]!;
-        t = succ[pickIdx]!;
-        break;
-      }
-    }
+    const { a, t } =
+      strategy === 'uniform'
+        ? { a: acts[c % acts.length]!, t: null }
+        : strategy === 'swarm'
+          ? chooseSwarm(s, acts, c, plan, info)
+          : strategy === 'pct'
+            ? choosePct(s, acts, c, plan, info, mem)
+            : chooseNovelty(spec, s, acts, c, fp, mem);
     const next = t ?? spec.next(s, a);
     fp.state(spec, next);
     const unchanged = fp.hi === hi && fp.lo === lo;
     hi = fp.hi;
     lo = fp.lo;
-    if (demoted && (unchanged || changes!.has(step))) demoted.set(info.node(s, a), -1 - demotions++);
-    if (runSeen) {
-      runSeen.add(key53(hi, lo));
-      runCounts!.set(a.name, (runCounts!.get(a.name) ?? 0) + 1);
+    if (strategy === 'pct' && (unchanged || mem.changes.has(step))) mem.demoted.set(info.node(s, a), -1 - mem.demotions++);
+    if (strategy === 'novelty') {
+      mem.seen.add(key53(hi, lo));
+      mem.counts.set(a.name, (mem.counts.get(a.name) ?? 0) + 1);
     }
     s = next;
     states.push(s);
