@@ -377,32 +377,79 @@ export function minimise<S, A extends Action>(spec: Spec<S, A>, trace: Trace<S>,
   return best;
 }
 
+/** The first failing behaviour of a campaign, as found (before fast-check shrinks it). */
+interface FirstFailure<S> {
+  readonly trace: Trace<S>;
+  readonly violated: string;
+  readonly strategy: Strategy;
+  readonly runs: number;
+  readonly steps: number;
+  readonly seconds: number;
+}
+
+/**
+ * What a campaign counts while fast-check runs it: the states seen (and sketched), the steps
+ * and the actions taken, the first failing behaviour, and the work spent shrinking.
+ */
+class CampaignRun<S, A extends Action> {
+  readonly seen = new FingerprintSet();
+  readonly names: string[];
+  readonly counts: Map<string, number>;
+  steps = 0;
+  first: FirstFailure<S> | null = null;
+  private generated = 0;
+  private evaluated = 0;
+  private shrinkWork = 0;
+  private readonly shrinkBudget: number;
+  readonly info: ActionInfo<S, A>;
+  readonly fp = new Fingerprinter();
+
+  constructor(
+    private readonly spec: Spec<S, A>,
+    readonly invariants: readonly StateProperty<S>[],
+    private readonly o: FuzzOptions,
+    private readonly t0: number,
+  ) {
+    this.info = new ActionInfo(spec);
+    this.names = [...(spec.actionNames ?? [])];
+    this.counts = new Map<string, number>(this.names.map((n) => [n, 0]));
+    this.shrinkBudget = o.shrinkBudget ?? DEFAULT_SHRINK_BUDGET;
+  }
+
+  /** Every state a run visits: into the seen set and the sketch; its action counted. */
+  readonly visit = (hi: number, lo: number, a: A | null): void => {
+    this.seen.put(hi, lo, 0, 0);
+    this.o.sketch?.add(hi, lo);
+    if (a) {
+      this.steps++;
+      this.counts.set(a.name, (this.counts.get(a.name) ?? 0) + 1);
+    }
+  };
+
+  /** fast-check's property: one behaviour of `plan` and `choices`; false when it violates an invariant. */
+  readonly property = (plan: RunPlan, choices: number[]): boolean => {
+    if (this.first === null) this.generated++;
+    // Past the budget (or, replaying a path, past the path's own value) every shrink
+    // candidate passes unexamined, so fast-check keeps the last failing value: the same
+    // value a replay of its path starts from, so the replay gives the same trace.
+    else if ((this.o.path !== undefined && this.evaluated > 0) || this.shrinkWork >= this.shrinkBudget) return true;
+    this.evaluated++;
+    const r = walk(this.spec, this.invariants, this.info, this.fp, plan, choices, this.visit);
+    if (this.first !== null) this.shrinkWork += r.work;
+    if (r.violated && this.first === null) {
+      this.first = { trace: r.trace, violated: r.violated, strategy: plan.strategy, runs: this.generated, steps: this.steps, seconds: (performance.now() - this.t0) / 1000 };
+    }
+    return r.violated === null;
+  };
+}
+
 /** Runs a fuzzing campaign over a spec. Throws only for a bad option (an unknown invariant). */
 export function fuzz<S, A extends Action>(spec: Spec<S, A>, o: FuzzOptions): FuzzResult<S> {
   const t0 = performance.now();
   const invariants = selectInvariants(spec, o.invariants);
   const mix = o.strategies ?? STRATEGIES;
   if (mix.length === 0) throw new RangeError('a fuzzing campaign needs at least one strategy');
-  const info = new ActionInfo(spec);
-  const fp = new Fingerprinter();
-  const seen = new FingerprintSet();
-  const names = [...(spec.actionNames ?? [])];
-  const counts = new Map<string, number>(names.map((n) => [n, 0]));
-  const sketch = o.sketch;
-  let steps = 0;
-  const visit = (hi: number, lo: number, a: A | null): void => {
-    seen.put(hi, lo, 0, 0);
-    sketch?.add(hi, lo);
-    if (a) {
-      steps++;
-      counts.set(a.name, (counts.get(a.name) ?? 0) + 1);
-    }
-  };
-  let first: { trace: Trace<S>; violated: string; strategy: Strategy; runs: number; steps: number; seconds: number } | null = null;
-  let generated = 0;
-  let evaluated = 0;
-  let shrinkWork = 0;
-  const shrinkBudget = o.shrinkBudget ?? DEFAULT_SHRINK_BUDGET;
+  const run = new CampaignRun(spec, invariants, o, t0);
   const planArb: fc.Arbitrary<RunPlan> = fc.record({
     strategy: fc.constantFrom(...mix),
     mask: fc.nat(),
@@ -411,33 +458,18 @@ export function fuzz<S, A extends Action>(spec: Spec<S, A>, o: FuzzOptions): Fuz
   });
   // Long behaviours: fast-check's default sizes would keep arrays short.
   const choices = fc.array(fc.nat({ max: 0xffff }), { minLength: 1, maxLength: o.depth, size: 'max' });
-  const details = fc.check(
-    fc.property(planArb, choices, (plan, cs) => {
-      if (first === null) generated++;
-      // Past the budget (or, replaying a path, past the path's own value) every shrink
-      // candidate passes unexamined, so fast-check keeps the last failing value: the same
-      // value a replay of its path starts from, so the replay gives the same trace.
-      else if ((o.path !== undefined && evaluated > 0) || shrinkWork >= shrinkBudget) return true;
-      evaluated++;
-      const r = walk(spec, invariants, info, fp, plan, cs, visit);
-      if (first !== null) shrinkWork += r.work;
-      if (r.violated && first === null) {
-        first = { trace: r.trace, violated: r.violated, strategy: plan.strategy, runs: generated, steps, seconds: (performance.now() - t0) / 1000 };
-      }
-      return r.violated === null;
-    }),
-    {
-      seed: o.seed,
-      numRuns: o.runs,
-      ...(o.path !== undefined ? { path: o.path } : {}),
-      ...(o.timeLimitMs !== undefined ? { interruptAfterTimeLimit: o.timeLimitMs } : {}),
-      endOnFailure: false,
-    },
-  );
+  const details = fc.check(fc.property(planArb, choices, run.property), {
+    seed: o.seed,
+    numRuns: o.runs,
+    ...(o.path !== undefined ? { path: o.path } : {}),
+    ...(o.timeLimitMs !== undefined ? { interruptAfterTimeLimit: o.timeLimitMs } : {}),
+    endOnFailure: false,
+  });
   const runs = details.numRuns;
-  const actionCounts = Object.fromEntries(counts);
-  const neverTaken = names.filter((n) => counts.get(n) === 0);
-  const f = first as { trace: Trace<S>; violated: string; strategy: Strategy; runs: number; steps: number; seconds: number } | null;
+  const distinctStates = run.seen.size;
+  const neverTaken = run.names.filter((n) => run.counts.get(n) === 0);
+  const actionCounts = Object.fromEntries(run.counts);
+  const steps = run.steps;
   if (!details.failed || details.counterexample === null) {
     return {
       result: 'ok',
@@ -448,7 +480,7 @@ export function fuzz<S, A extends Action>(spec: Spec<S, A>, o: FuzzOptions): Fuz
       steps,
       traceLength: null,
       originalLength: null,
-      distinctStates: seen.size,
+      distinctStates,
       neverTaken,
       actionCounts,
       strategy: null,
@@ -460,31 +492,18 @@ export function fuzz<S, A extends Action>(spec: Spec<S, A>, o: FuzzOptions): Fuz
     };
   }
   const [plan, shrunk] = details.counterexample as [RunPlan, number[]];
-  const r = walk(spec, invariants, info, fp, plan, shrunk, () => {});
-  const inv = invariants.find((p) => p.name === r.violated)!;
-  let minimal = minimise(spec, r.trace, inv);
-  let path = details.counterexamplePath;
-  // fast-check orders values, not traces: its shrunk value can violate later than the first
-  // failing behaviour did. That behaviour is minimised too, and the shorter result kept; its
-  // path is then the run's index alone (the first part of fast-check's path), whose replay
-  // (shrinking stops at a path's own value) minimises the same behaviour.
-  if (f && f.violated === inv.name && f.trace !== r.trace && path !== null) {
-    const other = minimise(spec, f.trace, inv);
-    if (other.states.length < minimal.states.length) {
-      minimal = other;
-      path = path.split(':')[0]!;
-    }
-  }
+  const f = run.first;
+  const { trace, path, invariant, originalLength } = minimalCounterexample(spec, run, plan, shrunk, details.counterexamplePath);
   return {
     result: 'violation',
-    invariant: inv.name,
+    invariant,
     seed: o.seed,
     path,
     runs,
     steps,
-    traceLength: minimal.states.length,
-    originalLength: f?.trace.states.length ?? r.trace.states.length,
-    distinctStates: seen.size,
+    traceLength: trace.states.length,
+    originalLength: f?.trace.states.length ?? originalLength,
+    distinctStates,
     neverTaken,
     actionCounts,
     strategy: f?.strategy ?? plan.strategy,
@@ -492,6 +511,35 @@ export function fuzz<S, A extends Action>(spec: Spec<S, A>, o: FuzzOptions): Fuz
     stepsToFind: f?.steps ?? steps,
     secondsToFind: f?.seconds ?? null,
     seconds: (performance.now() - t0) / 1000,
-    trace: minimal,
+    trace,
   };
+}
+
+/**
+ * The shortest counterexample of a failed campaign: fast-check's shrunk behaviour, minimised.
+ * fast-check orders values, not traces: its shrunk value can violate later than the first
+ * failing behaviour did. That behaviour is minimised too, and the shorter result kept; its
+ * path is then the run's index alone (the first part of fast-check's path), whose replay
+ * (shrinking stops at a path's own value) minimises the same behaviour.
+ */
+function minimalCounterexample<S, A extends Action>(
+  spec: Spec<S, A>,
+  run: CampaignRun<S, A>,
+  plan: RunPlan,
+  shrunk: readonly number[],
+  shrunkPath: string | null,
+): { trace: Trace<S>; path: string | null; invariant: string; originalLength: number } {
+  const r = walk(spec, run.invariants, run.info, run.fp, plan, shrunk, () => {});
+  const inv = run.invariants.find((p) => p.name === r.violated)!;
+  let minimal = minimise(spec, r.trace, inv);
+  let path = shrunkPath;
+  const f = run.first;
+  if (f && f.violated === inv.name && f.trace !== r.trace && path !== null) {
+    const other = minimise(spec, f.trace, inv);
+    if (other.states.length < minimal.states.length) {
+      minimal = other;
+      path = path.split(':')[0]!;
+    }
+  }
+  return { trace: minimal, path, invariant: inv.name, originalLength: r.trace.states.length };
 }
