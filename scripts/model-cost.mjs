@@ -1,0 +1,59 @@
+// The GFS model's own functions timed apart from the engine (lab notes: docs/schema.md, "Where
+// the time goes"). Usage: node scripts/model-cost.mjs DIR [K]. DIR is a checkout with a built
+// dist/ (npm run build): this one (the packed model) or a worktree of branch gfs-schema (the
+// model on the schema). A breadth-first search keyed by the encoding collects the first K
+// states of MaxGrants=2 (default 150,000); then, three rounds each, it times: the actions of
+// every state; actions and every successor; the same with each successor encoded; decoding
+// every state from its words. It prints user CPU milliseconds a round.
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const dir = resolve(process.argv[2] ?? '.');
+const K = Number(process.argv[3] ?? 150_000);
+const { gfsSpec } = await import(pathToFileURL(`${dir}/dist/model/spec.js`).href);
+const { BASE_CONSTANTS } = await import(pathToFileURL(`${dir}/dist/model/state.js`).href);
+const spec = gfsSpec({ ...BASE_CONSTANTS, MaxGrants: 2, mutants: [] });
+
+const words = [];
+const sink = { int: (x) => void words.push(x), ints: (w) => { for (const x of w) words.push(x); } };
+const encoded = (s) => {
+  words.length = 0;
+  spec.encode(s, sink);
+  return Int32Array.from(words);
+};
+
+const states = [];
+const seen = new Set();
+let frontier = spec.initStates();
+for (const s of frontier) seen.add(encoded(s).join());
+while (frontier.length > 0 && states.length < K) {
+  const next = [];
+  for (const s of frontier) {
+    states.push(s);
+    for (const a of spec.actions(s)) {
+      const t = spec.next(s, a);
+      const k = encoded(t).join();
+      if (!seen.has(k)) {
+        seen.add(k);
+        next.push(t);
+      }
+    }
+  }
+  frontier = next;
+}
+states.length = Math.min(states.length, K);
+// The states as the engine expands them: decoded from their words.
+const W = states.map(encoded);
+const decoded = W.map((w) => spec.decode(w, 0, w.length));
+
+const none = { int() {}, ints() {} };
+const time = (label, f) => {
+  const t0 = process.cpuUsage();
+  for (let r = 0; r < 3; r++) f();
+  console.log(`${label.padEnd(22)} ${(process.cpuUsage(t0).user / 3 / 1000).toFixed(0).padStart(6)} ms`);
+};
+console.log(`${dir}: ${states.length} states`);
+time('actions', () => { for (const s of decoded) spec.actions(s); });
+time('actions+next', () => { for (const s of decoded) for (const a of spec.actions(s)) spec.next(s, a); });
+time('actions+next+encode', () => { for (const s of decoded) for (const a of spec.actions(s)) spec.encode(spec.next(s, a), none); });
+time('decode', () => { for (const w of W) spec.decode(w, 0, w.length); });
