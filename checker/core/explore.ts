@@ -11,8 +11,6 @@ import { Fingerprinter, collisionProbability } from './hash.js';
 import { FingerprintSet, MAX_ACTION_INDEX, type VisitedSet } from './fpset.js';
 import type { Action, ActionProperty, Spec, StateProperty } from './spec.js';
 import { GO, LevelFrontier, STOP, type Frontier, type Taken } from './frontier.js';
-import { SuccessorWords } from './level.js';
-import { hasDerivedCodec } from './codec.js';
 import { rebuildTrace, type Trace } from './trace.js';
 import { checkedTrace, checkStateContract, ContractError, explainError, explorerView, type TraceClaim } from './verify.js';
 import { formatAction } from './spec.js';
@@ -276,13 +274,6 @@ export class Explorer<S, A extends Action> {
   private thrownWhere = '';
   /** What the table reads of the prefetch gave, kept so that they are not optimised away. */
   private touched = 0;
-  /**
-   * For a spec fingerprinted by its own encoding whose levels here hold words: each
-   * successor's words, kept from its fingerprint, so that a new state is queued without being
-   * encoded again ({@link LevelFrontier.putWords}); null otherwise.
-   */
-  private readonly words: SuccessorWords | null;
-  private readonly wordFrontier: LevelFrontier<S> | null;
 
   /** @param parts - for a parallel run, the shared visited set and frontier; else this thread's own. */
   constructor(
@@ -310,9 +301,6 @@ export class Explorer<S, A extends Action> {
     this.view = spec.encode && spec.decode ? explorerView(spec) : undefined;
     this.seen = parts ? parts.seen : new FingerprintSet();
     this.frontier = parts ? parts.frontier : new LevelFrontier(spec, this.seen);
-    const f = this.frontier;
-    this.wordFrontier = f instanceof LevelFrontier && f.holdsWords && !hasDerivedCodec(spec) ? f : null;
-    this.words = this.wordFrontier ? new SuccessorWords(this.fp) : null;
   }
 
   /** Bytes of this explorer's visited set (in a parallel run, without the shared table). */
@@ -384,7 +372,7 @@ export class Explorer<S, A extends Action> {
         this.generated++;
         if (this.inModel(s, -1, k)) {
           this.frontier.admitSeed();
-          if (!this.store(s, hi, lo, -1, k, 1, null, false)) continue;
+          if (!this.store(s, hi, lo, -1, k, 1, null)) continue;
         }
         if (this.stopped) return;
       }
@@ -496,8 +484,6 @@ export class Explorer<S, A extends Action> {
     const fps = this.fps;
     const ts = this.succ;
     const cs = this.canonSucc;
-    const words = this.words;
-    if (words !== null) words.clear();
     let computed = 0;
     this.thrown = undefined;
     this.thrownWhere = '';
@@ -511,14 +497,7 @@ export class Explorer<S, A extends Action> {
         this.where = 'canonicalize';
         const c = canon ? canon(t) : t;
         this.where = 'encode';
-        if (words !== null) {
-          // What fp.state does for a spec's own encoding, with the words kept on the way.
-          words.begin(computed);
-          fp.reset();
-          spec.encode!(c, words);
-          fp.finish();
-          words.end(computed);
-        } else fp.state(spec, c);
+        fp.state(spec, c);
         ts[computed] = t;
         cs[computed] = c;
         fps[2 * computed] = fp.hi;
@@ -574,7 +553,7 @@ export class Explorer<S, A extends Action> {
       this.siteParent = id;
       this.siteAction = k;
       if (checkProps && !this.checkActionProperties(s, ts[k]!, a, id, k)) return false;
-      if (this.inModel(c, id, k) && !this.store(c, fps[2 * k]!, fps[2 * k + 1]!, id, k, nextDepth, cov, true)) continue;
+      if (this.inModel(c, id, k) && !this.store(c, fps[2 * k]!, fps[2 * k + 1]!, id, k, nextDepth, cov)) continue;
       if (this.stopped) return false;
       // Every 64 successors, so that this path runs, and V8 records what it calls, before
       // the loop is optimised: a first run of it in optimised code would throw the loop's
@@ -620,16 +599,13 @@ export class Explorer<S, A extends Action> {
 
   /**
    * The visited set's `put`, then for a new state its invariants and its place in the next
-   * level (depth `depth`); false when `c` was already stored. `successor`: `c` is successor
-   * `action` of the state being expanded (its words may be kept, {@link Explorer.words}).
+   * level (depth `depth`); false when `c` was already stored.
    */
-  private store(c: S, hi: number, lo: number, parent: number, action: number, depth: number, cov: ActionCoverage | null, successor: boolean): boolean {
+  private store(c: S, hi: number, lo: number, parent: number, action: number, depth: number, cov: ActionCoverage | null): boolean {
     const nid = this.seen.put(hi, lo, parent, action);
     if (nid < 0) return false;
     this.where = 'invariants';
-    const words = this.words;
-    if (successor && words !== null) this.wordFrontier!.putWords(words.data, words.starts[action]!, words.ends[action]!);
-    else this.frontier.put(c, nid, parent, action);
+    this.frontier.put(c, nid, parent, action);
     this.levels[depth - 1] = (this.levels[depth - 1] ?? 0) + 1;
     if (cov !== null) cov.newStates++;
     this.noteSometimes(c, depth);

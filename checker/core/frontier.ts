@@ -98,16 +98,6 @@ export class LevelFrontier<S> implements Frontier<S> {
     this.next.push(s);
   }
 
-  /** True when the levels hold words ({@link LevelFrontier.putWords} may be called). */
-  get holdsWords(): boolean {
-    return this.next instanceof WordLevel;
-  }
-
-  /** Puts a new state given as its encoding, `words[from..to)`, into the next level (a level of words only). */
-  putWords(words: Int32Array, from: number, to: number): void {
-    (this.next as WordLevel<S>).pushWords(words, from, to);
-  }
-
   stop(): void {}
 
   advance(): number {

@@ -72,22 +72,6 @@ export class WordLevel<S> extends WordBuffer implements Level<S> {
     this.count++;
   }
 
-  /**
-   * Appends a state given as its encoding, `words[from..to)` (what {@link WordLevel.push}
-   * would write for it): for a state whose words were already written once, for its
-   * fingerprint ({@link SuccessorWords}).
-   */
-  pushWords(words: Int32Array, from: number, to: number): void {
-    const at = this.used;
-    const len = to - from;
-    this.ensure(at + 1 + len);
-    const d = this.data;
-    d[at] = len;
-    for (let i = 0; i < len; i++) d[at + 1 + i] = words[from + i]!;
-    this.used = at + 1 + len;
-    this.count++;
-  }
-
   take(): S {
     const len = this.data[this.cursor]!;
     const s = this.decode(this.data, this.cursor + 1, this.cursor + 1 + len);
@@ -99,55 +83,5 @@ export class WordLevel<S> extends WordBuffer implements Level<S> {
     this.used = 0;
     this.cursor = 0;
     this.count = 0;
-  }
-}
-
-/**
- * The encodings of one state's successors, written as they are fingerprinted: a sink for the
- * spec's `encode` that feeds every word to a fingerprinter (`int`/`ints`, the same words in
- * the same order as the fingerprinter alone would get) and keeps it, so that a new successor
- * goes into a {@link WordLevel} without being encoded a second time
- * ({@link WordLevel.pushWords}).
- */
-export class SuccessorWords extends WordBuffer {
-  /** Where successor `k`'s words start (`ends[k]`: where they end). */
-  starts = new Int32Array(64);
-  ends = new Int32Array(64);
-
-  constructor(private readonly fp: StateEncoder) {
-    super();
-  }
-
-  /** Forgets every successor's words (a new state's expansion). */
-  clear(): void {
-    this.used = 0;
-  }
-
-  /** Successor `k`'s words start here. */
-  begin(k: number): void {
-    if (k >= this.starts.length) {
-      const s = new Int32Array(2 * k);
-      s.set(this.starts);
-      this.starts = s;
-      const e = new Int32Array(2 * k);
-      e.set(this.ends);
-      this.ends = e;
-    }
-    this.starts[k] = this.used;
-  }
-
-  /** Successor `k`'s words end here. */
-  end(k: number): void {
-    this.ends[k] = this.used;
-  }
-
-  override int(x: number): void {
-    this.fp.int(x);
-    super.int(x);
-  }
-
-  override ints(words: ArrayLike<number>): void {
-    this.fp.ints(words);
-    super.ints(words);
   }
 }
