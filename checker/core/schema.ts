@@ -2136,23 +2136,21 @@ function label(name: string, args: readonly ActionArg[], index: number): Action 
  * `actions` of a {@link defineSpec} spec, generated: a loop per action calling its step
  * directly, so that every call site sees one function (a loop over closures made one call
  * site see them all, and V8 neither inlined nor specialised them).
- * Fills `acts` and `succs`; the label of a step's `j`th successor, when it returns several,
- * comes from `choice`.
+ * Fills `acts` and `succs`; a step returning several successors goes through `many`.
  *
  * Every successor is restated (rebuilt by the decoder's `make`, `shape`), inline at each
  * action's call site: a spread (`{...s, clock: ...}`) gives an object of its own shape per
  * site, and the code that reads every successor (the encoder, the constraint, invariants)
  * would see one shape per action, past V8's polymorphic limit. Read at the call site, the
- * fields of one action's successors are read at one shape (or at the few of its step).
+ * fields of one action's successors are read at one shape.
  */
 function compileActions<S>(
   instances: readonly Instance<S>[],
   shape: Schema<S>['shape'],
-): (s: S, acts: Action[], succs: S[], choice: (inst: Instance<S>, j: number) => Action) => void {
+): (s: S, acts: Action[], succs: S[], many: (inst: Instance<S>, r: readonly S[], acts: Action[], succs: S[]) => void) => void {
   const g = new Gen();
   const IA = g.k(Array.isArray);
-  const restated = (x: string): string =>
-    shape === null ? x : `(${x} !== null && typeof ${x} === 'object' ? ${g.k(shape.make)}(${shape.keys.map((k) => `${x}[${JSON.stringify(k)}]`).join(', ')}) : ${x})`;
+  const restated = shape === null ? 'r' : `(typeof r === 'object' ? ${g.k(shape.make)}(${shape.keys.map((k) => `r[${JSON.stringify(k)}]`).join(', ')}) : r)`;
   let body = 'let r;\n';
   // One loop per action over its argument tuples: its call site sees one step, and the code
   // stays small (a call site per instance made V8 compile one large function per spec).
@@ -2166,12 +2164,10 @@ function compileActions<S>(
     const A = g.k(group.map((x) => x.args));
     const L = g.k(group.map((x) => x.action));
     const I = g.k(group);
-    // Several successors (one per witness of an existential): each restated at this site too.
-    const several = `for (let j = 0; j < r.length; j++) { acts.push(choice(${I}[k], j)); const x = r[j]; succs.push(${restated('x')}); }`;
-    body += `for (let k = 0; k < ${group.length}; k++) { r = ${call(`${A}[k]`)}; if (r) { if (${IA}(r)) { ${several} } else { acts.push(${L}[k]); succs.push(${restated('r')}); } } }\n`;
+    body += `for (let k = 0; k < ${group.length}; k++) { r = ${call(`${A}[k]`)}; if (r) { if (${IA}(r)) many(${I}[k], r, acts, succs); else { acts.push(${L}[k]); succs.push(${restated}); } } }\n`;
     i = j;
   }
-  return g.build(`return function actions(s, acts, succs, choice) {\n${body}};`);
+  return g.build(`return function actions(s, acts, succs, many) {\n${body}};`);
 }
 
 /**
@@ -2223,11 +2219,14 @@ export function defineSpec<S>(def: SchemaSpecDef<S>): SchemaSpec<S> {
   let cursor = 0;
   const gen = compileActions(instances, sch.shape);
   const restate = sch.restate;
-  /** The label of `inst`'s `j`th successor when its step returns several (made once). */
-  const choice = (inst: Instance<S>, j: number): Action => {
+  const many = (inst: Instance<S>, r: readonly S[], acts: Action[], succs: S[]): void => {
     const ch = inst.choices;
-    while (j >= ch.length) ch.push(label(inst.action.name, [...inst.action.args, ch.length], inst.index));
-    return ch[j]!;
+    for (let k = 0; k < r.length; k++) {
+      if (k === ch.length) ch.push(label(inst.action.name, [...inst.action.args, k], inst.index));
+      acts.push(ch[k]!);
+      const t = r[k]!;
+      succs.push(t !== null && typeof t === 'object' ? restate(t) : t);
+    }
   };
 
   const prop = (m: { readonly [n: string]: (s: S) => boolean } | undefined): StateProperty<S>[] =>
@@ -2244,7 +2243,7 @@ export function defineSpec<S>(def: SchemaSpecDef<S>): SchemaSpec<S> {
     actions(s) {
       const acts: Action[] = [];
       const succs: S[] = [];
-      gen(s, acts, succs, choice);
+      gen(s, acts, succs, many);
       lastState = s;
       lastActs = acts;
       lastSuccs = succs;
