@@ -1237,12 +1237,6 @@ interface Codec<S> {
   encode(s: S, out: StateEncoder): void;
   encodeFrom(s: S, out: StateEncoder, ref: S, refWords: ArrayLike<number>): void;
   restate(s: S): S;
-  /**
-   * The root record's field names and the function that builds a state from them (the
-   * decoder's), for code that restates inline (the generated `actions`); null when the root is
-   * not a record.
-   */
-  shape: { readonly keys: readonly string[]; readonly make: (...a: unknown[]) => unknown } | null;
   decode(words: ArrayLike<number>, start: number, end: number): S;
   layout: Layout;
   /** The root's parts, in layout order. */
@@ -1287,7 +1281,6 @@ function compileCodec<S>(root: Type<S>): Codec<S> {
   let slots: Slot[] = [];
   const rootSlots = slots;
   let restate: (s: S) => S = (s) => s;
-  let shape: Codec<S>['shape'] = null;
 
   /**
    * Emits the encoding of a root field or an element of a per-domain array (`v`, a local) with,
@@ -1332,7 +1325,6 @@ function compileCodec<S>(root: Type<S>): Codec<S> {
         const keys = t.entries.map(([k]) => k);
         make = new Function(...keys.map((_, i) => `a${i}`), `return {${keys.map((k, i) => `${JSON.stringify(k)}: a${i}`).join(', ')}};`) as (...a: unknown[]) => unknown;
         restate = new Function('make', `return function restate(s) { return make(${keys.map((k) => `s[${JSON.stringify(k)}]`).join(', ')}); };`)(make);
-        shape = { keys, make };
         return `${g.k(make)}(${exprs.join(', ')})`;
       }
       return `{${parts.join(', ')}}`;
@@ -1514,7 +1506,6 @@ function compileCodec<S>(root: Type<S>): Codec<S> {
     encodeFrom: built.encodeFrom,
     decode: built.decode,
     restate,
-    shape,
     layout: { fixedWords, usedBits: used, runs, fields },
     slots: rootSlots,
   };
@@ -1877,12 +1868,6 @@ export class Schema<S> {
   readonly restate: (s: S) => S;
   /** Rebuilds a state from `words[start..end)`; the compiled function itself. */
   readonly decode: (words: ArrayLike<number>, start: number, end: number) => S;
-  /**
-   * The root record's field names and the decoder's function that builds a state from them
-   * (what {@link Schema.restate} calls), for generated code that restates inline; null when
-   * the root is not a record.
-   */
-  readonly shape: { readonly keys: readonly string[]; readonly make: (...a: unknown[]) => unknown } | null;
   /** The symmetric domains, and the non-identity permutations of them (product of each domain's). */
   readonly symmetric: readonly DomainType[];
   private perms?: ((s: S) => S)[];
@@ -1893,7 +1878,6 @@ export class Schema<S> {
     this.encodeFrom = this.codec.encodeFrom;
     this.restate = this.codec.restate;
     this.decode = this.codec.decode;
-    this.shape = this.codec.shape;
     this.symmetric = [...type.symmetricDomains()];
   }
 
@@ -2137,20 +2121,12 @@ function label(name: string, args: readonly ActionArg[], index: number): Action 
  * directly, so that every call site sees one function (a loop over closures made one call
  * site see them all, and V8 neither inlined nor specialised them).
  * Fills `acts` and `succs`; a step returning several successors goes through `many`.
- *
- * Every successor is restated (rebuilt by the decoder's `make`, `shape`), inline at each
- * action's call site: a spread (`{...s, clock: ...}`) gives an object of its own shape per
- * site, and the code that reads every successor (the encoder, the constraint, invariants)
- * would see one shape per action, past V8's polymorphic limit. Read at the call site, the
- * fields of one action's successors are read at one shape.
  */
 function compileActions<S>(
   instances: readonly Instance<S>[],
-  shape: Schema<S>['shape'],
 ): (s: S, acts: Action[], succs: S[], many: (inst: Instance<S>, r: readonly S[], acts: Action[], succs: S[]) => void) => void {
   const g = new Gen();
   const IA = g.k(Array.isArray);
-  const restated = shape === null ? 'r' : `(typeof r === 'object' ? ${g.k(shape.make)}(${shape.keys.map((k) => `r[${JSON.stringify(k)}]`).join(', ')}) : r)`;
   let body = 'let r;\n';
   // One loop per action over its argument tuples: its call site sees one step, and the code
   // stays small (a call site per instance made V8 compile one large function per spec).
@@ -2164,7 +2140,7 @@ function compileActions<S>(
     const A = g.k(group.map((x) => x.args));
     const L = g.k(group.map((x) => x.action));
     const I = g.k(group);
-    body += `for (let k = 0; k < ${group.length}; k++) { r = ${call(`${A}[k]`)}; if (r) { if (${IA}(r)) many(${I}[k], r, acts, succs); else { acts.push(${L}[k]); succs.push(${restated}); } } }\n`;
+    body += `for (let k = 0; k < ${group.length}; k++) { r = ${call(`${A}[k]`)}; if (r) { if (${IA}(r)) many(${I}[k], r, acts, succs); else { acts.push(${L}[k]); succs.push(r); } } }\n`;
     i = j;
   }
   return g.build(`return function actions(s, acts, succs, many) {\n${body}};`);
@@ -2217,15 +2193,13 @@ export function defineSpec<S>(def: SchemaSpecDef<S>): SchemaSpec<S> {
   let lastActs: readonly Action[] = [];
   let lastSuccs: S[] = [];
   let cursor = 0;
-  const gen = compileActions(instances, sch.shape);
-  const restate = sch.restate;
+  const gen = compileActions(instances);
   const many = (inst: Instance<S>, r: readonly S[], acts: Action[], succs: S[]): void => {
     const ch = inst.choices;
     for (let k = 0; k < r.length; k++) {
       if (k === ch.length) ch.push(label(inst.action.name, [...inst.action.args, k], inst.index));
       acts.push(ch[k]!);
-      const t = r[k]!;
-      succs.push(t !== null && typeof t === 'object' ? restate(t) : t);
+      succs.push(r[k]!);
     }
   };
 
@@ -2263,9 +2237,8 @@ export function defineSpec<S>(def: SchemaSpecDef<S>): SchemaSpec<S> {
         choice = a.args[a.args.length - 1] as number;
       }
       const r = inst?.run(s);
-      // Restated as `actions` restates (one shape for every state).
-      if (r && Array.isArray(r) && choice >= 0 && choice < r.length) return typeof r[choice] === 'object' && r[choice] !== null ? restate(r[choice]!) : r[choice]!;
-      if (r && !Array.isArray(r) && choice < 0) return typeof r === 'object' ? restate(r as S) : (r as S);
+      if (r && Array.isArray(r) && choice >= 0 && choice < r.length) return r[choice]!;
+      if (r && !Array.isArray(r) && choice < 0) return r as S;
       throw new RangeError(`action ${keyOf(a)} is not enabled in this state`);
     },
     invariants: prop(def.invariants),
