@@ -7,6 +7,7 @@ import { check } from './explore.js';
 import { checkParallel, type SpecRef } from '../parallel/index.js';
 import { Fingerprinter } from './hash.js';
 import {
+  append,
   arrayOf,
   bagOf,
   bool,
@@ -21,6 +22,7 @@ import {
   SchemaBoundError,
   seq,
   setOf,
+  tail,
   tuple,
   union,
   type Infer,
@@ -354,6 +356,18 @@ describe('schema helpers', () => {
     const a = [1, 2, 3] as const;
     expect(except(a, 1, 9 as 1 | 2 | 3 | 9)).toEqual([1, 9, 3]);
     expect(a).toEqual([1, 2, 3]);
+  });
+
+  it('append and tail are TLA\'s Append and Tail, copies at every length', () => {
+    for (let n = 0; n <= 7; n++) {
+      const a = Array.from({ length: n }, (_, i) => i * 10);
+      const before = [...a];
+      expect(append(a, 99)).toEqual([...a, 99]);
+      if (n > 0) expect(tail(a)).toEqual(a.slice(1));
+      else expect(() => tail(a)).toThrow(/Tail of the empty sequence/);
+      expect(a).toEqual(before);
+      expect(append(a, 99)).not.toBe(a);
+    }
   });
 
   it('iterates a variant of a union set from its code range', () => {

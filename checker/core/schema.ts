@@ -606,6 +606,43 @@ export function except<T>(a: readonly T[], i: number, v: T): readonly T[] {
   return out;
 }
 
+/** TLA's `Append(s, x)`: a copy of the sequence `s` with `x` at its end. */
+export function append<T>(a: readonly T[], x: T): readonly T[] {
+  // Bounded sequences are short: literal copies are cheaper than a spread (`[...a, x]`, the
+  // iteration protocol) or `slice` and `push` (measured: about 12 ns against 37 ns a copy).
+  switch (a.length) {
+    case 0:
+      return [x];
+    case 1:
+      return [a[0]!, x];
+    case 2:
+      return [a[0]!, a[1]!, x];
+    case 3:
+      return [a[0]!, a[1]!, a[2]!, x];
+  }
+  const out = a.slice();
+  out.push(x);
+  return out;
+}
+
+/** TLA's `Tail(s)`: the sequence `s` without its first element (`s` must not be empty, as in TLA). */
+export function tail<T>(a: readonly T[]): readonly T[] {
+  // Literal copies for short sequences, as `append` (about 12 ns against 24 ns for `slice(1)`).
+  switch (a.length) {
+    case 0:
+      throw new RangeError('schema: Tail of the empty sequence');
+    case 1:
+      return EMPTY;
+    case 2:
+      return [a[1]!];
+    case 3:
+      return [a[1]!, a[2]!];
+    case 4:
+      return [a[1]!, a[2]!, a[3]!];
+  }
+  return a.slice(1);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Set and bag values
 // ---------------------------------------------------------------------------------------------
