@@ -9,8 +9,9 @@
  *
  * Structural walk: every sub-value gets its own 64-bit hash, bottom up (a stream of its tag,
  * its size and its parts' hashes). Records are order-independent (the sum of one hash per
- * key-value entry: no key list is built or sorted), Sets and Maps too (their elements' hashes
- * sorted in a scratch stack shared by the whole walk: no allocation per Set). The hash of each
+ * key-value entry: no key list is built or sorted), Sets too (the sum of their elements'
+ * hashes), and Maps (their entries' hashes sorted in a scratch stack shared by the whole walk:
+ * no allocation per Map). The hash of each
  * object below the root is cached by identity: successors built with spreads
  * share their parent's unchanged sub-objects, so those are hashed once, not once a successor
  * (records of recent objects, found by position: see `recObj`).
@@ -71,8 +72,8 @@ export class FingerprintError extends Error {}
 
 // ---------------------------------------------------------------------------------------
 // The structural walk. Module state, so that the hot path allocates nothing: the result of
-// `node` is left in RH/RL (int32, so that V8 keeps them unboxed), and Sets sort their
-// elements' hashes in one scratch stack.
+// `node` is left in RH/RL (int32, so that V8 keeps them unboxed), and Sets and Maps keep their
+// elements' hashes in one scratch stack (to find two equal elements; Maps also sort them).
 
 let RH = 0;
 let RL = 0;
@@ -121,7 +122,11 @@ const KIDS = 1 << 14;
 const KMASK = KIDS - 1;
 /** Records of parts, a segment per record (-1: a part with no record, a primitive). */
 const kids = new Int32Array(KIDS);
-let kidTop = 0;
+/**
+ * Parts written to `kids` so far, modulo 2^32 (a segment starts at `recKid0 & KMASK`): a
+ * record's segment is still its own while fewer than `KIDS` parts were written since it started.
+ */
+let kidCount = 0;
 /** Parts' records of the objects being hashed, innermost last (copied into `kids` when an object is done). */
 let kidStack = new Int32Array(256);
 let kidSp = 0;
@@ -147,9 +152,9 @@ function record(v: object, base: number): number {
   const r = recTop;
   recTop = (recTop + 1) & RMASK;
   const n = kidSp - base;
-  const k0 = kidTop;
+  const k0 = kidCount;
   for (let i = 0; i < n; i++) kids[(k0 + i) & KMASK] = kidStack[base + i]!;
-  kidTop = (k0 + n) & KMASK;
+  kidCount = (k0 + n) | 0;
   kidSp = base;
   recObj[r] = v;
   recH[r] = RH;
@@ -281,6 +286,47 @@ function push2(a: number, b: number): void {
 }
 
 /**
+ * Places (in their Set's iteration order) of the elements of the Sets being hashed that were
+ * not found at their place in the aligned Set, innermost Set last.
+ */
+let freshStack = new Int32Array(256);
+let freshTop = 0;
+
+function pushFresh(j: number): void {
+  if (freshTop === freshStack.length) {
+    const g = new Int32Array(freshStack.length * 2);
+    g.set(freshStack);
+    freshStack = g;
+  }
+  freshStack[freshTop++] = j;
+}
+
+/** Beyond this many new elements, a Set is checked for duplicates by sorting (see `freshDuplicate`). */
+const FRESH_SCAN = 8;
+
+/**
+ * Whether one of a Set's elements not found in its aligned Set (places `freshStack[fbase ..
+ * freshTop)`) has the hash of another element (pairs `stack[sbase .. top)`). The others were
+ * all found in the aligned Set, each at its own place, so they are distinct by value: only the
+ * new ones need a look. Many new ones are checked by sorting every pair instead.
+ */
+function freshDuplicate(sbase: number, fbase: number): boolean {
+  const u = freshTop - fbase;
+  if (u === 0) return false;
+  if (u > FRESH_SCAN) return sortPairs(sbase);
+  const st = stack;
+  for (let f = fbase; f < freshTop; f++) {
+    const i = sbase + 2 * freshStack[f]!;
+    const a = st[i]!;
+    const b = st[i + 1]!;
+    for (let k = sbase; k < top; k += 2) {
+      if (k !== i && st[k] === a && st[k + 1] === b) return true;
+    }
+  }
+  return false;
+}
+
+/**
  * Sorts the hash pairs `stack[base .. top)` (insertion sort: collections in states are
  * small) and returns whether two are equal.
  */
@@ -377,6 +423,11 @@ function arrayNode(v: readonly unknown[], cached: boolean, align: number): numbe
       // Arrays of enum-like values: the strings last seen at this index first.
       predictedString(x, AT_INDEX + (i & (INDEXES - 1)));
       if (cached) pushKid(-1);
+    } else if (typeof x === 'number' && (x | 0) === x) {
+      // An integer is its own pair (see `node`), without a call.
+      RH = T_INT;
+      RL = x;
+      if (cached) pushKid(-1);
     } else {
       const a = cached ? kidOf(align, i) : -1;
       if (a >= 0 && recObj[a] === x) {
@@ -396,40 +447,54 @@ function arrayNode(v: readonly unknown[], cached: boolean, align: number): numbe
   return cached ? record(v, base) : -1;
 }
 
+/**
+ * A Set: order-independent, as the sum of its elements' hashes (no sort). Two elements equal
+ * by value are an error (see `freshDuplicate`): the sum would count such an element twice.
+ */
 function setNode(v: ReadonlySet<unknown>, cached: boolean, align: number): number {
   const base = kidSp;
   const sbase = top;
+  const fbase = freshTop;
+  // The aligned record's parts are its own (the ring of parts has not wrapped over them):
+  // its elements were checked distinct by value when it was made.
+  const intact = cached && align >= 0 && ((kidCount - recKid0[align]!) >>> 0) <= KIDS;
+  let sumH = 0;
+  let sumL = 0;
   let j = 0;
   for (const e of v) {
-    const a = cached ? kidOf(align, j++) : -1;
+    const a = cached ? kidOf(align, j) : -1;
     if (a >= 0 && recObj[a] === e) {
       RH = recH[a]!;
       RL = recL[a]!;
       pushKid(a);
     } else {
-      const r = node(e, cached, a);
-      if (cached) pushKid(r);
+      if (typeof e === 'number' && (e | 0) === e) {
+        // An integer's pair is not mixed (see `node`), and a sum of unmixed pairs would make
+        // {1, 4} the Set {2, 3}: finalise it as a root is.
+        finish(r1(r1(SEED1, T_INT), e), r2(r2(SEED2, T_INT), e), 2);
+        if (cached) pushKid(-1);
+      } else {
+        const r = node(e, cached, a);
+        if (cached) pushKid(r);
+      }
+      pushFresh(j);
     }
     push2(RH, RL);
+    sumH = (sumH + RH) | 0;
+    sumL = (sumL + RL) | 0;
+    j++;
   }
-  if (sortPairs(sbase)) {
-    top = sbase;
+  const dup = intact ? freshDuplicate(sbase, fbase) : sortPairs(sbase);
+  top = sbase;
+  freshTop = fbase;
+  if (dup) {
     kidSp = base;
     throw new FingerprintError(
       'a Set holds two elements equal by value: Sets of records must not contain duplicates; ' +
         'add an element only when no equal one is in the Set (compare by fields, not with Set.has, which compares objects by identity)',
     );
   }
-  let h1 = r1(SEED1, T_SET);
-  let h2 = r2(SEED2, T_SET);
-  const st = stack;
-  for (let i = sbase; i < top; i++) {
-    h1 = r1(h1, st[i]!);
-    h2 = r2(h2, st[i]!);
-  }
-  const n = top - sbase;
-  top = sbase;
-  finish(h1, h2, n + 1);
+  finish(r1(r1(r1(SEED1, T_SET), sumH), sumL), r2(r2(r2(SEED2, T_SET), sumH), sumL), j + 3);
   return cached ? record(v, base) : -1;
 }
 
@@ -485,6 +550,11 @@ function recordNode(o: Record<string, unknown>, cached: boolean, align: number):
       if (vctx >= 0) predictedString(x, vctx);
       else stringHash(x);
       if (cached) pushKid(-1);
+    } else if (typeof x === 'number' && (x | 0) === x) {
+      // An integer is its own pair (see `node`), without a call.
+      RH = T_INT;
+      RL = x;
+      if (cached) pushKid(-1);
     } else {
       const a = cached ? kidOf(align, n) : -1;
       if (a >= 0 && recObj[a] === x) {
@@ -509,6 +579,7 @@ function recordNode(o: Record<string, unknown>, cached: boolean, align: number):
 function rootNode(v: unknown, noCache: boolean | undefined): void {
   top = 0;
   kidSp = 0;
+  freshTop = 0;
   if (noCache) {
     node(v, false, -1);
     return;
