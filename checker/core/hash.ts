@@ -127,7 +127,11 @@ const kids = new Int32Array(KIDS);
  * record's segment is still its own while fewer than `KIDS` parts were written since it started.
  */
 let kidCount = 0;
-/** Parts' records of the objects being hashed, innermost last (copied into `kids` when an object is done). */
+/**
+ * Parts' records of the objects being hashed, innermost last (copied into `kids` when an object
+ * is done). Only up to an object's last part that has a record: primitives after it are left
+ * out, so a record of primitives only (a message, an enum array) keeps no parts at all.
+ */
 let kidStack = new Int32Array(256);
 let kidSp = 0;
 /** The record of the last root walked (where the next walk's alignment starts). */
@@ -138,13 +142,17 @@ function kidOf(r: number, j: number): number {
   return r >= 0 && j < recKidN[r]! ? kids[(recKid0[r]! + j) & KMASK]! : -1;
 }
 
-function pushKid(r: number): void {
-  if (kidSp === kidStack.length) {
-    const g = new Int32Array(kidStack.length * 2);
+/** Sets record `r` as part `j` of the object whose parts start at `kidStack[base]` (the parts before it without one get -1). */
+function putKid(base: number, j: number, r: number): void {
+  const at = base + j;
+  if (at >= kidStack.length) {
+    const g = new Int32Array(Math.max(kidStack.length * 2, at + 1));
     g.set(kidStack);
     kidStack = g;
   }
-  kidStack[kidSp++] = r;
+  while (kidSp < at) kidStack[kidSp++] = -1;
+  kidStack[at] = r;
+  kidSp = at + 1;
 }
 
 /** Makes a record for `v` (hash in RH/RL) whose parts' records are `kidStack[base .. kidSp)`; pops them. */
@@ -422,22 +430,20 @@ function arrayNode(v: readonly unknown[], cached: boolean, align: number): numbe
     if (typeof x === 'string') {
       // Arrays of enum-like values: the strings last seen at this index first.
       predictedString(x, AT_INDEX + (i & (INDEXES - 1)));
-      if (cached) pushKid(-1);
     } else if (typeof x === 'number' && (x | 0) === x) {
       // An integer is its own pair (see `node`), without a call.
       RH = T_INT;
       RL = x;
-      if (cached) pushKid(-1);
     } else {
       const a = cached ? kidOf(align, i) : -1;
       if (a >= 0 && recObj[a] === x) {
         // The part at the same place in the previous walk: taken without a call.
         RH = recH[a]!;
         RL = recL[a]!;
-        pushKid(a);
+        putKid(base, i, a);
       } else {
         const r = node(x, cached, a);
-        if (cached) pushKid(r);
+        if (r >= 0) putKid(base, i, r);
       }
     }
     h1 = r1(r1(h1, RH), RL);
@@ -466,16 +472,15 @@ function setNode(v: ReadonlySet<unknown>, cached: boolean, align: number): numbe
     if (a >= 0 && recObj[a] === e) {
       RH = recH[a]!;
       RL = recL[a]!;
-      pushKid(a);
+      putKid(base, j, a);
     } else {
       if (typeof e === 'number' && (e | 0) === e) {
         // An integer's pair is not mixed (see `node`), and a sum of unmixed pairs would make
         // {1, 4} the Set {2, 3}: finalise it as a root is.
         finish(r1(r1(SEED1, T_INT), e), r2(r2(SEED2, T_INT), e), 2);
-        if (cached) pushKid(-1);
-      } else {
+        } else {
         const r = node(e, cached, a);
-        if (cached) pushKid(r);
+        if (r >= 0) putKid(base, j, r);
       }
       pushFresh(j);
     }
@@ -503,12 +508,14 @@ function mapNode(v: ReadonlyMap<unknown, unknown>, cached: boolean, align: numbe
   const sbase = top;
   let j = 0;
   for (const [k, x] of v) {
-    const rk = node(k, cached, cached ? kidOf(align, j++) : -1);
-    if (cached) pushKid(rk);
+    const rk = node(k, cached, cached ? kidOf(align, j) : -1);
+    if (rk >= 0) putKid(base, j, rk);
+    j++;
     const kh = RH;
     const kl = RL;
-    const rx = node(x, cached, cached ? kidOf(align, j++) : -1);
-    if (cached) pushKid(rx);
+    const rx = node(x, cached, cached ? kidOf(align, j) : -1);
+    if (rx >= 0) putKid(base, j, rx);
+    j++;
     finish(r1(r1(r1(r1(r1(SEED1, T_ENTRY), kh), kl), RH), RL), r2(r2(r2(r2(r2(SEED2, T_ENTRY), kh), kl), RH), RL), 5);
     push2(RH, RL);
   }
@@ -549,21 +556,19 @@ function recordNode(o: Record<string, unknown>, cached: boolean, align: number):
     if (typeof x === 'string') {
       if (vctx >= 0) predictedString(x, vctx);
       else stringHash(x);
-      if (cached) pushKid(-1);
     } else if (typeof x === 'number' && (x | 0) === x) {
       // An integer is its own pair (see `node`), without a call.
       RH = T_INT;
       RL = x;
-      if (cached) pushKid(-1);
     } else {
       const a = cached ? kidOf(align, n) : -1;
       if (a >= 0 && recObj[a] === x) {
         RH = recH[a]!;
         RL = recL[a]!;
-        pushKid(a);
+        putKid(base, n, a);
       } else {
         const r = node(x, cached, a);
-        if (cached) pushKid(r);
+        if (r >= 0) putKid(base, n, r);
       }
     }
     finish(r1(r1(k1, RH), RL), r2(r2(k2, RH), RL), 4);
