@@ -300,23 +300,38 @@ function push2(a: number, b: number): void {
 let freshStack = new Int32Array(256);
 let freshTop = 0;
 
-function pushFresh(j: number): void {
-  if (freshTop === freshStack.length) {
-    const g = new Int32Array(freshStack.length * 2);
+/**
+ * Room for `n` more pairs in `stack`, parts in `kidStack` and places in `freshStack`, so that a
+ * Set's loop stores without checks; an element's own walk may still grow them (the loop reads
+ * them afresh after each element).
+ */
+function reserve(n: number): void {
+  if (top + 2 * n > stack.length) {
+    const g = new Int32Array(Math.max(stack.length * 2, top + 2 * n));
+    g.set(stack);
+    stack = g;
+  }
+  if (kidSp + n > kidStack.length) {
+    const g = new Int32Array(Math.max(kidStack.length * 2, kidSp + n));
+    g.set(kidStack);
+    kidStack = g;
+  }
+  if (freshTop + n > freshStack.length) {
+    const g = new Int32Array(Math.max(freshStack.length * 2, freshTop + n));
     g.set(freshStack);
     freshStack = g;
   }
-  freshStack[freshTop++] = j;
 }
 
 /** Beyond this many new elements, a Set is checked for duplicates by sorting (see `freshDuplicate`). */
 const FRESH_SCAN = 8;
 
 /**
- * Whether one of a Set's elements not found in its aligned Set (places `freshStack[fbase ..
- * freshTop)`) has the hash of another element (pairs `stack[sbase .. top)`). The others were
- * all found in the aligned Set, each at its own place, so they are distinct by value: only the
- * new ones need a look. Many new ones are checked by sorting every pair instead.
+ * Whether one of a Set's objects not found in its aligned Set (places `freshStack[fbase ..
+ * freshTop)`) has the hash of another element (pairs `stack[sbase .. top)`). The others are
+ * distinct by value: objects found in the aligned Set, each at its own place, and primitives
+ * (distinct values, or the Set would hold one of them once). Many new ones are checked by
+ * sorting every pair instead.
  */
 function freshDuplicate(sbase: number, fbase: number): boolean {
   const u = freshTop - fbase;
@@ -422,6 +437,9 @@ function node(v: unknown, cached: boolean, align: number): number {
 
 function arrayNode(v: readonly unknown[], cached: boolean, align: number): number {
   const base = kidSp;
+  // The aligned value's parts, read once (the loop's stores could alias them).
+  const k0 = align >= 0 ? recKid0[align]! : 0;
+  const kn = align >= 0 ? recKidN[align]! : 0;
   let h1 = r1(SEED1, T_ARRAY);
   let h2 = r2(SEED2, T_ARRAY);
   const n = v.length;
@@ -435,7 +453,7 @@ function arrayNode(v: readonly unknown[], cached: boolean, align: number): numbe
       RH = T_INT;
       RL = x;
     } else {
-      const a = cached ? kidOf(align, i) : -1;
+      const a = i < kn ? kids[(k0 + i) & KMASK]! : -1;
       if (a >= 0 && recObj[a] === x) {
         // The part at the same place in the previous walk: taken without a call.
         RH = recH[a]!;
@@ -461,35 +479,54 @@ function setNode(v: ReadonlySet<unknown>, cached: boolean, align: number): numbe
   const base = kidSp;
   const sbase = top;
   const fbase = freshTop;
-  // The aligned record's parts are its own (the ring of parts has not wrapped over them):
-  // its elements were checked distinct by value when it was made.
-  const intact = cached && align >= 0 && ((kidCount - recKid0[align]!) >>> 0) <= KIDS;
+  reserve(v.size);
+  // The aligned Set's parts (read once: the loop's stores could alias them), and whether they
+  // are still its own (the ring of parts has not wrapped over them): its elements were then
+  // checked distinct by value when it was made.
+  const k0 = align >= 0 ? recKid0[align]! : 0;
+  const kn = align >= 0 ? recKidN[align]! : 0;
+  const intact = align >= 0 && ((kidCount - k0) >>> 0) <= KIDS;
   let sumH = 0;
   let sumL = 0;
   let j = 0;
+  // One past the last element that has a record (see `kidStack`).
+  let used = 0;
+  // Elements found at their place in the aligned Set.
+  let found = 0;
   for (const e of v) {
-    const a = cached ? kidOf(align, j) : -1;
+    const a = j < kn ? kids[(k0 + j) & KMASK]! : -1;
     if (a >= 0 && recObj[a] === e) {
       RH = recH[a]!;
       RL = recL[a]!;
-      putKid(base, j, a);
+      kidStack[base + j] = a;
+      used = j + 1;
+      found++;
     } else {
+      let r = -1;
       if (typeof e === 'number' && (e | 0) === e) {
         // An integer's pair is not mixed (see `node`), and a sum of unmixed pairs would make
         // {1, 4} the Set {2, 3}: finalise it as a root is.
         finish(r1(r1(SEED1, T_INT), e), r2(r2(SEED2, T_INT), e), 2);
-        } else {
-        const r = node(e, cached, a);
-        if (r >= 0) putKid(base, j, r);
+      } else {
+        r = node(e, cached, a);
+        if (r >= 0) used = j + 1;
+        // Only objects can be equal by value and distinct in a Set (a Set's primitives are
+        // distinct values), so only they are looked at for duplicates.
+        if (typeof e === 'object' && e !== null) freshStack[freshTop++] = j;
       }
-      pushFresh(j);
+      kidStack[base + j] = r;
     }
-    push2(RH, RL);
+    stack[top] = RH;
+    stack[top + 1] = RL;
+    top += 2;
     sumH = (sumH + RH) | 0;
     sumL = (sumL + RL) | 0;
     j++;
+    // An element's parts go above it (see `record`).
+    kidSp = base + j;
   }
-  const dup = intact ? freshDuplicate(sbase, fbase) : sortPairs(sbase);
+  kidSp = base + used;
+  const dup = intact ? freshDuplicate(sbase, fbase) : found + freshTop - fbase > 1 && sortPairs(sbase);
   top = sbase;
   freshTop = fbase;
   if (dup) {
@@ -540,6 +577,8 @@ function mapNode(v: ReadonlyMap<unknown, unknown>, cached: boolean, align: numbe
 /** A record: order-independent, as the sum of one hash per entry (keys are distinct). */
 function recordNode(o: Record<string, unknown>, cached: boolean, align: number): number {
   const base = kidSp;
+  const k0 = align >= 0 ? recKid0[align]! : 0;
+  const kn = align >= 0 ? recKidN[align]! : 0;
   let sumH = 0;
   let sumL = 0;
   let n = 0;
@@ -561,7 +600,7 @@ function recordNode(o: Record<string, unknown>, cached: boolean, align: number):
       RH = T_INT;
       RL = x;
     } else {
-      const a = cached ? kidOf(align, n) : -1;
+      const a = n < kn ? kids[(k0 + n) & KMASK]! : -1;
       if (a >= 0 && recObj[a] === x) {
         RH = recH[a]!;
         RL = recL[a]!;
