@@ -122,6 +122,11 @@ describe('structural fingerprints', () => {
     expect(fpOf({ msgs: new Set([...s1, { type: 'c' }]) })).toBe(fpOf({ msgs: new Set([{ type: 'c' }, { type: 'b' }, { type: 'a' }]) }, true));
     fpOf({ msgs: s1 });
     expect(() => fpOf({ msgs: new Set([...s1, { type: 'a' }]) })).toThrow(FingerprintError);
+    // And when the value at the same place in the previous walk held the same two objects but
+    // was no Set (an array may hold values equal by value): its parts were never checked.
+    const [x, y] = [{ type: 'a' }, { type: 'a' }];
+    fpOf({ msgs: [x, y] });
+    expect(() => fpOf({ msgs: new Set([x, y]) })).toThrow(FingerprintError);
   });
 
   it('make a duplicate in a Set an error result of the run', () => {

@@ -117,7 +117,10 @@ const recL = new Int32Array(RING);
 /** Where a record's parts' record indices start in `kids`, and how many. */
 const recKid0 = new Int32Array(RING);
 const recKidN = new Int32Array(RING);
+/** When each record was made (records made so far, modulo 2^32): a record older than another was in the ring when that one was made. */
+const recSeq = new Int32Array(RING);
 let recTop = 0;
+let recCount = 0;
 const KIDS = 1 << 14;
 const KMASK = KIDS - 1;
 /** Records of parts, a segment per record (-1: a part with no record, a primitive). */
@@ -169,6 +172,8 @@ function record(v: object, base: number): number {
   recL[r] = RL;
   recKid0[r] = k0;
   recKidN[r] = n;
+  recSeq[r] = recCount;
+  recCount = (recCount + 1) | 0;
   return r;
 }
 
@@ -294,8 +299,8 @@ function push2(a: number, b: number): void {
 }
 
 /**
- * Places (in their Set's iteration order) of the elements of the Sets being hashed that were
- * not found at their place in the aligned Set, innermost Set last.
+ * Places (in their Set's iteration order) of the objects of the Sets being hashed that are not
+ * known distinct by value from the others (see `setNode`), innermost Set last.
  */
 let freshStack = new Int32Array(256);
 let freshTop = 0;
@@ -327,11 +332,10 @@ function reserve(n: number): void {
 const FRESH_SCAN = 8;
 
 /**
- * Whether one of a Set's objects not found in its aligned Set (places `freshStack[fbase ..
- * freshTop)`) has the hash of another element (pairs `stack[sbase .. top)`). The others are
- * distinct by value: objects found in the aligned Set, each at its own place, and primitives
- * (distinct values, or the Set would hold one of them once). Many new ones are checked by
- * sorting every pair instead.
+ * Whether one of a Set's objects not known distinct (places `freshStack[fbase .. freshTop)`)
+ * has the hash of another element (pairs `stack[sbase .. top)`). The others are distinct by
+ * value: objects found in the aligned Set, each at its own place, and primitives (a Set holds
+ * equal primitives once). Many new ones are checked by sorting every pair instead.
  */
 function freshDuplicate(sbase: number, fbase: number): boolean {
   const u = freshTop - fbase;
@@ -480,18 +484,20 @@ function setNode(v: ReadonlySet<unknown>, cached: boolean, align: number): numbe
   const sbase = top;
   const fbase = freshTop;
   reserve(v.size);
-  // The aligned Set's parts (read once: the loop's stores could alias them), and whether they
-  // are still its own (the ring of parts has not wrapped over them): its elements were then
-  // checked distinct by value when it was made.
+  // The aligned value's parts (read once: the loop's stores could alias them). When it is a Set
+  // whose parts are still its own (the ring of parts has not wrapped over them), its elements
+  // were checked distinct by value when it was made: an element found at its place there is
+  // one of them, if that place's record is older than the Set's (not made again since).
   const k0 = align >= 0 ? recKid0[align]! : 0;
   const kn = align >= 0 ? recKidN[align]! : 0;
-  const intact = align >= 0 && ((kidCount - k0) >>> 0) <= KIDS;
+  const intact = align >= 0 && recObj[align] instanceof Set && ((kidCount - k0) >>> 0) <= KIDS;
+  const seq = intact ? recSeq[align]! : 0;
   let sumH = 0;
   let sumL = 0;
   let j = 0;
   // One past the last element that has a record (see `kidStack`).
   let used = 0;
-  // Elements found at their place in the aligned Set.
+  // Elements found at their place in the aligned Set, known distinct by value (see `intact`).
   let found = 0;
   for (const e of v) {
     const a = j < kn ? kids[(k0 + j) & KMASK]! : -1;
@@ -500,7 +506,8 @@ function setNode(v: ReadonlySet<unknown>, cached: boolean, align: number): numbe
       RL = recL[a]!;
       kidStack[base + j] = a;
       used = j + 1;
-      found++;
+      if (intact && ((seq - recSeq[a]!) | 0) > 0) found++;
+      else freshStack[freshTop++] = j;
     } else {
       let r = -1;
       if (typeof e === 'number' && (e | 0) === e) {
