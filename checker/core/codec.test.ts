@@ -37,6 +37,8 @@ describe('structural fingerprints', () => {
       { a: 1, b: 2 }, { a: 2, b: 1 }, { a: 1 }, [1, 2], [2, 1], [[1], 2], [1, [2]], new Set([1, 2]), new Map([[1, 2]]),
       1, '1', 1.5, true, false, null, undefined, 1n, [], {}, new Set(), new Map(), [undefined], { a: undefined },
       new Set([{ a: 1 }]), new Set([{ a: 2 }]), new Set([new Set([1]), new Set([2])]), new Set([new Set([1, 2])]),
+      // A Set's hash is a sum over its elements: equal sums of integers must not collide.
+      new Set([1, 4]), new Set([2, 3]), new Set([0, 5]), new Set([-1, 6]), new Set([5]), new Set([[1], [4]]), new Set([[2], [3]]),
     ];
     expect(new Set(vs.map((v) => fpOf(v))).size).toBe(vs.length);
   });
@@ -120,6 +122,11 @@ describe('structural fingerprints', () => {
     expect(fpOf({ msgs: new Set([...s1, { type: 'c' }]) })).toBe(fpOf({ msgs: new Set([{ type: 'c' }, { type: 'b' }, { type: 'a' }]) }, true));
     fpOf({ msgs: s1 });
     expect(() => fpOf({ msgs: new Set([...s1, { type: 'a' }]) })).toThrow(FingerprintError);
+    // And when the value at the same place in the previous walk held the same two objects but
+    // was no Set (an array may hold values equal by value): its parts were never checked.
+    const [x, y] = [{ type: 'a' }, { type: 'a' }];
+    fpOf({ msgs: [x, y] });
+    expect(() => fpOf({ msgs: new Set([x, y]) })).toThrow(FingerprintError);
   });
 
   it('make a duplicate in a Set an error result of the run', () => {

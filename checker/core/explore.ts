@@ -268,7 +268,12 @@ export class Explorer<S, A extends Action> {
   /** Scratch of the pipeline: one state's successors, canonical forms, fingerprints. */
   private fps = new Int32Array(64);
   private readonly succ: S[] = [];
-  private readonly canonSucc: S[] = [];
+  /**
+   * The canonical forms; without symmetry, `succ` itself (each successor is its own canonical
+   * form), so that a successor costs one store into these old arrays, not two (a store of a
+   * young object into an old array is the write barrier's slow path).
+   */
+  private readonly canonSucc: S[];
   /** A throw while computing the successors, kept for its turn (see {@link Explorer.successors}). */
   private thrown: unknown = undefined;
   private thrownWhere = '';
@@ -292,6 +297,7 @@ export class Explorer<S, A extends Action> {
     this.coverageByIndex = [...this.coverage.values()];
     this.actionIndex = spec.actionNames && spec.actionIndex ? spec.actionIndex.bind(spec) : undefined;
     this.canon = options.symmetry !== false && spec.canonicalize ? spec.canonicalize.bind(spec) : undefined;
+    this.canonSucc = this.canon ? [] : this.succ;
     this.constraint = spec.constraint?.bind(spec);
     this.maxStates = options.maxStates ?? Infinity;
     this.continueAfter = options.continueAfterViolation ?? false;
@@ -499,7 +505,7 @@ export class Explorer<S, A extends Action> {
         this.where = 'encode';
         fp.state(spec, c);
         ts[computed] = t;
-        cs[computed] = c;
+        if (canon) cs[computed] = c;
         fps[2 * computed] = fp.hi;
         fps[2 * computed + 1] = fp.lo;
       }

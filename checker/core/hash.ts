@@ -9,8 +9,9 @@
  *
  * Structural walk: every sub-value gets its own 64-bit hash, bottom up (a stream of its tag,
  * its size and its parts' hashes). Records are order-independent (the sum of one hash per
- * key-value entry: no key list is built or sorted), Sets and Maps too (their elements' hashes
- * sorted in a scratch stack shared by the whole walk: no allocation per Set). The hash of each
+ * key-value entry: no key list is built or sorted), Sets too (the sum of their elements'
+ * hashes), and Maps (their entries' hashes sorted in a scratch stack shared by the whole walk:
+ * no allocation per Map). The hash of each
  * object below the root is cached by identity: successors built with spreads
  * share their parent's unchanged sub-objects, so those are hashed once, not once a successor
  * (records of recent objects, found by position: see `recObj`).
@@ -71,8 +72,8 @@ export class FingerprintError extends Error {}
 
 // ---------------------------------------------------------------------------------------
 // The structural walk. Module state, so that the hot path allocates nothing: the result of
-// `node` is left in RH/RL (int32, so that V8 keeps them unboxed), and Sets sort their
-// elements' hashes in one scratch stack.
+// `node` is left in RH/RL (int32, so that V8 keeps them unboxed), and Sets and Maps keep their
+// elements' hashes in one scratch stack (to find two equal elements; Maps also sort them).
 
 let RH = 0;
 let RL = 0;
@@ -116,13 +117,24 @@ const recL = new Int32Array(RING);
 /** Where a record's parts' record indices start in `kids`, and how many. */
 const recKid0 = new Int32Array(RING);
 const recKidN = new Int32Array(RING);
+/** When each record was made (records made so far, modulo 2^32): a record older than another was in the ring when that one was made. */
+const recSeq = new Int32Array(RING);
 let recTop = 0;
+let recCount = 0;
 const KIDS = 1 << 14;
 const KMASK = KIDS - 1;
 /** Records of parts, a segment per record (-1: a part with no record, a primitive). */
 const kids = new Int32Array(KIDS);
-let kidTop = 0;
-/** Parts' records of the objects being hashed, innermost last (copied into `kids` when an object is done). */
+/**
+ * Parts written to `kids` so far, modulo 2^32 (a segment starts at `recKid0 & KMASK`): a
+ * record's segment is still its own while fewer than `KIDS` parts were written since it started.
+ */
+let kidCount = 0;
+/**
+ * Parts' records of the objects being hashed, innermost last (copied into `kids` when an object
+ * is done). Only up to an object's last part that has a record: primitives after it are left
+ * out, so a record of primitives only (a message, an enum array) keeps no parts at all.
+ */
 let kidStack = new Int32Array(256);
 let kidSp = 0;
 /** The record of the last root walked (where the next walk's alignment starts). */
@@ -133,13 +145,17 @@ function kidOf(r: number, j: number): number {
   return r >= 0 && j < recKidN[r]! ? kids[(recKid0[r]! + j) & KMASK]! : -1;
 }
 
-function pushKid(r: number): void {
-  if (kidSp === kidStack.length) {
-    const g = new Int32Array(kidStack.length * 2);
+/** Sets record `r` as part `j` of the object whose parts start at `kidStack[base]` (the parts before it without one get -1). */
+function putKid(base: number, j: number, r: number): void {
+  const at = base + j;
+  if (at >= kidStack.length) {
+    const g = new Int32Array(Math.max(kidStack.length * 2, at + 1));
     g.set(kidStack);
     kidStack = g;
   }
-  kidStack[kidSp++] = r;
+  while (kidSp < at) kidStack[kidSp++] = -1;
+  kidStack[at] = r;
+  kidSp = at + 1;
 }
 
 /** Makes a record for `v` (hash in RH/RL) whose parts' records are `kidStack[base .. kidSp)`; pops them. */
@@ -147,15 +163,17 @@ function record(v: object, base: number): number {
   const r = recTop;
   recTop = (recTop + 1) & RMASK;
   const n = kidSp - base;
-  const k0 = kidTop;
+  const k0 = kidCount;
   for (let i = 0; i < n; i++) kids[(k0 + i) & KMASK] = kidStack[base + i]!;
-  kidTop = (k0 + n) & KMASK;
+  kidCount = (k0 + n) | 0;
   kidSp = base;
   recObj[r] = v;
   recH[r] = RH;
   recL[r] = RL;
   recKid0[r] = k0;
   recKidN[r] = n;
+  recSeq[r] = recCount;
+  recCount = (recCount + 1) | 0;
   return r;
 }
 
@@ -281,6 +299,61 @@ function push2(a: number, b: number): void {
 }
 
 /**
+ * Places (in their Set's iteration order) of the objects of the Sets being hashed that are not
+ * known distinct by value from the others (see `setNode`), innermost Set last.
+ */
+let freshStack = new Int32Array(256);
+let freshTop = 0;
+
+/**
+ * Room for `n` more pairs in `stack`, parts in `kidStack` and places in `freshStack`, so that a
+ * Set's loop stores without checks; an element's own walk may still grow them (the loop reads
+ * them afresh after each element).
+ */
+function reserve(n: number): void {
+  if (top + 2 * n > stack.length) {
+    const g = new Int32Array(Math.max(stack.length * 2, top + 2 * n));
+    g.set(stack);
+    stack = g;
+  }
+  if (kidSp + n > kidStack.length) {
+    const g = new Int32Array(Math.max(kidStack.length * 2, kidSp + n));
+    g.set(kidStack);
+    kidStack = g;
+  }
+  if (freshTop + n > freshStack.length) {
+    const g = new Int32Array(Math.max(freshStack.length * 2, freshTop + n));
+    g.set(freshStack);
+    freshStack = g;
+  }
+}
+
+/** Beyond this many new elements, a Set is checked for duplicates by sorting (see `freshDuplicate`). */
+const FRESH_SCAN = 8;
+
+/**
+ * Whether one of a Set's objects not known distinct (places `freshStack[fbase .. freshTop)`)
+ * has the hash of another element (pairs `stack[sbase .. top)`). The others are distinct by
+ * value: objects found in the aligned Set, each at its own place, and primitives (a Set holds
+ * equal primitives once). Many new ones are checked by sorting every pair instead.
+ */
+function freshDuplicate(sbase: number, fbase: number): boolean {
+  const u = freshTop - fbase;
+  if (u === 0) return false;
+  if (u > FRESH_SCAN) return sortPairs(sbase);
+  const st = stack;
+  for (let f = fbase; f < freshTop; f++) {
+    const i = sbase + 2 * freshStack[f]!;
+    const a = st[i]!;
+    const b = st[i + 1]!;
+    for (let k = sbase; k < top; k += 2) {
+      if (k !== i && st[k] === a && st[k + 1] === b) return true;
+    }
+  }
+  return false;
+}
+
+/**
  * Sorts the hash pairs `stack[base .. top)` (insertion sort: collections in states are
  * small) and returns whether two are equal.
  */
@@ -368,6 +441,9 @@ function node(v: unknown, cached: boolean, align: number): number {
 
 function arrayNode(v: readonly unknown[], cached: boolean, align: number): number {
   const base = kidSp;
+  // The aligned value's parts, read once (the loop's stores could alias them).
+  const k0 = align >= 0 ? recKid0[align]! : 0;
+  const kn = align >= 0 ? recKidN[align]! : 0;
   let h1 = r1(SEED1, T_ARRAY);
   let h2 = r2(SEED2, T_ARRAY);
   const n = v.length;
@@ -376,17 +452,20 @@ function arrayNode(v: readonly unknown[], cached: boolean, align: number): numbe
     if (typeof x === 'string') {
       // Arrays of enum-like values: the strings last seen at this index first.
       predictedString(x, AT_INDEX + (i & (INDEXES - 1)));
-      if (cached) pushKid(-1);
+    } else if (typeof x === 'number' && (x | 0) === x) {
+      // An integer is its own pair (see `node`), without a call.
+      RH = T_INT;
+      RL = x;
     } else {
-      const a = cached ? kidOf(align, i) : -1;
+      const a = i < kn ? kids[(k0 + i) & KMASK]! : -1;
       if (a >= 0 && recObj[a] === x) {
         // The part at the same place in the previous walk: taken without a call.
         RH = recH[a]!;
         RL = recL[a]!;
-        pushKid(a);
+        putKid(base, i, a);
       } else {
         const r = node(x, cached, a);
-        if (cached) pushKid(r);
+        if (r >= 0) putKid(base, i, r);
       }
     }
     h1 = r1(r1(h1, RH), RL);
@@ -396,40 +475,75 @@ function arrayNode(v: readonly unknown[], cached: boolean, align: number): numbe
   return cached ? record(v, base) : -1;
 }
 
+/**
+ * A Set: order-independent, as the sum of its elements' hashes (no sort). Two elements equal
+ * by value are an error (see `freshDuplicate`): the sum would count such an element twice.
+ */
 function setNode(v: ReadonlySet<unknown>, cached: boolean, align: number): number {
   const base = kidSp;
   const sbase = top;
+  const fbase = freshTop;
+  reserve(v.size);
+  // The aligned value's parts (read once: the loop's stores could alias them). When it is a Set
+  // whose parts are still its own (the ring of parts has not wrapped over them), its elements
+  // were checked distinct by value when it was made: an element found at its place there is
+  // one of them, if that place's record is older than the Set's (not made again since).
+  const k0 = align >= 0 ? recKid0[align]! : 0;
+  const kn = align >= 0 ? recKidN[align]! : 0;
+  const intact = align >= 0 && recObj[align] instanceof Set && ((kidCount - k0) >>> 0) <= KIDS;
+  const seq = intact ? recSeq[align]! : 0;
+  let sumH = 0;
+  let sumL = 0;
   let j = 0;
+  // One past the last element that has a record (see `kidStack`).
+  let used = 0;
+  // Elements found at their place in the aligned Set, known distinct by value (see `intact`).
+  let found = 0;
   for (const e of v) {
-    const a = cached ? kidOf(align, j++) : -1;
+    const a = j < kn ? kids[(k0 + j) & KMASK]! : -1;
     if (a >= 0 && recObj[a] === e) {
       RH = recH[a]!;
       RL = recL[a]!;
-      pushKid(a);
+      kidStack[base + j] = a;
+      used = j + 1;
+      if (intact && ((seq - recSeq[a]!) | 0) > 0) found++;
+      else freshStack[freshTop++] = j;
     } else {
-      const r = node(e, cached, a);
-      if (cached) pushKid(r);
+      let r = -1;
+      if (typeof e === 'number' && (e | 0) === e) {
+        // An integer's pair is not mixed (see `node`), and a sum of unmixed pairs would make
+        // {1, 4} the Set {2, 3}: finalise it as a root is.
+        finish(r1(r1(SEED1, T_INT), e), r2(r2(SEED2, T_INT), e), 2);
+      } else {
+        r = node(e, cached, a);
+        if (r >= 0) used = j + 1;
+        // Only objects can be equal by value and distinct in a Set (a Set's primitives are
+        // distinct values), so only they are looked at for duplicates.
+        if (typeof e === 'object' && e !== null) freshStack[freshTop++] = j;
+      }
+      kidStack[base + j] = r;
     }
-    push2(RH, RL);
+    stack[top] = RH;
+    stack[top + 1] = RL;
+    top += 2;
+    sumH = (sumH + RH) | 0;
+    sumL = (sumL + RL) | 0;
+    j++;
+    // An element's parts go above it (see `record`).
+    kidSp = base + j;
   }
-  if (sortPairs(sbase)) {
-    top = sbase;
+  kidSp = base + used;
+  const dup = intact ? freshDuplicate(sbase, fbase) : found + freshTop - fbase > 1 && sortPairs(sbase);
+  top = sbase;
+  freshTop = fbase;
+  if (dup) {
     kidSp = base;
     throw new FingerprintError(
       'a Set holds two elements equal by value: Sets of records must not contain duplicates; ' +
         'add an element only when no equal one is in the Set (compare by fields, not with Set.has, which compares objects by identity)',
     );
   }
-  let h1 = r1(SEED1, T_SET);
-  let h2 = r2(SEED2, T_SET);
-  const st = stack;
-  for (let i = sbase; i < top; i++) {
-    h1 = r1(h1, st[i]!);
-    h2 = r2(h2, st[i]!);
-  }
-  const n = top - sbase;
-  top = sbase;
-  finish(h1, h2, n + 1);
+  finish(r1(r1(r1(SEED1, T_SET), sumH), sumL), r2(r2(r2(SEED2, T_SET), sumH), sumL), j + 3);
   return cached ? record(v, base) : -1;
 }
 
@@ -438,12 +552,14 @@ function mapNode(v: ReadonlyMap<unknown, unknown>, cached: boolean, align: numbe
   const sbase = top;
   let j = 0;
   for (const [k, x] of v) {
-    const rk = node(k, cached, cached ? kidOf(align, j++) : -1);
-    if (cached) pushKid(rk);
+    const rk = node(k, cached, cached ? kidOf(align, j) : -1);
+    if (rk >= 0) putKid(base, j, rk);
+    j++;
     const kh = RH;
     const kl = RL;
-    const rx = node(x, cached, cached ? kidOf(align, j++) : -1);
-    if (cached) pushKid(rx);
+    const rx = node(x, cached, cached ? kidOf(align, j) : -1);
+    if (rx >= 0) putKid(base, j, rx);
+    j++;
     finish(r1(r1(r1(r1(r1(SEED1, T_ENTRY), kh), kl), RH), RL), r2(r2(r2(r2(r2(SEED2, T_ENTRY), kh), kl), RH), RL), 5);
     push2(RH, RL);
   }
@@ -468,6 +584,8 @@ function mapNode(v: ReadonlyMap<unknown, unknown>, cached: boolean, align: numbe
 /** A record: order-independent, as the sum of one hash per entry (keys are distinct). */
 function recordNode(o: Record<string, unknown>, cached: boolean, align: number): number {
   const base = kidSp;
+  const k0 = align >= 0 ? recKid0[align]! : 0;
+  const kn = align >= 0 ? recKidN[align]! : 0;
   let sumH = 0;
   let sumL = 0;
   let n = 0;
@@ -484,16 +602,19 @@ function recordNode(o: Record<string, unknown>, cached: boolean, align: number):
     if (typeof x === 'string') {
       if (vctx >= 0) predictedString(x, vctx);
       else stringHash(x);
-      if (cached) pushKid(-1);
+    } else if (typeof x === 'number' && (x | 0) === x) {
+      // An integer is its own pair (see `node`), without a call.
+      RH = T_INT;
+      RL = x;
     } else {
-      const a = cached ? kidOf(align, n) : -1;
+      const a = n < kn ? kids[(k0 + n) & KMASK]! : -1;
       if (a >= 0 && recObj[a] === x) {
         RH = recH[a]!;
         RL = recL[a]!;
-        pushKid(a);
+        putKid(base, n, a);
       } else {
         const r = node(x, cached, a);
-        if (cached) pushKid(r);
+        if (r >= 0) putKid(base, n, r);
       }
     }
     finish(r1(r1(k1, RH), RL), r2(r2(k2, RH), RL), 4);
@@ -509,6 +630,7 @@ function recordNode(o: Record<string, unknown>, cached: boolean, align: number):
 function rootNode(v: unknown, noCache: boolean | undefined): void {
   top = 0;
   kidSp = 0;
+  freshTop = 0;
   if (noCache) {
     node(v, false, -1);
     return;

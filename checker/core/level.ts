@@ -37,7 +37,11 @@ export class ObjectLevel<S> implements Level<S> {
   }
 
   take(): S {
-    return this.items[this.cursor++]!;
+    // The slot let go: an expanded state is garbage once its successors are done, not only
+    // when the whole level is (less for full collections to mark, a lower peak).
+    const s = this.items[this.cursor]!;
+    this.items[this.cursor++] = undefined as S;
+    return s;
   }
 
   clear(): void {
