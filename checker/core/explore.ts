@@ -66,6 +66,34 @@ export interface ActionCoverage {
   newStates: number;
 }
 
+/**
+ * The coverage counters of a run, per action name (the spec's `actionNames` first, in order;
+ * other names as they fire). With the spec's `actionIndex`, an action's counters are found by
+ * index, without a lookup by name per successor.
+ */
+export class CoverageCounters<A extends Action> {
+  /** Per action name: fired, new states. */
+  readonly byName: Map<string, ActionCoverage>;
+  private readonly byIndex: ActionCoverage[];
+  private readonly index: ((a: A) => number) | undefined;
+
+  constructor(spec: Pick<Spec<unknown, A>, 'actionNames' | 'actionIndex'>) {
+    this.byName = new Map((spec.actionNames ?? []).map((n) => [n, { fired: 0, newStates: 0 }]));
+    this.byIndex = [...this.byName.values()];
+    this.index = spec.actionNames && spec.actionIndex ? spec.actionIndex.bind(spec) : undefined;
+  }
+
+  /** The counters of `a`'s name. */
+  of(a: A): ActionCoverage {
+    let cov = this.index ? this.byIndex[this.index(a)] : undefined;
+    if (cov === undefined) {
+      cov = this.byName.get(a.name);
+      if (cov === undefined) this.byName.set(a.name, (cov = { fired: 0, newStates: 0 }));
+    }
+    return cov;
+  }
+}
+
 /** Statistics of a run, whatever its outcome. */
 export interface CheckStats {
   /** Distinct states stored (TLC's "distinct states found"). */
@@ -237,9 +265,7 @@ export class Explorer<S, A extends Action> {
   private readonly actionPropDone: boolean[];
   private sometimesLeft: number;
   private readonly canon: ((s: S) => S) | undefined;
-  /** The spec's {@link Spec.actionIndex}, and the coverage counters by that index. */
-  private readonly actionIndex: ((a: A) => number) | undefined;
-  private readonly coverageByIndex: ActionCoverage[];
+  private readonly counters: CoverageCounters<A>;
   private readonly constraint: ((s: S) => boolean) | undefined;
   private readonly maxStates: number;
   private readonly continueAfter: boolean;
@@ -293,9 +319,8 @@ export class Explorer<S, A extends Action> {
     this.actionPropDone = this.actionProps.map(() => false);
     this.sometimesLeft = this.sometimes.length;
     this.sometimesAt = new Map(this.sometimes.map((p) => [p.name, null]));
-    this.coverage = new Map((spec.actionNames ?? []).map((n) => [n, { fired: 0, newStates: 0 }]));
-    this.coverageByIndex = [...this.coverage.values()];
-    this.actionIndex = spec.actionNames && spec.actionIndex ? spec.actionIndex.bind(spec) : undefined;
+    this.counters = new CoverageCounters(spec);
+    this.coverage = this.counters.byName;
     this.canon = options.symmetry !== false && spec.canonicalize ? spec.canonicalize.bind(spec) : undefined;
     this.canonSucc = this.canon ? [] : this.succ;
     this.constraint = spec.constraint?.bind(spec);
@@ -342,16 +367,6 @@ export class Explorer<S, A extends Action> {
   /** Records what the pipeline threw as an `error` finding, at the current site. */
   private fail(e: unknown): void {
     this.find({ kind: 'error', property: e instanceof ContractError ? e.where : this.where, message: e instanceof Error ? e.message : String(e), parent: this.siteParent, action: this.siteAction });
-  }
-
-  /** The coverage counters of `a`'s name (by {@link Spec.actionIndex} when the spec has it). */
-  private coverageOf(a: A): ActionCoverage {
-    let cov = this.actionIndex ? this.coverageByIndex[this.actionIndex(a)] : undefined;
-    if (cov === undefined) {
-      cov = this.coverage.get(a.name);
-      if (cov === undefined) this.coverage.set(a.name, (cov = { fired: 0, newStates: 0 }));
-    }
-    return cov;
   }
 
   /**
@@ -554,7 +569,7 @@ export class Explorer<S, A extends Action> {
         throw this.thrown;
       }
       const c = cs[k]!;
-      const cov = this.coverageOf(a);
+      const cov = this.counters.of(a);
       cov.fired++;
       this.siteParent = id;
       this.siteAction = k;

@@ -76,6 +76,8 @@ export {
   setOf,
   bagOf,
   except,
+  append,
+  tail,
   toJSONValue,
   toITFValue,
   diffValues,

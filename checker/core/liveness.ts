@@ -45,7 +45,7 @@
  */
 import { Fingerprinter } from './hash.js';
 import { homeSlot } from './fpset.js';
-import { makeStats, selectInvariants, type ActionCoverage, type CheckResult, type CheckStats } from './explore.js';
+import { CoverageCounters, makeStats, selectInvariants, type CheckResult, type CheckStats } from './explore.js';
 import { ObjectLevel, WordLevel, type Level } from './level.js';
 import type { Action, FairnessConstraint, Spec, StateProperty, TemporalKind, TemporalProperty } from './spec.js';
 import type { Trace } from './trace.js';
@@ -564,11 +564,9 @@ class LivenessPass<S, A extends Action> {
   private readonly off = new Int32Chunks();
   private readonly flags = new Uint8Chunks();
   private readonly levels: number[] = [];
-  private readonly coverage: Map<string, ActionCoverage>;
+  private readonly coverage: CoverageCounters<A>;
   private readonly sometimes: NonNullable<Spec<S, A>['sometimes']>;
   private readonly sometimesAt: Map<string, number | null>;
-  private readonly byIndex: ((a: A) => number) | undefined;
-  private readonly covByIndex: ActionCoverage[];
   private generated = 0;
   private current: Level<S>;
   private next: Level<S>;
@@ -609,11 +607,9 @@ class LivenessPass<S, A extends Action> {
     this.actionProps = options.invariants === false ? [] : (spec.actionProperties ?? []);
     this.deadline = options.timeLimitMs === undefined ? Infinity : this.start + options.timeLimitMs;
     this.maxStates = options.maxStates ?? Infinity;
-    this.coverage = new Map<string, ActionCoverage>((spec.actionNames ?? []).map((n) => [n, { fired: 0, newStates: 0 }]));
+    this.coverage = new CoverageCounters(spec);
     this.sometimes = spec.sometimes ?? [];
     this.sometimesAt = new Map<string, number | null>(this.sometimes.map((p) => [p.name, null]));
-    this.byIndex = spec.actionNames && spec.actionIndex ? spec.actionIndex.bind(spec) : undefined;
-    this.covByIndex = [...this.coverage.values()];
     this.current = this.newLevel();
     this.next = this.newLevel();
   }
@@ -654,7 +650,7 @@ class LivenessPass<S, A extends Action> {
       generated: this.generated,
       levels: this.levels,
       queue,
-      coverage: Object.fromEntries(this.coverage),
+      coverage: Object.fromEntries(this.coverage.byName),
       sometimes: Object.fromEntries(this.sometimesAt),
       visitedBytes: Math.max(this.peak, this.held()),
       start: this.start,
@@ -807,7 +803,7 @@ class LivenessPass<S, A extends Action> {
 
   /** One step's coverage, action properties and (a new target's) invariants; true on a violation. */
   private checkStep(s: S, id: number, a: A, t: S, tid: number, isNew: boolean): boolean {
-    const cov = this.coverageOf(a);
+    const cov = this.coverage.of(a);
     cov.fired++;
     const actionProps = this.actionProps;
     for (let j = 0; j < actionProps.length; j++) {
@@ -828,15 +824,6 @@ class LivenessPass<S, A extends Action> {
       }
     }
     return false;
-  }
-
-  private coverageOf(a: A): ActionCoverage {
-    let cov = this.byIndex ? this.covByIndex[this.byIndex(a)] : undefined;
-    if (cov === undefined) {
-      cov = this.coverage.get(a.name);
-      if (cov === undefined) this.coverage.set(a.name, (cov = { fired: 0, newStates: 0 }));
-    }
-    return cov;
   }
 
   /** Adds edge number `m` of the state being expanded unless it repeats one; returns the new count. */
