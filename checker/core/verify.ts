@@ -124,7 +124,7 @@ export function checkStateContract<S, A extends Action>(
   const before = key(s);
   const copy = view ? view(s) : reorder ? reordered(s) : null;
   if (copy !== null && key(copy) !== before) {
-    throw new ContractError('actions', `the state's fingerprint changed when it was copied: its encoding does not determine it (encode and decode disagree)`);
+    throw new ContractError('actions', `the state's fingerprint changed when it was copied: its encoding does not determine it (encode and decode disagree), or a step wrote into a value this state shares with others (an array or record of a decoded state: steps must copy, not write)`);
   }
   const acts = spec.actions(s);
   if (!Array.isArray(acts)) throw new ContractError('actions', `actions() returned ${describe(acts)}, not an array of actions`);
