@@ -18,6 +18,12 @@
  *
  * Each bench run starts and ends with {@link probeCores}: whether this machine's logical cores are
  * separate cores or hyperthreads sharing one, which bounds what two workers can gain.
+ *
+ * `--instructions N` counts instead of timing: each case runs one worker under valgrind's
+ * cachegrind (`node --single-threaded`, so that no background thread compiles or collects)
+ * to N and to 2N distinct states, and the table gives the instructions of the states between,
+ * per state: the one measure of speed that the load of a shared machine does not move (runs of
+ * the same build agree to a fraction of a percent), for changes too small to see in seconds.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -62,12 +68,14 @@ const median = (xs: number[]): number => {
 };
 
 /** Runs one case in this process and returns its sample (the child's side). */
-export async function runOnce(c: BenchCase, workers: number): Promise<BenchSample> {
-  const options = { symmetry: c.symmetry ?? false };
+export async function runOnce(c: BenchCase, workers: number, maxStates?: number): Promise<BenchSample> {
+  const options = { symmetry: c.symmetry ?? false, ...(maxStates !== undefined ? { maxStates } : {}) };
   const r = workers > 1 ? await checkParallel(c.ref, c.spec(), workers, options) : check(c.spec(), options);
-  if (r.kind !== 'ok') throw new Error(`bench case ${c.name} ended ${r.kind}${r.kind === 'error' ? `: ${r.where}: ${r.message}` : ''}`);
+  // A run cut at `maxStates` (--instructions) is as good as a whole one.
+  const cut = maxStates !== undefined && r.kind === 'incomplete' && r.reason === 'maxStates' && r.violations.length === 0;
+  if (r.kind !== 'ok' && !cut) throw new Error(`bench case ${c.name} ended ${r.kind}${r.kind === 'error' ? `: ${r.where}: ${r.message}` : ''}`);
   const s = r.stats;
-  if (c.expect && (s.distinctStates !== c.expect.distinct || s.depth !== c.expect.depth)) {
+  if (c.expect && !cut && (s.distinctStates !== c.expect.distinct || s.depth !== c.expect.depth)) {
     throw new Error(`bench case ${c.name} with ${workers} workers: ${s.distinctStates} distinct states, depth ${s.depth}; pinned ${c.expect.distinct}, depth ${c.expect.depth}`);
   }
   // A run whose levels stay small is a one-worker run (gfs-n1, gfs-base); a fallback with a reason is not.
@@ -85,14 +93,20 @@ export async function runOnce(c: BenchCase, workers: number): Promise<BenchSampl
 }
 
 /** Runs `node ARGS` in a fresh process; resolves with its standard output (rejects with its errors). */
-function nodeOutput(args: readonly string[]): Promise<string> {
+async function nodeOutput(args: readonly string[]): Promise<string> {
+  return (await programOutput(process.execPath, args)).out;
+}
+
+/** Runs `program ARGS`; resolves with its standard output and error (rejects with its errors when it fails). */
+function programOutput(program: string, args: readonly string[]): Promise<{ out: string; err: string }> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     p.stdout.on('data', (d: Buffer) => (out += d));
     p.stderr.on('data', (d: Buffer) => (err += d));
-    p.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(err || `node exited ${code}`))));
+    p.on('error', reject);
+    p.on('close', (code) => (code === 0 ? resolve({ out, err }) : reject(new Error(err || `${basename(program)} exited ${code}`))));
   });
 }
 
@@ -123,7 +137,8 @@ export async function probeCores(): Promise<number> {
 
 /** What `npm run bench` prints for `--help` and after a bad argument. */
 const USAGE =
-  'usage: npm run bench -- [--runs N] [--workers 1,2] [--no-pair] [--no-probe] [--only NAME | --all] [--save FILE] [--compare FILE] [--against DIST]';
+  'usage: npm run bench -- [--runs N] [--workers 1,2] [--no-pair] [--no-probe] [--only NAME | --all] [--save FILE] [--compare FILE] [--against DIST]\n' +
+  '       npm run bench -- --instructions N [--only NAME | --all] [--against DIST]   (counts instructions per state with valgrind)';
 
 /** The value after `name` in `argv`, if any. */
 const argOf = (argv: readonly string[], name: string): string | undefined => {
@@ -144,6 +159,7 @@ export async function benchMain(cases: readonly BenchCase[], script: string, arg
   if (child !== undefined) return runChildCase(cases, child, argv);
   const plan = planBench(cases, script, argv);
   if (typeof plan === 'number') return plan;
+  if (argOf(argv, '--instructions') !== undefined) return instructionsMain(plan, argv);
   const probe = argv.includes('--no-probe') ? async (): Promise<void> => undefined : reportCores;
   await probe('start');
   process.stdout.write(`${tableHeader(plan)}\n`);
@@ -180,7 +196,7 @@ function checkWords(cases: readonly BenchCase[], argv: readonly string[]): numbe
     process.stdout.write(`${USAGE}\ncases: ${cases.map((c) => c.name).join(', ')}\n`);
     return 0;
   }
-  const valued = ['--runs', '--workers', '--only', '--save', '--compare', '--against', '--child'];
+  const valued = ['--runs', '--workers', '--only', '--save', '--compare', '--against', '--child', '--instructions', '--max-states'];
   const flags = ['--no-pair', '--no-probe', '--all'];
   for (let i = 0; i < argv.length; i++) {
     const w = argv[i]!;
@@ -206,7 +222,87 @@ async function runChildCase(cases: readonly BenchCase[], name: string, argv: rea
     process.stderr.write(`bench: ${process.argv[1]} has no case '${name}' (cases: ${cases.map((x) => x.name).join(', ')})\n`);
     return 2;
   }
-  process.stdout.write(JSON.stringify(await runOnce(c, Number(argOf(argv, '--workers') ?? 1))) + '\n');
+  const maxStates = argOf(argv, '--max-states');
+  process.stdout.write(JSON.stringify(await runOnce(c, Number(argOf(argv, '--workers') ?? 1), maxStates === undefined ? undefined : Number(maxStates))) + '\n');
+  return 0;
+}
+
+/** One build's count for one case: instructions per state between `n` and `2n` distinct states. */
+interface InstructionCount {
+  readonly perState: number;
+  readonly from: number;
+  readonly to: number;
+}
+
+/** The instructions valgrind counted in a run of case `name` of `script` to `maxStates` distinct states, and the states it reached. */
+async function countRun(script: string, name: string, maxStates: number): Promise<{ instructions: number; distinct: number }> {
+  const { out, err } = await programOutput('valgrind', [
+    '--tool=cachegrind',
+    '--cache-sim=no',
+    '--cachegrind-out-file=/dev/null',
+    process.execPath,
+    '--single-threaded',
+    script,
+    '--child',
+    name,
+    '--workers',
+    '1',
+    '--max-states',
+    String(maxStates),
+  ]);
+  const m = /I\s+refs:\s+([\d,]+)/.exec(err);
+  if (!m) throw new Error(`bench: no instruction count in valgrind's output for ${name}:\n${err}`);
+  return { instructions: Number(m[1]!.replace(/,/g, '')), distinct: (JSON.parse(out) as BenchSample).distinct };
+}
+
+/** Instructions per state of case `name` between `n` and `2n` distinct states (what start-up and warm-up cost cancels out). */
+async function countCase(script: string, name: string, n: number): Promise<InstructionCount> {
+  const a = await countRun(script, name, n);
+  const b = await countRun(script, name, 2 * n);
+  if (b.distinct <= a.distinct) return { perState: NaN, from: a.distinct, to: b.distinct };
+  return { perState: (b.instructions - a.instructions) / (b.distinct - a.distinct), from: a.distinct, to: b.distinct };
+}
+
+/** `--instructions N`: one line a case, this build's instructions per state (and the other build's, with `--against`). */
+async function instructionsMain(plan: BenchPlan, argv: readonly string[]): Promise<number> {
+  const n = Number(argOf(argv, '--instructions'));
+  if (!Number.isInteger(n) || n < 1) {
+    process.stderr.write(`bench: --instructions must be a whole number of states of at least 1 (got '${argOf(argv, '--instructions')}')\n`);
+    return 2;
+  }
+  try {
+    await programOutput('valgrind', ['--version']);
+  } catch {
+    process.stderr.write('bench: --instructions needs valgrind on the PATH (Debian: apt-get install valgrind)\n');
+    return 2;
+  }
+  process.stdout.write(
+    'case'.padEnd(22) + 'states counted'.padStart(22) + '  instructions/state' + (plan.againstScript ? '  against  vs against (speed: their instructions over ours)' : '') + '\n',
+  );
+  for (const c of plan.selected) {
+    let ours: InstructionCount;
+    let theirs: InstructionCount | undefined;
+    try {
+      ours = await countCase(plan.script, c.name, n);
+      if (Number.isNaN(ours.perState)) {
+        process.stdout.write(`${c.name.padEnd(22)}  (${ours.from.toLocaleString('en-US')} states in all: too few for --instructions ${n}; at most half of them)\n`);
+        continue;
+      }
+      theirs = plan.againstScript ? await countCase(plan.againstScript, c.name, n) : undefined;
+    } catch (e) {
+      process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+      return 3;
+    }
+    const range = `${ours.from.toLocaleString('en-US')} to ${ours.to.toLocaleString('en-US')}`;
+    process.stdout.write(
+      c.name.padEnd(22) +
+        range.padStart(22) +
+        Math.round(ours.perState).toLocaleString('en-US').padStart(20) +
+        (theirs ? Math.round(theirs.perState).toLocaleString('en-US').padStart(9) + `${(theirs.perState / ours.perState).toFixed(3)}x`.padStart(11) : '') +
+        '\n',
+    );
+  }
+  process.stdout.write(`(valgrind cachegrind, one worker, node --single-threaded; instructions between the runs to ${n.toLocaleString('en-US')} and ${(2 * n).toLocaleString('en-US')} distinct states, per state)\n`);
   return 0;
 }
 
