@@ -12,11 +12,17 @@ import { FingerprintSet, MAX_ACTION_INDEX, type VisitedSet } from './fpset.js';
 import type { Action, ActionProperty, Spec, StateProperty } from './spec.js';
 import { GO, LevelFrontier, STOP, type Frontier, type Taken } from './frontier.js';
 import { rebuildTrace, type Trace } from './trace.js';
-import { checkedTrace, checkStateContract, ContractError, explainError, explorerView, type TraceClaim } from './verify.js';
+import { checkedTrace, checkSameActions, checkStateContract, ContractError, explainError, explorerView, type TraceClaim } from './verify.js';
 import { formatAction } from './spec.js';
 
 /** The guards hash afresh: a sub-value's cached fingerprint would hide a change made in place. */
 const FRESH = { noCache: true } as const;
+
+/** Every state that enables an action that has fired fewer times than this is guarded (see `expandTaken`). */
+const EARLY_GUARD = 64;
+
+/** Without `strict`, the whole contract is checked at this many first expanded states (and one in 4,096 after). */
+const CONTRACT_FIRST = 16;
 
 /** Options of a run. Every bound ends the run as `incomplete`, never as a crash. */
 export interface CheckOptions {
@@ -46,7 +52,8 @@ export interface CheckOptions {
   /**
    * Check the spec contract at every expanded state: `actions` and `next` deterministic, the
    * same on a state equal by value but built differently, never changing their input (see
-   * verify.ts). Slow; without it the engine checks a sample of states for a changed input and
+   * verify.ts). Slow; without it the engine checks a sample of states for a changed input (every
+   * 16th, and every state that enables an action that has fired fewer than 64 times) and
    * every counterexample in full.
    */
   readonly strict?: boolean;
@@ -282,6 +289,10 @@ export class Explorer<S, A extends Action> {
   private guardLo = 0;
   /** States expanded: every 16th is checked for a changed input. */
   private expandedCount = 0;
+  /** What the contract check listed at the state being expanded, when it checked it: its actions must list the same. */
+  private contractActions: readonly string[] | null = null;
+  /** The coverage counters of the actions of the state being expanded, in order (scratch). */
+  private covs: ActionCoverage[] = [];
   /** States taken since the last look at the clock for {@link Explorer.yielded}. */
   private yieldTick = 0;
   /**
@@ -443,6 +454,11 @@ export class Explorer<S, A extends Action> {
     const guard = this.guardBefore(s);
     const acts = this.spec.actions(s);
     if (!Array.isArray(acts)) throw new ContractError('actions', `actions() returned ${acts === null ? 'null' : typeof acts}, not an array of actions`);
+    if (this.contractActions !== null) {
+      const first = this.contractActions;
+      this.contractActions = null;
+      checkSameActions(first, acts);
+    }
     const admitted = this.frontier.admit(acts.length);
     if (admitted !== GO) {
       // STOP: another worker stopped the run, and this level ends here too.
@@ -456,8 +472,13 @@ export class Explorer<S, A extends Action> {
       return false;
     }
     if (n > MAX_ACTION_INDEX + 1) throw new RangeError(`a state has ${n} enabled actions; at most ${MAX_ACTION_INDEX + 1} are supported`);
+    // Until an action has fired EARLY_GUARD times, every state that enables it is guarded too
+    // (fingerprinted now, after actions and before next): a step that writes its input is
+    // caught however rarely it is enabled, not only when it falls on a sampled state.
+    const early = this.coverageOf(acts) && !guard;
+    if (early) this.fingerprintGuarded(s);
     const computed = this.successors(s, acts);
-    if (guard) this.guardAfter(s, acts);
+    if (guard || early) this.guardAfter(s, acts);
     this.prefetch(computed);
     return this.storeSuccessors(s, acts, computed, deadline, onProgress);
   }
@@ -466,17 +487,54 @@ export class Explorer<S, A extends Action> {
    * Guards (verify.ts): with `strict`, the whole contract at `s`; else every 16th state is
    * fingerprinted before and after its expansion ({@link Explorer.guardAfter}), which catches a
    * `next` or `actions` that changes its input (a classic mistake that silently gives wrong
-   * counts). True when `s` is to be checked after its expansion.
+   * counts). True when `s` is to be checked after its expansion. (So is every state that
+   * enables an action fired fewer than {@link EARLY_GUARD} times: see `expandTaken`.)
    */
   private guardBefore(s: S): boolean {
-    if (this.strict) checkStateContract(this.spec, s, this.view, this.guardFp);
-    const guard = this.strict || (++this.expandedCount & 15) === 1;
-    if (guard) {
-      this.guardFp.state(this.spec, s, FRESH);
-      this.guardHi = this.guardFp.hi;
-      this.guardLo = this.guardFp.lo;
-    }
+    const n = ++this.expandedCount;
+    // The whole contract (deterministic actions and next, decode agreeing with encode) at
+    // every state with strict, else at the first states and one in 4,096: a spec that breaks it
+    // at all mostly breaks it everywhere, and one such state is enough to report it.
+    if (this.strict || n <= CONTRACT_FIRST || (n & 4095) === 1) this.checkContract(s);
+    const guard = this.strict || (n & 15) === 1;
+    if (guard) this.fingerprintGuarded(s);
     return guard;
+  }
+
+  /**
+   * The whole contract at `s` (verify.ts). A throw of the spec's own (a bound, a bug) is left
+   * to the pipeline, which meets it next at its own site (`actions`, `next`, `encode`, ...)
+   * and reports it there.
+   */
+  private checkContract(s: S): void {
+    try {
+      this.contractActions = checkStateContract(this.spec, s, this.view, this.guardFp, this.strict);
+    } catch (e) {
+      if (e instanceof ContractError) throw e;
+    }
+  }
+
+  /** The fingerprint of `s` that {@link Explorer.guardAfter} compares with, afresh. */
+  private fingerprintGuarded(s: S): void {
+    this.guardFp.state(this.spec, s, FRESH);
+    this.guardHi = this.guardFp.hi;
+    this.guardLo = this.guardFp.lo;
+  }
+
+  /**
+   * Finds the coverage counters of `acts` (for {@link Explorer.storeSuccessors}, which counts
+   * each successor on them); true when one of the actions has fired fewer than
+   * {@link EARLY_GUARD} times.
+   */
+  private coverageOf(acts: readonly A[]): boolean {
+    const covs = this.covs;
+    let early = false;
+    for (let k = 0; k < acts.length; k++) {
+      const cov = this.counters.of(acts[k]!);
+      covs[k] = cov;
+      if (cov.fired < EARLY_GUARD) early = true;
+    }
+    return early;
   }
 
   /** The other half of {@link Explorer.guardBefore}: `s` unchanged by its expansion. */
@@ -569,7 +627,7 @@ export class Explorer<S, A extends Action> {
         throw this.thrown;
       }
       const c = cs[k]!;
-      const cov = this.counters.of(a);
+      const cov = this.covs[k]!;
       cov.fired++;
       this.siteParent = id;
       this.siteAction = k;

@@ -106,7 +106,8 @@ export function explorerView<S, A extends Action>(spec: Spec<S, A>): ((s: S) => 
  * Checks the contract at one state: `actions` gives the same list twice and on an equal
  * copy of the state (the explorer's decoded view when the spec has one, else a reordered
  * copy), `next` gives equal successors twice and from the equal copy, returns a state, and
- * neither changes its input. Throws a {@link ContractError} naming the first breach.
+ * neither changes its input. Throws a {@link ContractError} naming the first breach. Returns
+ * the labels of the actions listed (for {@link checkSameActions}).
  */
 export function checkStateContract<S, A extends Action>(
   spec: Spec<S, A>,
@@ -115,7 +116,7 @@ export function checkStateContract<S, A extends Action>(
   fp = new Fingerprinter(),
   /** Without a view, compare with a reordered copy (see {@link reordered}). */
   reorder = true,
-): void {
+): readonly string[] {
   const key = (x: S): string => {
     // Afresh: a cached sub-value fingerprint would hide a change made in place.
     fp.state(spec, x, { noCache: true });
@@ -159,6 +160,18 @@ export function checkStateContract<S, A extends Action>(
     if (copy !== null && k1 !== key(spec.next(copy, copyActs![i]!))) {
       throw new ContractError('next', `next() gave different successors for ${formatAction(a)} from equal states: it must depend only on the state's value, not on how the state was built`);
     }
+  }
+  return first;
+}
+
+/**
+ * Throws the {@link ContractError} of a nondeterministic `actions` when `acts` (a later call
+ * on the same state) differs from `first` (what {@link checkStateContract} listed).
+ */
+export function checkSameActions(first: readonly string[], acts: readonly Action[]): void {
+  const again = labels(acts);
+  if (!sameLabels(first, again)) {
+    throw new ContractError('actions', `actions() listed different actions when called twice on the same state (${firstDifference(first, again)}): it must be deterministic`);
   }
 }
 
