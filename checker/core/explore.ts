@@ -12,7 +12,7 @@ import { FingerprintSet, MAX_ACTION_INDEX, type VisitedSet } from './fpset.js';
 import type { Action, ActionProperty, Spec, StateProperty } from './spec.js';
 import { GO, LevelFrontier, STOP, type Frontier, type Taken } from './frontier.js';
 import { rebuildTrace, type Trace } from './trace.js';
-import { checkedTrace, checkSameActions, checkStateContract, ContractError, explainError, explorerView, type TraceClaim } from './verify.js';
+import { ChangedInputError, checkedTrace, checkSameActions, checkStateContract, ContractError, explainError, explorerView, type TraceClaim } from './verify.js';
 import { formatAction } from './spec.js';
 
 /** The guards hash afresh: a sub-value's cached fingerprint would hide a change made in place. */
@@ -187,6 +187,12 @@ export interface Finding {
   readonly property: string;
   /** For errors, the message. */
   readonly message?: string;
+  /**
+   * For errors, true when the message is a contract breach found as such (nondeterministic
+   * `actions`, a `next` that changed its input in a named action, ...): reported as it is, not
+   * explained again by a replay of the state (which a write into a shared value can mislead).
+   */
+  readonly exact?: boolean;
   /** The stored parent of the state found (-1: the state is initial); a global id. */
   readonly parent: number;
   /**
@@ -377,7 +383,8 @@ export class Explorer<S, A extends Action> {
 
   /** Records what the pipeline threw as an `error` finding, at the current site. */
   private fail(e: unknown): void {
-    this.find({ kind: 'error', property: e instanceof ContractError ? e.where : this.where, message: e instanceof Error ? e.message : String(e), parent: this.siteParent, action: this.siteAction });
+    const exact = e instanceof ContractError && !(e instanceof ChangedInputError);
+    this.find({ kind: 'error', property: e instanceof ContractError ? e.where : this.where, message: e instanceof Error ? e.message : String(e), parent: this.siteParent, action: this.siteAction, ...(exact ? { exact } : {}) });
   }
 
   /**
@@ -544,7 +551,7 @@ export class Explorer<S, A extends Action> {
     gfp.state(this.spec, s, FRESH);
     if (gfp.hi !== this.guardHi || gfp.lo !== this.guardLo) {
       const n = acts.length;
-      throw new ContractError('next', `next() or actions() changed the state it was given (a state with ${n} enabled actions: ${acts.slice(0, 4).map(formatAction).join(', ')}${n > 4 ? ', ...' : ''}): they must leave their input as it was and return new states`);
+      throw new ChangedInputError('next', `next() or actions() changed the state it was given (a state with ${n} enabled actions: ${acts.slice(0, 4).map(formatAction).join(', ')}${n > 4 ? ', ...' : ''}): they must leave their input as it was and return new states`);
     }
   }
 
@@ -855,7 +862,7 @@ export function concludeRun<S, A extends Action>(spec: Spec<S, A>, end: RunEnd<S
       t = undefined;
     }
     // The state where it went wrong, replayed: a contract breach there names the action.
-    const why = t ? explainError(spec, t.states[t.states.length - 1]!, end.view) : null;
+    const why = t && !error.exact ? explainError(spec, t.states[t.states.length - 1]!, end.view) : null;
     return fail(why?.where ?? error.property, why?.message ?? error.message ?? '', t);
   }
   const dl = end.findings.find((f) => f.kind === 'deadlock');

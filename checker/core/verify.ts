@@ -36,6 +36,13 @@ export class ContractError extends Error {
   }
 }
 
+/**
+ * The explorer's finding that an expansion changed the state it was given, when it cannot
+ * tell whether `actions` or `next` did it, or in which action: a replay of the state names
+ * them ({@link explainError}). Any other contract error is reported as it was found.
+ */
+export class ChangedInputError extends ContractError {}
+
 /** What a counterexample claims about its last state (or last step). */
 export type TraceClaim =
   | { readonly kind: 'invariant'; readonly property: string }
