@@ -1334,7 +1334,9 @@ function compileCodec<S>(root: Type<S>): Codec<S> {
     const expr = build(l);
     lastAt = null;
     if (runs !== rmark || placed.length === pmark) {
-      // Nothing to copy: the container stays as laid out (its parts do not read `l`).
+      // Nothing to copy (a run, or no bits): the container is always encoded; its parts may
+      // still copy theirs, through `l`.
+      enc.splice(mark, 0, `const ${l} = ${at};`);
       return expr;
     }
     const masks = new Map<number, number>();
