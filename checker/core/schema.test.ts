@@ -327,6 +327,59 @@ describe('the encoder against the state last decoded', () => {
     expect(n).toBeGreaterThan(300);
   });
 
+  it('copies a container shared with the state decoded last from its words, and only from that state', () => {
+    const a = lamportMutexSchema(3, 7, 2);
+    const ws = reachable(a, 400).map((s) => words(a, s));
+    let n = 0;
+    for (let k = 0; k + 1 < ws.length; k++) {
+      if (ws[k]!.join() === ws[k + 1]!.join()) continue;
+      const A = a.decode!(Int32Array.from(ws[k]!), 0, ws[k]!.length);
+      // A's containers (req, network, the network's rows) shared while A is the state decoded last...
+      expect(words(a, { ...A })).toEqual(ws[k]);
+      expect(words(a, { ...A, network: [...A.network] })).toEqual(ws[k]);
+      // ...and after another state was decoded: then they are coded afresh, not copied from
+      // the words of the state decoded last.
+      a.decode!(Int32Array.from(ws[k + 1]!), 0, ws[k + 1]!.length);
+      expect(words(a, { ...A })).toEqual(ws[k]);
+      expect(words(a, { ...A, network: [...A.network], req: [...A.req] })).toEqual(ws[k]);
+      n++;
+    }
+    expect(n).toBeGreaterThan(100);
+  });
+
+  it('copies shared records, tuples and arrays nested in the state, and encodes a list set inside one', () => {
+    const D = domain('D', 5);
+    const Big = arrayOf(D, int(0, 7)); // 8^5 values: laid out element by element, not one code
+    const State = record({
+      inner: record({ xs: Big, flag: bool() }),
+      pair: tuple(Big, int(0, 3)),
+      withRun: record({ ys: Big, s: setOf(int(0, 40), { encoding: 'list' }) }), // a list set: a run, always encoded
+      n: int(0, 9),
+    });
+    const S = schema(State);
+    const v0 = {
+      inner: { xs: [1, 2, 3, 4, 5], flag: true },
+      pair: [[7, 6, 5, 4, 3], 2] as const,
+      withRun: { ys: [0, 1, 0, 1, 0], s: State.fields.withRun.fields.s.of(3, 33) },
+      n: 4,
+    };
+    const w0 = S.words(v0 as never);
+    const d = S.decode(Int32Array.from(w0), 0, w0.length) as typeof v0;
+    const copy = (v: unknown): unknown =>
+      Array.isArray(v) ? v.map(copy) : v !== null && typeof v === 'object' && v.constructor === Object ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copy(x)])) : v;
+    const variants = [
+      { ...d, n: 5 },
+      { ...d, inner: { ...d.inner, flag: false } },
+      { ...d, inner: { ...d.inner, xs: except(d.inner.xs, 2, 0) } },
+      { ...d, pair: [d.pair[0], 3] },
+      { ...d, pair: [except(d.pair[0], 0, 0), d.pair[1]] },
+      { ...d, withRun: { ...d.withRun, s: d.withRun.s.add(40) } },
+      { ...d, withRun: { ...d.withRun, ys: except(d.withRun.ys, 4, 7) } },
+    ];
+    for (const t of variants) expect(S.words(t as never)).toEqual(S.words(copy(t) as never));
+    expect(S.words({ ...d } as never)).toEqual(w0);
+  });
+
   it('still lets the engine catch a step that writes into an array of the state it was given', () => {
     const D = domain('D', 2);
     const State = record({ xs: arrayOf(D, int(0, 3)), n: int(0, 3) });

@@ -1304,11 +1304,65 @@ function compileCodec<S>(root: Type<S>): Codec<S> {
     return out;
   };
 
-  /** Emits encoding of value `v` (local) of type `t` at `path` (a static string); returns the decode expression. */
-  const walk = (t: Type<any>, v: string, path: string, ref: string | null = null): string => {
+  /**
+   * Where the part being laid out sits in the state last decoded (`LAST`, the parent of the
+   * successors being encoded), as an expression over locals of the encoder; null where there
+   * is none (inside a part that is not a container, see `shared`).
+   */
+  let lastAt: string | null = null;
+  /** Containers whose bits a successor may copy from its parent's words (see `shared`). */
+  let containers = 0;
+
+  /**
+   * Wraps the encoding of a container (`v`, a local: an array of values spread over the
+   * words, a record or tuple that is not one code) that `build` emits: a successor that shares
+   * the container with the state last decoded (its parent) copies the container's bits from
+   * the parent's words (`P0`, `P1`, ...: the decoder keeps them) instead of visiting every
+   * element. The parent's container is read through the parent (`LAST.network[1]`) rather
+   * than kept by the decoder: a decoded container is a young object, and storing it into the
+   * codec's closure (an old object) would take the write barrier's slow path at every decode.
+   * A container that writes a run (a list set, a bag) is always encoded. `build` gets the
+   * local holding the parent's container; returns `build`'s decode expression.
+   */
+  const shared = (v: string, build: (at: string) => string): string => {
+    const at = lastAt;
+    if (at === null) return build('');
+    const mark = enc.length;
+    const pmark = placed.length;
+    const rmark = runs;
+    const l = g.tmp('l');
+    const expr = build(l);
+    lastAt = null;
+    if (runs !== rmark || placed.length === pmark) {
+      // Nothing to copy (a run, or no bits): the container is always encoded; its parts may
+      // still copy theirs, through `l`.
+      enc.splice(mark, 0, `const ${l} = ${at};`);
+      return expr;
+    }
+    const masks = new Map<number, number>();
+    for (const [w, sh, bits] of placed.slice(pmark)) masks.set(w, (masks.get(w) ?? 0) | (bits === 32 ? -1 : ((2 ** bits - 1) * 2 ** sh) | 0));
+    const copies = [...masks].map(([w, m]) => (m === -1 ? `w${w} = P${w};` : `w${w} |= P${w} & ${m};`));
+    containers++;
+    const stmts = enc.splice(mark);
+    enc.push(`const ${l} = ${at};\nif (${v} === ${l} && notLast) { ${copies.join(' ')} } else {\n${stmts.join('\n')}\n}`);
+    return expr;
+  };
+
+  /**
+   * Emits encoding of value `v` (local) of type `t` at `path` (a static string); returns the
+   * decode expression. `inner`: `v` is a container already wrapped by {@link shared}, and the
+   * local that holds the parent's container ('' for none).
+   */
+  const walk = (t: Type<any>, v: string, path: string, ref: string | null = null, inner: string | null = null): string => {
+    const at = lastAt;
+    lastAt = null;
     const P = JSON.stringify(path);
     const bound = JSON.stringify(t.describe());
     // The root record is always laid out field by field (readable layouts and diffs).
+    if (t instanceof RecordType && path !== '' && !(t.isAtom && t.card <= INTERN_LIMIT) && inner === null) {
+      lastAt = at;
+      return shared(v, (l) => walk(t, v, path, ref, l));
+    }
     if (t instanceof RecordType && (path === '' || !(t.isAtom && t.card <= INTERN_LIMIT))) {
       emit(`if (${v} === null || typeof ${v} !== 'object') ${F}(${P}, ${v}, ${bound});`);
       const parts: string[] = [];
@@ -1316,6 +1370,7 @@ function compileCodec<S>(root: Type<S>): Codec<S> {
       for (const [k, ft] of t.entries) {
         const fv = g.tmp('v');
         emit(`const ${fv} = ${v}.${k};`);
+        lastAt = path === '' ? `LAST.${k}` : inner ? `${inner}.${k}` : null;
         exprs.push(node(ft, fv, path ? `${path}.${k}` : k, path === '' ? `R.${k}` : ref === null ? null : `${ref}.${k}`));
         parts.push(`${JSON.stringify(k)}: ${exprs[exprs.length - 1]}`);
       }
@@ -1329,17 +1384,26 @@ function compileCodec<S>(root: Type<S>): Codec<S> {
       }
       return `{${parts.join(', ')}}`;
     }
+    if (t instanceof TupleType && !(t.isAtom && t.card <= INTERN_LIMIT) && inner === null) {
+      lastAt = at;
+      return shared(v, (l) => walk(t, v, path, ref, l));
+    }
     if (t instanceof TupleType && !(t.isAtom && t.card <= INTERN_LIMIT)) {
       emit(`if (${v} === null || typeof ${v} !== 'object') ${F}(${P}, ${v}, ${bound});`);
       const parts = t.items.map((it, i) => {
         const fv = g.tmp('v');
         emit(`const ${fv} = ${v}[${i}];`);
+        lastAt = inner ? `${inner}[${i}]` : null;
         return walk(it, fv, `${path}[${i}]`);
       });
       return `[${parts.join(', ')}]`;
     }
     // Arrays and sequences of few values are one interned code (decoding shares them).
     if ((t instanceof ArrayType || t instanceof SeqType) && t.card <= INTERN_LIMIT) return atom(t, v, path, false);
+    if (t instanceof ArrayType && !(t.card <= INTERN_LIMIT) && inner === null) {
+      lastAt = at;
+      return shared(v, (l) => walk(t, v, path, ref, l));
+    }
     if (t instanceof ArrayType) {
       const n = t.domain.size;
       emit(`if (${v} == null || ${v}.length !== ${n}) ${F}(${P}, ${v}, ${JSON.stringify(`${t.describe()}: an array of length ${n}`)});`);
@@ -1352,6 +1416,7 @@ function compileCodec<S>(root: Type<S>): Codec<S> {
         emit(`const ${fv} = ${v}[${i}];`);
         slots = [];
         array.elems.push(slots);
+        lastAt = inner ? `${inner}[${i}]` : null;
         parts.push(node(t.elem, fv, `${path}[${i}]`, ref === null ? null : `${ref}[${i}]`));
       }
       slots = outer;
@@ -1493,14 +1558,23 @@ function compileCodec<S>(root: Type<S>): Codec<S> {
   // The decoded values of the cached places and their codes, shared by encode, encodeFrom and
   // decode (a sentinel before the first decode, equal to no value of a state).
   const NONE = g.k(Object.freeze({}));
-  const siteDecl = Array.from({ length: sites }, (_, i) => `D${i} = ${NONE}, C${i} = 0`).join(', ');
+  const siteDecl = [
+    ...Array.from({ length: sites }, (_, i) => `D${i} = ${NONE}, C${i} = 0`),
+    ...(containers ? Array.from({ length: fixedWords }, (_, i) => `P${i} = 0`) : []),
+  ].join(', ');
+  const keepWords = containers ? `${Array.from({ length: fixedWords }, (_, i) => `P${i} = w${i};`).join(' ')}\n` : '';
   const encSrc = `function encode(s, out) {\n${fixedWords ? `let ${wdecl};\n` : ''}const notLast = s !== LAST;\n${enc.join('\n')}\n${wout}\n${varEnc.join('\n')}\n}`;
   const rdecl = Array.from({ length: fixedWords }, (_, i) => `R${i} = RW[${i}] | 0`).join(', ');
   const encFromSrc = `function encodeFrom(s, out, R, RW) {\n${fixedWords ? `let ${wdecl};\nconst ${rdecl};\n` : ''}const notLast = s !== LAST;\n${encD.join('\n')}\n${wout}\n${varEnc.join('\n')}\n}`;
-  const decSrc = `function decode(W, start, end) {\n${fixedWords ? `const ${wread};\n` : ''}let at = start + ${fixedWords};\n${varDec.join('\n')}\n${pre.join('\n')}\nreturn (LAST = ${tree});\n}`;
+  const decSrc = `function decode(W, start, end) {\n${fixedWords ? `const ${wread};\n` : ''}${keepWords}let at = start + ${fixedWords};\n${varDec.join('\n')}\n${pre.join('\n')}\nreturn (LAST = ${tree});\n}`;
   const built = g.build<{ encode: Codec<S>['encode']; encodeFrom: Codec<S>['encodeFrom']; decode: Codec<S>['decode'] }>(
-    `let LAST = ${NONE}${sites ? `, ${siteDecl}` : ''};\nreturn { encode: ${encSrc}, encodeFrom: ${encFromSrc}, decode: ${decSrc} };`,
+    // `var`, not `let`: the compiled code then reads these context slots without a hole check.
+    `var LAST = ${NONE}${siteDecl ? `, ${siteDecl}` : ''};\nreturn { encode: ${encSrc}, encodeFrom: ${encFromSrc}, decode: ${decSrc} };`,
   );
+  // The containers' copies read the parent through `LAST`, so `LAST` must have the state's
+  // structure before the first decode: the state of all-zero words (a valid encoding: every
+  // code 0, every run empty), which no successor shares a container with.
+  if (containers > 0) built.decode(new Int32Array(fixedWords + runs), 0, fixedWords + runs);
   return {
     encode: built.encode,
     encodeFrom: built.encodeFrom,
