@@ -139,6 +139,16 @@ let kidStack = new Int32Array(256);
 let kidSp = 0;
 /** The record of the last root walked (where the next walk's alignment starts). */
 let lastRoot = -1;
+/**
+ * The record of the anchor: the state whose successors are being fingerprinted
+ * ({@link Fingerprinter.anchor}). Its successors are aligned with it, not with each other:
+ * a successor shares its parent's unchanged objects, while two successors share nothing the
+ * parent does not hold (aligned with the previous successor, the parent's object at a place
+ * the previous successor changed was walked again: a third of all the objects walked on plain
+ * PaxosCommit, docs/performance.md). Successors record nothing: no later walk is aligned
+ * with them, and their records would only keep their objects alive.
+ */
+let anchorRoot = -1;
 
 /** The record aligned with part `j` of the value aligned with record `r` (-1: none). */
 function kidOf(r: number, j: number): number {
@@ -380,11 +390,12 @@ function sortPairs(base: number): boolean {
 
 /**
  * The structural hash of `v` into RH/RL (for an integer, the pair `(T_INT, v)` itself).
- * `cached`: reuse the hashes of objects hashed before (see `recObj`); `align`: the record of
- * the value at the same place in an earlier walk (-1: none). Returns `v`'s record (-1 for a
- * primitive, or when not `cached`).
+ * `align`: the record of the value at the same place in an earlier walk (-1: none), whose
+ * parts' records are the candidates for `v`'s parts (see `recObj`); `keep`: make records of
+ * the objects walked. Returns `v`'s record (-1 for a primitive, or when not `keep`); an
+ * object found in place is not walked, and its record is returned whatever `keep` is.
  */
-function node(v: unknown, cached: boolean, align: number): number {
+function node(v: unknown, keep: boolean, align: number): number {
   switch (typeof v) {
     case 'number': {
       if ((v | 0) === v) {
@@ -426,20 +437,20 @@ function node(v: unknown, cached: boolean, align: number): number {
     RL = 0x3f84d5b5;
     return -1;
   }
-  if (cached && align >= 0 && recObj[align] === v) {
+  if (align >= 0 && recObj[align] === v) {
     RH = recH[align]!;
     RL = recL[align]!;
     return align;
   }
   // One function per kind, each small enough that V8 inlines the lane rounds into it (in one
   // function holding every kind, the rounds were calls: docs/performance.md).
-  if (Array.isArray(v)) return arrayNode(v, cached, align);
-  if (v instanceof Set) return setNode(v, cached, align);
-  if (v instanceof Map) return mapNode(v, cached, align);
-  return recordNode(v as Record<string, unknown>, cached, align);
+  if (Array.isArray(v)) return arrayNode(v, keep, align);
+  if (v instanceof Set) return setNode(v, keep, align);
+  if (v instanceof Map) return mapNode(v, keep, align);
+  return recordNode(v as Record<string, unknown>, keep, align);
 }
 
-function arrayNode(v: readonly unknown[], cached: boolean, align: number): number {
+function arrayNode(v: readonly unknown[], keep: boolean, align: number): number {
   const base = kidSp;
   // The aligned value's parts, read once (the loop's stores could alias them).
   const k0 = align >= 0 ? recKid0[align]! : 0;
@@ -464,7 +475,7 @@ function arrayNode(v: readonly unknown[], cached: boolean, align: number): numbe
         RL = recL[a]!;
         putKid(base, i, a);
       } else {
-        const r = node(x, cached, a);
+        const r = node(x, keep, a);
         if (r >= 0) putKid(base, i, r);
       }
     }
@@ -472,14 +483,14 @@ function arrayNode(v: readonly unknown[], cached: boolean, align: number): numbe
     h2 = r2(r2(h2, RH), RL);
   }
   finish(h1, h2, 2 * n + 1);
-  return cached ? record(v, base) : -1;
+  return keep ? record(v, base) : -1;
 }
 
 /**
  * A Set: order-independent, as the sum of its elements' hashes (no sort). Two elements equal
  * by value are an error (see `freshDuplicate`): the sum would count such an element twice.
  */
-function setNode(v: ReadonlySet<unknown>, cached: boolean, align: number): number {
+function setNode(v: ReadonlySet<unknown>, keep: boolean, align: number): number {
   const base = kidSp;
   const sbase = top;
   const fbase = freshTop;
@@ -515,7 +526,7 @@ function setNode(v: ReadonlySet<unknown>, cached: boolean, align: number): numbe
         // {1, 4} the Set {2, 3}: finalise it as a root is.
         finish(r1(r1(SEED1, T_INT), e), r2(r2(SEED2, T_INT), e), 2);
       } else {
-        r = node(e, cached, a);
+        r = node(e, keep, a);
         if (r >= 0) used = j + 1;
         // Only objects can be equal by value and distinct in a Set (a Set's primitives are
         // distinct values), so only they are looked at for duplicates.
@@ -544,20 +555,20 @@ function setNode(v: ReadonlySet<unknown>, cached: boolean, align: number): numbe
     );
   }
   finish(r1(r1(r1(SEED1, T_SET), sumH), sumL), r2(r2(r2(SEED2, T_SET), sumH), sumL), j + 3);
-  return cached ? record(v, base) : -1;
+  return keep ? record(v, base) : -1;
 }
 
-function mapNode(v: ReadonlyMap<unknown, unknown>, cached: boolean, align: number): number {
+function mapNode(v: ReadonlyMap<unknown, unknown>, keep: boolean, align: number): number {
   const base = kidSp;
   const sbase = top;
   let j = 0;
   for (const [k, x] of v) {
-    const rk = node(k, cached, cached ? kidOf(align, j) : -1);
+    const rk = node(k, keep, kidOf(align, j));
     if (rk >= 0) putKid(base, j, rk);
     j++;
     const kh = RH;
     const kl = RL;
-    const rx = node(x, cached, cached ? kidOf(align, j) : -1);
+    const rx = node(x, keep, kidOf(align, j));
     if (rx >= 0) putKid(base, j, rx);
     j++;
     finish(r1(r1(r1(r1(r1(SEED1, T_ENTRY), kh), kl), RH), RL), r2(r2(r2(r2(r2(SEED2, T_ENTRY), kh), kl), RH), RL), 5);
@@ -578,11 +589,11 @@ function mapNode(v: ReadonlyMap<unknown, unknown>, cached: boolean, align: numbe
   const n = top - sbase;
   top = sbase;
   finish(h1, h2, n + 1);
-  return cached ? record(v, base) : -1;
+  return keep ? record(v, base) : -1;
 }
 
 /** A record: order-independent, as the sum of one hash per entry (keys are distinct). */
-function recordNode(o: Record<string, unknown>, cached: boolean, align: number): number {
+function recordNode(o: Record<string, unknown>, keep: boolean, align: number): number {
   const base = kidSp;
   const k0 = align >= 0 ? recKid0[align]! : 0;
   const kn = align >= 0 ? recKidN[align]! : 0;
@@ -615,7 +626,7 @@ function recordNode(o: Record<string, unknown>, cached: boolean, align: number):
         RL = recL[a]!;
         putKid(base, n, a);
       } else {
-        const r = node(x, cached, a);
+        const r = node(x, keep, a);
         if (r >= 0) putKid(base, n, r);
       }
     }
@@ -625,26 +636,43 @@ function recordNode(o: Record<string, unknown>, cached: boolean, align: number):
     n++;
   }
   finish(r1(r1(r1(SEED1, T_RECORD), sumH), sumL), r2(r2(r2(SEED2, T_RECORD), sumH), sumL), n + 3);
-  return cached ? record(o, base) : -1;
+  return keep ? record(o, base) : -1;
 }
 
-/** The structural hash of a root value into RH/RL, aligned with the previous root walked. */
-function rootNode(v: unknown, noCache: boolean | undefined): void {
+/** How a root is walked (see `rootNode`). */
+const WALK_FRESH = 0;
+const WALK_KEEP = 1;
+const WALK_ANCHOR = 2;
+const WALK_SUCCESSOR = 3;
+
+/**
+ * The structural hash of a root value into RH/RL. `WALK_KEEP`: aligned with the previous root
+ * walked, recording what is walked (the root becomes the next walk's alignment);
+ * `WALK_ANCHOR`: the same, and the root becomes the anchor; `WALK_SUCCESSOR`: aligned with the
+ * anchor, recording nothing; `WALK_FRESH`: everything walked afresh, nothing recorded.
+ */
+function rootNode(v: unknown, mode: number): void {
   top = 0;
   kidSp = 0;
   freshTop = 0;
-  if (noCache) {
+  if (mode === WALK_SUCCESSOR) {
+    node(v, false, anchorRoot);
+    return;
+  }
+  if (mode === WALK_FRESH) {
     node(v, false, -1);
     return;
   }
   const r = node(v, true, lastRoot);
   if (r >= 0) lastRoot = r;
+  if (mode === WALK_ANCHOR) anchorRoot = r;
 }
 
 /** Forgets every recorded sub-value hash (tests; the ring holds at most 1,024 objects). */
 export function clearFingerprintCache(): void {
   recObj.fill(NO_OBJECT);
   lastRoot = -1;
+  anchorRoot = -1;
 }
 
 /**
@@ -664,6 +692,11 @@ let derivedEncode: unknown = null;
 /** Registers the shared `encode` of derived codecs (called once, by `codec.ts`). */
 export function registerDerivedEncode(encode: (s: unknown, out: StateEncoder) => void): void {
   derivedEncode = encode;
+}
+
+/** The spec's own `encode` kept by a derived codec (see {@link DERIVED_CODEC}); null or undefined: none. */
+function ownEncode<S, A extends Action>(spec: Spec<S, A>): Spec<S, A>['encode'] | null | undefined {
+  return (spec as { [DERIVED_CODEC]?: Spec<S, A>['encode'] | null })[DERIVED_CODEC];
 }
 
 /** A streaming 64-bit hasher; reuse one instance with {@link Fingerprinter.reset}. */
@@ -712,24 +745,58 @@ export class Fingerprinter implements StateEncoder {
    * checker (explorer, trace replay, state graphs, fuzzer) fingerprints a state.
    */
   state<S, A extends Action>(spec: Spec<S, A>, s: S, options?: HashOptions): void {
+    if (this.encoded(spec, s)) return;
+    rootNode(s, options?.noCache ? WALK_FRESH : WALK_KEEP);
+    this.rootDone();
+  }
+
+  /**
+   * Makes `s` the anchor: the state whose successors {@link Fingerprinter.successor}
+   * fingerprints next (the explorer anchors each state it expands). For a spec walked
+   * structurally, walks `s` (recording its objects, so that its successors find the ones they
+   * share with it); for a spec fingerprinted by its own `encode`, does nothing. Leaves
+   * {@link Fingerprinter.hi} and {@link Fingerprinter.lo} as they were.
+   */
+  anchor<S, A extends Action>(spec: Spec<S, A>, s: S): void {
     const encode = spec.encode;
-    if (encode !== undefined) {
-      if (encode !== derivedEncode) {
-        this.reset();
-        spec.encode!(s, this);
-        this.finish();
-        return;
-      }
-      // A derived codec: fingerprint by the spec's own encode if it had one (without decode).
-      const own = (spec as { [DERIVED_CODEC]?: Spec<S, A>['encode'] | null })[DERIVED_CODEC];
-      if (own) {
-        this.reset();
-        own.call(spec, s, this);
-        this.finish();
-        return;
-      }
+    if (encode !== undefined && (encode !== derivedEncode || ownEncode(spec))) return;
+    rootNode(s, WALK_ANCHOR);
+  }
+
+  /**
+   * Fingerprints `t`, a successor of the anchor ({@link Fingerprinter.anchor}): the same value
+   * as {@link Fingerprinter.state}, found faster, since `t`'s objects are looked for at their
+   * places in the anchor (where a successor built with spreads keeps its parent's unchanged
+   * objects). Any `t` is fingerprinted correctly, a successor of the anchor or not: an object
+   * is taken from a record only when it is that record's very object.
+   */
+  successor<S, A extends Action>(spec: Spec<S, A>, t: S): void {
+    if (this.encoded(spec, t)) return;
+    rootNode(t, WALK_SUCCESSOR);
+    this.rootDone();
+  }
+
+  /** Fingerprints `s` by the spec's own `encode` when it has one (true), else does nothing (false). */
+  private encoded<S, A extends Action>(spec: Spec<S, A>, s: S): boolean {
+    const encode = spec.encode;
+    if (encode === undefined) return false;
+    if (encode !== derivedEncode) {
+      this.reset();
+      spec.encode!(s, this);
+      this.finish();
+      return true;
     }
-    rootNode(s, options?.noCache);
+    // A derived codec: fingerprint by the spec's own encode if it had one (without decode).
+    const own = ownEncode(spec);
+    if (!own) return false;
+    this.reset();
+    own.call(spec, s, this);
+    this.finish();
+    return true;
+  }
+
+  /** The fingerprint of the root just walked (in RH/RL), into `hi` and `lo`. */
+  private rootDone(): void {
     finish(r1(r1(SEED1, RH), RL), r2(r2(SEED2, RH), RL), 2);
     this.hi = RH >>> 0;
     this.lo = RL >>> 0;
@@ -748,7 +815,7 @@ export class Fingerprinter implements StateEncoder {
    * function or a symbol, and for a Set with two elements equal by value.
    */
   value(v: unknown, options?: HashOptions): void {
-    rootNode(v, options?.noCache);
+    rootNode(v, options?.noCache ? WALK_FRESH : WALK_KEEP);
     this.int(RH);
     this.int(RL);
   }
