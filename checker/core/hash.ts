@@ -14,7 +14,8 @@
  * no allocation per Map). The hash of each
  * object below the root is cached by identity: successors built with spreads
  * share their parent's unchanged sub-objects, so those are hashed once, not once a successor
- * (records of recent objects, found by position: see `recObj`).
+ * (records of recent objects, found by position: see `recObj`; the explorer fingerprints
+ * successors against their parent, see {@link Fingerprinter.anchor}).
  * That rests on the spec contract that states are never mutated; {@link HashOptions.noCache}
  * walks everything afresh, for a check that a `next()` did not mutate its input.
  */
@@ -148,7 +149,7 @@ var lastRoot = -1;
  * ({@link Fingerprinter.anchor}). Its successors are aligned with it, not with each other:
  * a successor shares its parent's unchanged objects, while two successors share nothing the
  * parent does not hold (aligned with the previous successor, the parent's object at a place
- * the previous successor changed was walked again: a third of all the objects walked on plain
+ * the previous successor changed was walked again: a third of the objects recorded on plain
  * PaxosCommit, docs/performance.md). Successors record nothing: no later walk is aligned
  * with them, and their records would only keep their objects alive.
  */
