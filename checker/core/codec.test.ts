@@ -86,6 +86,72 @@ describe('structural fingerprints', () => {
     }
   });
 
+  it('give a successor of the anchor the hash a fresh walk gives it, whatever it shares with the anchor', () => {
+    // The explorer anchors each state it expands and fingerprints its successors against it
+    // (found in place there, recording nothing). Successors here share the anchor's parts at
+    // the same places or moved, replace them, are the anchor itself or no successor at all;
+    // some come after enough other walks that the anchor's records were overwritten.
+    type V = { a: readonly number[]; s: ReadonlySet<{ k: number; t?: string[] }>; r: { x: number; y: readonly number[] }; m: ReadonlyMap<string, number> };
+    const spec: Spec<V> = { name: 'Values', initStates: () => [], actions: () => [], next: (v) => v };
+    const f = new Fingerprinter();
+    const successorFp = (t: V): string => {
+      f.successor(spec, t);
+      return `${f.hi}:${f.lo}`;
+    };
+    const stateFp = (t: V, noCache = false): string => {
+      f.state(spec, t, { noCache });
+      return `${f.hi}:${f.lo}`;
+    };
+    let v: V = { a: [1, 2], s: new Set([{ k: 0 }, { k: 1, t: ['x'] }]), r: { x: 0, y: [0] }, m: new Map([['p', 1]]) };
+    let other = v;
+    for (let i = 1; i <= 600; i++) {
+      const els = [...v.s];
+      const succs: V[] = [
+        v,
+        { ...v },
+        { ...v, a: [...v.a.slice(-3), i] },
+        { ...v, s: new Set([...els.slice(-12), { k: i }]) },
+        { ...v, s: new Set([...els].reverse()) },
+        { ...v, s: new Set([{ k: -i }, ...els]) },
+        { r: { ...v.r, x: i }, s: v.s, a: v.a, m: v.m },
+        { ...v, r: { x: v.r.x, y: v.a }, a: v.r.y },
+        { ...v, m: new Map([...v.m, [`q${i % 7}`, i]]) },
+        { ...v, s: new Set([...els, { k: 1000 + i, t: els[0]?.t ?? [] }]) },
+        other,
+      ];
+      f.anchor(spec, v);
+      if (i % 50 === 0) {
+        // Enough walks in between that the ring of records wraps over the anchor's.
+        for (let j = 0; j < 400; j++) stateFp({ a: [j], s: new Set([{ k: j }]), r: { x: j, y: [j] }, m: new Map() });
+      }
+      for (const t of succs) expect(successorFp(t)).toBe(stateFp(t, true));
+      // A duplicate by value added to a Set that extends the anchor's is still an error.
+      if (els.length > 0) {
+        const dup = { ...els[els.length - 1]! };
+        expect(() => f.successor(spec, { ...v, s: new Set([...els, dup]) })).toThrow(FingerprintError);
+      }
+      other = v;
+      v = succs[2 + (i % 8)]!;
+    }
+  });
+
+  it('leave the fingerprint of a spec with its own encode to that encode, anchored or not', () => {
+    const spec: Spec<{ n: number }> = {
+      name: 'Encoded',
+      initStates: () => [],
+      actions: () => [],
+      next: (v) => v,
+      encode: (v, out) => out.int(v.n),
+    };
+    const f = new Fingerprinter();
+    f.state(spec, { n: 7 });
+    const want = `${f.hi}:${f.lo}`;
+    f.anchor(spec, { n: 1 });
+    expect(`${f.hi}:${f.lo}`).toBe(want);
+    f.successor(spec, { n: 7 });
+    expect(`${f.hi}:${f.lo}`).toBe(want);
+  });
+
   it('give a record the same hash whatever strings came before it (strings predicted by context)', () => {
     // Keys in several orders, more values per key than a context keeps, more keys than are
     // predicted: a wrong prediction would give a record another string's hash.

@@ -574,6 +574,11 @@ export class Explorer<S, A extends Action> {
     this.thrown = undefined;
     this.thrownWhere = '';
     try {
+      // Without symmetry, each successor is fingerprinted against `s` (the objects it shares
+      // with its parent are found at their places there); a canonical form is another state,
+      // fingerprinted as any state is (aligned with the previous one).
+      this.where = 'encode';
+      if (!canon && n > 0) fp.anchor(spec, s);
       for (; computed < n; computed++) {
         this.where = 'next';
         const t = spec.next(s, acts[computed]!);
@@ -583,7 +588,8 @@ export class Explorer<S, A extends Action> {
         this.where = 'canonicalize';
         const c = canon ? canon(t) : t;
         this.where = 'encode';
-        fp.state(spec, c);
+        if (canon) fp.state(spec, c);
+        else fp.successor(spec, c);
         ts[computed] = t;
         if (canon) cs[computed] = c;
         fps[2 * computed] = fp.hi;

@@ -14,7 +14,8 @@
  * no allocation per Map). The hash of each
  * object below the root is cached by identity: successors built with spreads
  * share their parent's unchanged sub-objects, so those are hashed once, not once a successor
- * (records of recent objects, found by position: see `recObj`).
+ * (records of recent objects, found by position: see `recObj`; the explorer fingerprints
+ * successors against their parent, see {@link Fingerprinter.anchor}).
  * That rests on the spec contract that states are never mutated; {@link HashOptions.noCache}
  * walks everything afresh, for a check that a `next()` did not mutate its input.
  */
@@ -74,18 +75,22 @@ export class FingerprintError extends Error {}
 // The structural walk. Module state, so that the hot path allocates nothing: the result of
 // `node` is left in RH/RL (int32, so that V8 keeps them unboxed), and Sets and Maps keep their
 // elements' hashes in one scratch stack (to find two equal elements; Maps also sort them).
+// The walk's mutable module variables are `var`, not `let`: V8's optimised code checks a
+// module-level `let` for its temporal dead zone at every read and write (a load and a compare
+// each); `var` has none (3.5% fewer instructions a state on plain PaxosCommit, cachegrind,
+// docs/performance.md).
 
-let RH = 0;
-let RL = 0;
-let stack = new Int32Array(1024);
-let top = 0;
+var RH = 0;
+var RL = 0;
+var stack = new Int32Array(1024);
+var top = 0;
 
 /** Hash pairs of strings (record keys, enum-like values), by string; bounded. */
 const stringIndex = new Map<string, number>();
-let stringHashes = new Int32Array(1024);
+var stringHashes = new Int32Array(1024);
 /** The lanes seeded with the last string hashed (see `stringHash`). */
-let KH = 0;
-let KL = 0;
+var KH = 0;
+var KL = 0;
 const MAX_STRINGS = 1 << 16;
 
 /**
@@ -119,8 +124,8 @@ const recKid0 = new Int32Array(RING);
 const recKidN = new Int32Array(RING);
 /** When each record was made (records made so far, modulo 2^32): a record older than another was in the ring when that one was made. */
 const recSeq = new Int32Array(RING);
-let recTop = 0;
-let recCount = 0;
+var recTop = 0;
+var recCount = 0;
 const KIDS = 1 << 14;
 const KMASK = KIDS - 1;
 /** Records of parts, a segment per record (-1: a part with no record, a primitive). */
@@ -129,16 +134,26 @@ const kids = new Int32Array(KIDS);
  * Parts written to `kids` so far, modulo 2^32 (a segment starts at `recKid0 & KMASK`): a
  * record's segment is still its own while fewer than `KIDS` parts were written since it started.
  */
-let kidCount = 0;
+var kidCount = 0;
 /**
  * Parts' records of the objects being hashed, innermost last (copied into `kids` when an object
  * is done). Only up to an object's last part that has a record: primitives after it are left
  * out, so a record of primitives only (a message, an enum array) keeps no parts at all.
  */
-let kidStack = new Int32Array(256);
-let kidSp = 0;
+var kidStack = new Int32Array(256);
+var kidSp = 0;
 /** The record of the last root walked (where the next walk's alignment starts). */
-let lastRoot = -1;
+var lastRoot = -1;
+/**
+ * The record of the anchor: the state whose successors are being fingerprinted
+ * ({@link Fingerprinter.anchor}). Its successors are aligned with it, not with each other:
+ * a successor shares its parent's unchanged objects, while two successors share nothing the
+ * parent does not hold (aligned with the previous successor, the parent's object at a place
+ * the previous successor changed was walked again: a third of the objects recorded on plain
+ * PaxosCommit, docs/performance.md). Successors record nothing: no later walk is aligned
+ * with them, and their records would only keep their objects alive.
+ */
+var anchorRoot = -1;
 
 /** The record aligned with part `j` of the value aligned with record `r` (-1: none). */
 function kidOf(r: number, j: number): number {
@@ -187,6 +202,21 @@ const T_MAP = 10;
 const T_RECORD = 11;
 const T_BIGINT = 12;
 const T_ENTRY = 13;
+
+// Each kind's lanes after its tag, the first round of every stream of the kind (the same
+// values as the rounds themselves).
+const ARRAY1 = r1(SEED1, T_ARRAY);
+const ARRAY2 = r2(SEED2, T_ARRAY);
+const SET1 = r1(SEED1, T_SET);
+const SET2 = r2(SEED2, T_SET);
+const MAP1 = r1(SEED1, T_MAP);
+const MAP2 = r2(SEED2, T_MAP);
+const RECORD1 = r1(SEED1, T_RECORD);
+const RECORD2 = r2(SEED2, T_RECORD);
+const INT1 = r1(SEED1, T_INT);
+const INT2 = r2(SEED2, T_INT);
+const ENTRY1 = r1(SEED1, T_ENTRY);
+const ENTRY2 = r2(SEED2, T_ENTRY);
 
 /**
  * The hash of a string into RH/RL, and into KH/KL the two lanes seeded with it (the first two
@@ -302,8 +332,8 @@ function push2(a: number, b: number): void {
  * Places (in their Set's iteration order) of the objects of the Sets being hashed that are not
  * known distinct by value from the others (see `setNode`), innermost Set last.
  */
-let freshStack = new Int32Array(256);
-let freshTop = 0;
+var freshStack = new Int32Array(256);
+var freshTop = 0;
 
 /**
  * Room for `n` more pairs in `stack`, parts in `kidStack` and places in `freshStack`, so that a
@@ -380,11 +410,12 @@ function sortPairs(base: number): boolean {
 
 /**
  * The structural hash of `v` into RH/RL (for an integer, the pair `(T_INT, v)` itself).
- * `cached`: reuse the hashes of objects hashed before (see `recObj`); `align`: the record of
- * the value at the same place in an earlier walk (-1: none). Returns `v`'s record (-1 for a
- * primitive, or when not `cached`).
+ * `align`: the record of the value at the same place in an earlier walk (-1: none), whose
+ * parts' records are the candidates for `v`'s parts (see `recObj`); `keep`: make records of
+ * the objects walked. Returns `v`'s record (-1 for a primitive, or when not `keep`); an
+ * object found in place is not walked, and its record is returned whatever `keep` is.
  */
-function node(v: unknown, cached: boolean, align: number): number {
+function node(v: unknown, keep: boolean, align: number): number {
   switch (typeof v) {
     case 'number': {
       if ((v | 0) === v) {
@@ -426,26 +457,26 @@ function node(v: unknown, cached: boolean, align: number): number {
     RL = 0x3f84d5b5;
     return -1;
   }
-  if (cached && align >= 0 && recObj[align] === v) {
+  if (align >= 0 && recObj[align] === v) {
     RH = recH[align]!;
     RL = recL[align]!;
     return align;
   }
   // One function per kind, each small enough that V8 inlines the lane rounds into it (in one
   // function holding every kind, the rounds were calls: docs/performance.md).
-  if (Array.isArray(v)) return arrayNode(v, cached, align);
-  if (v instanceof Set) return setNode(v, cached, align);
-  if (v instanceof Map) return mapNode(v, cached, align);
-  return recordNode(v as Record<string, unknown>, cached, align);
+  if (Array.isArray(v)) return arrayNode(v, keep, align);
+  if (v instanceof Set) return setNode(v, keep, align);
+  if (v instanceof Map) return mapNode(v, keep, align);
+  return recordNode(v as Record<string, unknown>, keep, align);
 }
 
-function arrayNode(v: readonly unknown[], cached: boolean, align: number): number {
+function arrayNode(v: readonly unknown[], keep: boolean, align: number): number {
   const base = kidSp;
   // The aligned value's parts, read once (the loop's stores could alias them).
   const k0 = align >= 0 ? recKid0[align]! : 0;
   const kn = align >= 0 ? recKidN[align]! : 0;
-  let h1 = r1(SEED1, T_ARRAY);
-  let h2 = r2(SEED2, T_ARRAY);
+  let h1 = ARRAY1;
+  let h2 = ARRAY2;
   const n = v.length;
   for (let i = 0; i < n; i++) {
     const x = v[i];
@@ -462,24 +493,24 @@ function arrayNode(v: readonly unknown[], cached: boolean, align: number): numbe
         // The part at the same place in the previous walk: taken without a call.
         RH = recH[a]!;
         RL = recL[a]!;
-        putKid(base, i, a);
+        if (keep) putKid(base, i, a);
       } else {
-        const r = node(x, cached, a);
-        if (r >= 0) putKid(base, i, r);
+        const r = node(x, keep, a);
+        if (keep && r >= 0) putKid(base, i, r);
       }
     }
     h1 = r1(r1(h1, RH), RL);
     h2 = r2(r2(h2, RH), RL);
   }
   finish(h1, h2, 2 * n + 1);
-  return cached ? record(v, base) : -1;
+  return keep ? record(v, base) : -1;
 }
 
 /**
  * A Set: order-independent, as the sum of its elements' hashes (no sort). Two elements equal
  * by value are an error (see `freshDuplicate`): the sum would count such an element twice.
  */
-function setNode(v: ReadonlySet<unknown>, cached: boolean, align: number): number {
+function setNode(v: ReadonlySet<unknown>, keep: boolean, align: number): number {
   const base = kidSp;
   const sbase = top;
   const fbase = freshTop;
@@ -513,9 +544,9 @@ function setNode(v: ReadonlySet<unknown>, cached: boolean, align: number): numbe
       if (typeof e === 'number' && (e | 0) === e) {
         // An integer's pair is not mixed (see `node`), and a sum of unmixed pairs would make
         // {1, 4} the Set {2, 3}: finalise it as a root is.
-        finish(r1(r1(SEED1, T_INT), e), r2(r2(SEED2, T_INT), e), 2);
+        finish(r1(INT1, e), r2(INT2, e), 2);
       } else {
-        r = node(e, cached, a);
+        r = node(e, keep, a);
         if (r >= 0) used = j + 1;
         // Only objects can be equal by value and distinct in a Set (a Set's primitives are
         // distinct values), so only they are looked at for duplicates.
@@ -543,24 +574,24 @@ function setNode(v: ReadonlySet<unknown>, cached: boolean, align: number): numbe
         'add an element only when no equal one is in the Set (compare by fields, not with Set.has, which compares objects by identity)',
     );
   }
-  finish(r1(r1(r1(SEED1, T_SET), sumH), sumL), r2(r2(r2(SEED2, T_SET), sumH), sumL), j + 3);
-  return cached ? record(v, base) : -1;
+  finish(r1(r1(SET1, sumH), sumL), r2(r2(SET2, sumH), sumL), j + 3);
+  return keep ? record(v, base) : -1;
 }
 
-function mapNode(v: ReadonlyMap<unknown, unknown>, cached: boolean, align: number): number {
+function mapNode(v: ReadonlyMap<unknown, unknown>, keep: boolean, align: number): number {
   const base = kidSp;
   const sbase = top;
   let j = 0;
   for (const [k, x] of v) {
-    const rk = node(k, cached, cached ? kidOf(align, j) : -1);
+    const rk = node(k, keep, kidOf(align, j));
     if (rk >= 0) putKid(base, j, rk);
     j++;
     const kh = RH;
     const kl = RL;
-    const rx = node(x, cached, cached ? kidOf(align, j) : -1);
+    const rx = node(x, keep, kidOf(align, j));
     if (rx >= 0) putKid(base, j, rx);
     j++;
-    finish(r1(r1(r1(r1(r1(SEED1, T_ENTRY), kh), kl), RH), RL), r2(r2(r2(r2(r2(SEED2, T_ENTRY), kh), kl), RH), RL), 5);
+    finish(r1(r1(r1(r1(ENTRY1, kh), kl), RH), RL), r2(r2(r2(r2(ENTRY2, kh), kl), RH), RL), 5);
     push2(RH, RL);
   }
   if (sortPairs(sbase)) {
@@ -568,8 +599,8 @@ function mapNode(v: ReadonlyMap<unknown, unknown>, cached: boolean, align: numbe
     kidSp = base;
     throw new FingerprintError('a Map holds two entries equal by value (keys equal by value, with equal values): Map keys must be distinct values');
   }
-  let h1 = r1(SEED1, T_MAP);
-  let h2 = r2(SEED2, T_MAP);
+  let h1 = MAP1;
+  let h2 = MAP2;
   const st = stack;
   for (let i = sbase; i < top; i++) {
     h1 = r1(h1, st[i]!);
@@ -578,11 +609,11 @@ function mapNode(v: ReadonlyMap<unknown, unknown>, cached: boolean, align: numbe
   const n = top - sbase;
   top = sbase;
   finish(h1, h2, n + 1);
-  return cached ? record(v, base) : -1;
+  return keep ? record(v, base) : -1;
 }
 
 /** A record: order-independent, as the sum of one hash per entry (keys are distinct). */
-function recordNode(o: Record<string, unknown>, cached: boolean, align: number): number {
+function recordNode(o: Record<string, unknown>, keep: boolean, align: number): number {
   const base = kidSp;
   const k0 = align >= 0 ? recKid0[align]! : 0;
   const kn = align >= 0 ? recKidN[align]! : 0;
@@ -613,10 +644,10 @@ function recordNode(o: Record<string, unknown>, cached: boolean, align: number):
       if (a >= 0 && recObj[a] === x) {
         RH = recH[a]!;
         RL = recL[a]!;
-        putKid(base, n, a);
+        if (keep) putKid(base, n, a);
       } else {
-        const r = node(x, cached, a);
-        if (r >= 0) putKid(base, n, r);
+        const r = node(x, keep, a);
+        if (keep && r >= 0) putKid(base, n, r);
       }
     }
     finish(r1(r1(k1, RH), RL), r2(r2(k2, RH), RL), 4);
@@ -624,27 +655,44 @@ function recordNode(o: Record<string, unknown>, cached: boolean, align: number):
     sumL = (sumL + RL) | 0;
     n++;
   }
-  finish(r1(r1(r1(SEED1, T_RECORD), sumH), sumL), r2(r2(r2(SEED2, T_RECORD), sumH), sumL), n + 3);
-  return cached ? record(o, base) : -1;
+  finish(r1(r1(RECORD1, sumH), sumL), r2(r2(RECORD2, sumH), sumL), n + 3);
+  return keep ? record(o, base) : -1;
 }
 
-/** The structural hash of a root value into RH/RL, aligned with the previous root walked. */
-function rootNode(v: unknown, noCache: boolean | undefined): void {
+/** How a root is walked (see `rootNode`). */
+const WALK_FRESH = 0;
+const WALK_KEEP = 1;
+const WALK_ANCHOR = 2;
+const WALK_SUCCESSOR = 3;
+
+/**
+ * The structural hash of a root value into RH/RL. `WALK_KEEP`: aligned with the previous root
+ * walked, recording what is walked (the root becomes the next walk's alignment);
+ * `WALK_ANCHOR`: the same, and the root becomes the anchor; `WALK_SUCCESSOR`: aligned with the
+ * anchor, recording nothing; `WALK_FRESH`: everything walked afresh, nothing recorded.
+ */
+function rootNode(v: unknown, mode: number): void {
   top = 0;
   kidSp = 0;
   freshTop = 0;
-  if (noCache) {
+  if (mode === WALK_SUCCESSOR) {
+    node(v, false, anchorRoot);
+    return;
+  }
+  if (mode === WALK_FRESH) {
     node(v, false, -1);
     return;
   }
   const r = node(v, true, lastRoot);
   if (r >= 0) lastRoot = r;
+  if (mode === WALK_ANCHOR) anchorRoot = r;
 }
 
 /** Forgets every recorded sub-value hash (tests; the ring holds at most 1,024 objects). */
 export function clearFingerprintCache(): void {
   recObj.fill(NO_OBJECT);
   lastRoot = -1;
+  anchorRoot = -1;
 }
 
 /**
@@ -659,11 +707,16 @@ export const DERIVED_CODEC: unique symbol = Symbol('leasecheck.derivedCodec');
  * {@link Fingerprinter.state} tells a spec's own encoding from a derived one by comparing one
  * pointer: the hot path of hook specs (the GFS model) reads no extra property.
  */
-let derivedEncode: unknown = null;
+var derivedEncode: unknown = null;
 
 /** Registers the shared `encode` of derived codecs (called once, by `codec.ts`). */
 export function registerDerivedEncode(encode: (s: unknown, out: StateEncoder) => void): void {
   derivedEncode = encode;
+}
+
+/** The spec's own `encode` kept by a derived codec (see {@link DERIVED_CODEC}); null or undefined: none. */
+function ownEncode<S, A extends Action>(spec: Spec<S, A>): Spec<S, A>['encode'] | null | undefined {
+  return (spec as { [DERIVED_CODEC]?: Spec<S, A>['encode'] | null })[DERIVED_CODEC];
 }
 
 /** A streaming 64-bit hasher; reuse one instance with {@link Fingerprinter.reset}. */
@@ -712,24 +765,58 @@ export class Fingerprinter implements StateEncoder {
    * checker (explorer, trace replay, state graphs, fuzzer) fingerprints a state.
    */
   state<S, A extends Action>(spec: Spec<S, A>, s: S, options?: HashOptions): void {
+    if (this.encoded(spec, s)) return;
+    rootNode(s, options?.noCache ? WALK_FRESH : WALK_KEEP);
+    this.rootDone();
+  }
+
+  /**
+   * Makes `s` the anchor: the state whose successors {@link Fingerprinter.successor}
+   * fingerprints next (the explorer anchors each state it expands). For a spec walked
+   * structurally, walks `s` (recording its objects, so that its successors find the ones they
+   * share with it); for a spec fingerprinted by its own `encode`, does nothing. Leaves
+   * {@link Fingerprinter.hi} and {@link Fingerprinter.lo} as they were.
+   */
+  anchor<S, A extends Action>(spec: Spec<S, A>, s: S): void {
     const encode = spec.encode;
-    if (encode !== undefined) {
-      if (encode !== derivedEncode) {
-        this.reset();
-        spec.encode!(s, this);
-        this.finish();
-        return;
-      }
-      // A derived codec: fingerprint by the spec's own encode if it had one (without decode).
-      const own = (spec as { [DERIVED_CODEC]?: Spec<S, A>['encode'] | null })[DERIVED_CODEC];
-      if (own) {
-        this.reset();
-        own.call(spec, s, this);
-        this.finish();
-        return;
-      }
+    if (encode !== undefined && (encode !== derivedEncode || ownEncode(spec))) return;
+    rootNode(s, WALK_ANCHOR);
+  }
+
+  /**
+   * Fingerprints `t`, a successor of the anchor ({@link Fingerprinter.anchor}): the same value
+   * as {@link Fingerprinter.state}, found faster, since `t`'s objects are looked for at their
+   * places in the anchor (where a successor built with spreads keeps its parent's unchanged
+   * objects). Any `t` is fingerprinted correctly, a successor of the anchor or not: an object
+   * is taken from a record only when it is that record's very object.
+   */
+  successor<S, A extends Action>(spec: Spec<S, A>, t: S): void {
+    if (this.encoded(spec, t)) return;
+    rootNode(t, WALK_SUCCESSOR);
+    this.rootDone();
+  }
+
+  /** Fingerprints `s` by the spec's own `encode` when it has one (true), else does nothing (false). */
+  private encoded<S, A extends Action>(spec: Spec<S, A>, s: S): boolean {
+    const encode = spec.encode;
+    if (encode === undefined) return false;
+    if (encode !== derivedEncode) {
+      this.reset();
+      spec.encode!(s, this);
+      this.finish();
+      return true;
     }
-    rootNode(s, options?.noCache);
+    // A derived codec: fingerprint by the spec's own encode if it had one (without decode).
+    const own = ownEncode(spec);
+    if (!own) return false;
+    this.reset();
+    own.call(spec, s, this);
+    this.finish();
+    return true;
+  }
+
+  /** The fingerprint of the root just walked (in RH/RL), into `hi` and `lo`. */
+  private rootDone(): void {
     finish(r1(r1(SEED1, RH), RL), r2(r2(SEED2, RH), RL), 2);
     this.hi = RH >>> 0;
     this.lo = RL >>> 0;
@@ -748,7 +835,7 @@ export class Fingerprinter implements StateEncoder {
    * function or a symbol, and for a Set with two elements equal by value.
    */
   value(v: unknown, options?: HashOptions): void {
-    rootNode(v, options?.noCache);
+    rootNode(v, options?.noCache ? WALK_FRESH : WALK_KEEP);
     this.int(RH);
     this.int(RL);
   }
