@@ -21,7 +21,7 @@ const FRESH = { noCache: true } as const;
 /** Every state that enables an action that has fired fewer times than this is guarded (see `expandTaken`). */
 const EARLY_GUARD = 64;
 
-/** Without `strict`, the whole contract is checked at this many first expanded states (and one in 4,096 after). */
+/** Without `strict`, the whole contract is checked at this many first expanded states (and one in 32,768 after). */
 const CONTRACT_FIRST = 16;
 
 /** Options of a run. Every bound ends the run as `incomplete`, never as a crash. */
@@ -500,9 +500,9 @@ export class Explorer<S, A extends Action> {
   private guardBefore(s: S): boolean {
     const n = ++this.expandedCount;
     // The whole contract (deterministic actions and next, decode agreeing with encode) at
-    // every state with strict, else at the first states and one in 4,096: a spec that breaks it
+    // every state with strict, else at the first states and one in 32,768: a spec that breaks it
     // at all mostly breaks it everywhere, and one such state is enough to report it.
-    if (this.strict || n <= CONTRACT_FIRST || (n & 4095) === 1) this.checkContract(s);
+    if (this.strict || n <= CONTRACT_FIRST || (n & 32767) === 1) this.checkContract(s);
     const guard = this.strict || (n & 15) === 1;
     if (guard) this.fingerprintGuarded(s);
     return guard;
