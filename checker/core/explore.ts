@@ -21,8 +21,10 @@ const FRESH = { noCache: true } as const;
 /** Every state that enables an action that has fired fewer times than this is guarded (see `expandTaken`). */
 const EARLY_GUARD = 64;
 
-/** Without `strict`, the whole contract is checked at this many first expanded states (and one in 32,768 after). */
+/** Without `strict`, the whole contract is checked at this many first expanded states... */
 const CONTRACT_FIRST = 16;
+/** ...and at one in this many after (a power of two). One check costs about 40 GFS states' expansions, or 250 of `grid-4x40`. */
+const CONTRACT_EVERY = 32_768;
 
 /** Options of a run. Every bound ends the run as `incomplete`, never as a crash. */
 export interface CheckOptions {
@@ -491,7 +493,8 @@ export class Explorer<S, A extends Action> {
   }
 
   /**
-   * Guards (verify.ts): with `strict`, the whole contract at `s`; else every 16th state is
+   * Guards (verify.ts): the whole contract at `s` with `strict`, else at the first states and
+   * one in {@link CONTRACT_EVERY}; and every 16th state is
    * fingerprinted before and after its expansion ({@link Explorer.guardAfter}), which catches a
    * `next` or `actions` that changes its input (a classic mistake that silently gives wrong
    * counts). True when `s` is to be checked after its expansion. (So is every state that
@@ -502,7 +505,7 @@ export class Explorer<S, A extends Action> {
     // The whole contract (deterministic actions and next, decode agreeing with encode) at
     // every state with strict, else at the first states and one in 32,768: a spec that breaks it
     // at all mostly breaks it everywhere, and one such state is enough to report it.
-    if (this.strict || n <= CONTRACT_FIRST || (n & 32767) === 1) this.checkContract(s);
+    if (this.strict || n <= CONTRACT_FIRST || (n & (CONTRACT_EVERY - 1)) === 1) this.checkContract(s);
     const guard = this.strict || (n & 15) === 1;
     if (guard) this.fingerprintGuarded(s);
     return guard;
