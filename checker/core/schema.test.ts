@@ -433,6 +433,25 @@ describe('schema helpers', () => {
     expect(s.variant('B')).toEqual([{ t: 'B' }]);
     expect(s.size).toBe(5);
     expect(s.delete({ t: 'B' }).variant('B')).toEqual([]);
+    // Asked again (names in another order), the same elements: the set keeps what it decoded.
+    expect(s.variant('C')).toBe(s.variant('C'));
+    expect(s.variant('A')).toEqual([{ t: 'A', n: 3 }, { t: 'A', n: 31 }]);
+    expect(S.of({ t: 'A', n: 1 }).variant('C')).toEqual([]);
+    expect(() => s.variant('D')).toThrow(/has no variant 'D'/);
+    // The same on a set stored as a list of codes.
+    const L = setOf(M, { encoding: 'list' });
+    const l = L.of({ t: 'C', n: 39 }, { t: 'A', n: 3 }, { t: 'B' });
+    expect(l.variant('A')).toEqual([{ t: 'A', n: 3 }]);
+    expect(l.variant('C')).toEqual([{ t: 'C', n: 39 }]);
+    expect(l.delete({ t: 'B' }).variant('B')).toEqual([]);
+    expect(() => l.variant('D')).toThrow(/has no variant 'D'/);
+  });
+
+  it("hands out a domain's members as a plain array (V8 has no fast path for frozen ones)", () => {
+    const N = domain('N', 3);
+    expect(N.members).toEqual([0, 1, 2]);
+    expect(Object.isFrozen(N.members)).toBe(false);
+    expect(N.members).toBe(N.members);
   });
 
   it('lets a set over a small domain be a field of a set element (a message carrying a set of nodes), and maps sets', () => {
