@@ -594,10 +594,11 @@ export const setOf = <T>(elem: Type<T>, opts: { readonly maxSize?: number; reado
 export const bagOf = <T>(elem: Type<T>, opts: { readonly maxSize?: number } = {}): BagType<T> => new BagType(elem, opts.maxSize ?? Infinity);
 
 /**
- * The empty sequence that decoding and `tail` share. Not frozen, as {@link DomainType.members}:
- * a frozen array would make every site that reads sequences see two kinds of arrays, and
- * leave V8's fast paths for arrays. A step that wrote into it would change the state it was
- * given, which the engine's guards report.
+ * The empty sequence that decoding, `tail` and an empty `variant` share. Not frozen, as
+ * {@link DomainType.members}: a frozen array would make every site that reads sequences see
+ * two kinds of arrays, and leave V8's fast paths for arrays. Its type is readonly: a step
+ * must never write into it, as into any value a state holds (a write into a state's empty
+ * sequence changes that state, which the engine's guards report).
  */
 const EMPTY: readonly never[] = [];
 
