@@ -584,12 +584,12 @@ function mapNode(v: ReadonlyMap<unknown, unknown>, keep: boolean, align: number)
   let j = 0;
   for (const [k, x] of v) {
     const rk = node(k, keep, kidOf(align, j));
-    if (rk >= 0) putKid(base, j, rk);
+    if (keep && rk >= 0) putKid(base, j, rk);
     j++;
     const kh = RH;
     const kl = RL;
     const rx = node(x, keep, kidOf(align, j));
-    if (rx >= 0) putKid(base, j, rx);
+    if (keep && rx >= 0) putKid(base, j, rx);
     j++;
     finish(r1(r1(r1(r1(ENTRY1, kh), kl), RH), RL), r2(r2(r2(r2(ENTRY2, kh), kl), RH), RL), 5);
     push2(RH, RL);

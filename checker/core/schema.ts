@@ -726,6 +726,13 @@ function rangeOf(t: SetType<any>, name: string): readonly [number, number, numbe
   return r;
 }
 
+/** Word `i` of a bitmask, `x`, with only the bits of codes in `[from, to)` kept. */
+function inRange(x: number, i: number, from: number, to: number): number {
+  if (i === from >>> 5) x &= -1 << (from & 31);
+  if (i === (to - 1) >>> 5 && (to & 31) !== 0) x &= (1 << (to & 31)) - 1;
+  return x;
+}
+
 /** A set over a small universe: a bitmask of element codes. */
 export class BitSetValue<T> implements SetValue<T> {
   /** The elements, decoded once (a set is immutable). */
@@ -754,22 +761,14 @@ export class BitSetValue<T> implements SetValue<T> {
     const last = (to - 1) >>> 5;
     let n = 0;
     for (let i = first; i <= last; i++) {
-      let x = w[i]!;
-      if (i === first) x &= -1 << (from & 31);
-      if (i === last && (to & 31) !== 0) x &= (1 << (to & 31)) - 1;
-      while (x !== 0) {
-        x &= x - 1;
-        n++;
-      }
+      for (let x = inRange(w[i]!, i, from, to); x !== 0; x &= x - 1) n++;
     }
     if (n === 0) return EMPTY;
     const out = new Array<T>(n);
     const elem = this.type.elem;
     let k = 0;
     for (let i = first; i <= last; i++) {
-      let x = w[i]!;
-      if (i === first) x &= -1 << (from & 31);
-      if (i === last && (to & 31) !== 0) x &= (1 << (to & 31)) - 1;
+      let x = inRange(w[i]!, i, from, to);
       while (x !== 0) {
         const b = 31 - Math.clz32(x & -x);
         x &= x - 1;
