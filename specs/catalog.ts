@@ -8,6 +8,7 @@ import type { Campaign, Catalog, Check, ConstantValues, Expectation, Model } fro
 import { CAUGHT, FUZZED, HOLDS, LIVENESS, type CaughtCheck, type HoldsCheck, type LivenessCheckName } from './facts.js';
 import { INVARIANT_NAMES, SOMETIMES_NAMES } from '../model/invariants.js';
 import { gfsSpec } from '../model/spec.js';
+import { gfsSchemaSpec } from '../model/schema/spec.js';
 import { BASE_CONSTANTS, maxEntriesPerVersion, MUTANTS, type Constants, type Mutant } from '../model/state.js';
 
 /** The GFS lease model: the design page's constants and its mutants. */
@@ -44,6 +45,23 @@ export const gfsModel: Model = {
   build(values, mutant, sometimes) {
     const mutants = mutant === null ? [] : [mutant as Mutant];
     return gfsSpec({ ...(values as unknown as Constants), mutants }, { sometimes });
+  },
+};
+
+/**
+ * The same protocol on the state schema (`model/schema/`): role files over named fields and
+ * typed messages, the encoding, JSON, ITF and symmetry derived by the engine. Its checks
+ * (`schema-*`) have the packed model's pinned counts and lengths. No constant limits of its
+ * own: field bounds come from the constants, and a value past one stops the check with the
+ * schema's bound error naming the field.
+ */
+export const gfsSchemaModel: Model = {
+  ...gfsModel,
+  name: 'gfs-lease-schema',
+  validate: () => null,
+  build(values, mutant, sometimes) {
+    const mutants = mutant === null ? [] : [mutant as Mutant];
+    return gfsSchemaSpec({ ...(values as unknown as Constants), mutants }, { sometimes });
   },
 };
 
@@ -141,8 +159,22 @@ export const SAFETY_CHECKS: readonly Check[] = [
   mutant('cloneDuringWrite', { N: 3, MaxCrashes: 1, MaxClones: 1 }, false, '-crash'),
 ];
 
+/**
+ * Every safety check on the schema model: `schema-` and the packed check's name, with its
+ * constants, invariants and pinned expectation (the two models explore the same graph).
+ */
+export const SCHEMA_CHECKS: readonly Check[] = SAFETY_CHECKS.map((c) => ({
+  ...c,
+  name: `schema-${c.name}`,
+  description: `${c.description}; the schema model`,
+  model: gfsSchemaModel,
+}));
+
 /** Mutant checks of the deep suite (too slow for the default one). */
 const DEEP_MUTANTS = ['mutant-cloneDuringWrite-crash'];
+
+/** The deep suite's checks. */
+const DEEP_NAMES = ['lease-w2', 'lease-c2', 'lease-crash-grants2', ...DEEP_MUTANTS];
 
 const mutantChecks = SAFETY_CHECKS.filter((s) => s.mutant !== null && !DEEP_MUTANTS.includes(s.name)).map((s) => s.name);
 
@@ -254,7 +286,7 @@ export const CAMPAIGNS: readonly Campaign[] = [
 
 /** The project's catalog: checks, suites, the GFS model and campaigns. */
 export const catalog: Catalog = {
-  checks: [...SAFETY_CHECKS, ...LIVENESS_CHECKS],
+  checks: [...SAFETY_CHECKS, ...LIVENESS_CHECKS, ...SCHEMA_CHECKS],
   suites: {
     default: [
       'lease',
@@ -271,13 +303,15 @@ export const catalog: Catalog = {
       'live-Termination',
       'live-Termination-timeouts',
     ],
-    deep: ['lease-w2', 'lease-c2', 'lease-crash-grants2', ...DEEP_MUTANTS],
+    deep: DEEP_NAMES,
     mutants: mutantChecks,
     // Every mutant's counterexample, and one liveness lasso.
     gallery: [...SAFETY_CHECKS.filter((s) => s.mutant !== null && s.invariants === null && !DEEP_MUTANTS.includes(s.name)).map((s) => s.name), 'live-Termination'],
     liveness: LIVENESS_CHECKS.map((s) => s.name),
+    // The schema model on the default suite's safety checks (about 1.5x the packed model's time).
+    schema: SCHEMA_CHECKS.filter((c) => !c.name.startsWith('schema-live') && !DEEP_NAMES.includes(c.name.slice('schema-'.length))).map((c) => c.name),
   },
-  models: [gfsModel],
+  models: [gfsModel, gfsSchemaModel],
   module: import.meta.url,
   campaigns: CAMPAIGNS,
 };

@@ -1,0 +1,23 @@
+/**
+ * The network: a set of messages in flight (GFS paper §3.1's control messages between
+ * master, clients and chunkservers). Sending a message already in flight changes nothing;
+ * messages are delayed, reordered or lost (`Lose`), never duplicated. Every receive action
+ * removes the message it handles.
+ */
+import type { G, Msg, S } from './state.js';
+
+/** The state's messages with `m` sent. */
+export const send = (s: S, m: Msg): S['msgs'] => s.msgs.add(m);
+
+/** The state's messages with `m` handled (removed). */
+export const consume = (s: S, m: Msg): S['msgs'] => s.msgs.delete(m);
+
+/** The state's messages with `m` handled and `r` sent in answer. */
+export const reply = (s: S, m: Msg, r: Msg): S['msgs'] => s.msgs.delete(m).add(r);
+
+/** True when a message of type `type` addressed to `to` is in flight. */
+export const inFlightTo = (s: S, type: 'Grant' | 'Bump' | 'ExtendResp' | 'WriteReq' | 'Apply' | 'ApplyAck', to: number): boolean =>
+  s.msgs.variant(type).some((m) => m.to === to);
+
+/** `Lose(m)`: `losses < MaxLoss`; the network drops `m`. */
+export const lose = (g: G, s: S, m: Msg): S | false => s.losses < g.MaxLoss && { ...s, msgs: consume(s, m), losses: s.losses + 1 };

@@ -1,0 +1,63 @@
+/**
+ * The GFS model on the schema against the packed model's pinned facts (`specs/facts.ts`):
+ * the same distinct states and depth with symmetry off and on, the same first invariant and
+ * counterexample length for every mutant, on one worker and on two.
+ */
+import { describe, expect, it } from 'vitest';
+import { check } from '../../checker/core/index.js';
+import { checkParallel } from '../../checker/parallel/index.js';
+import { SCHEMA_CHECKS } from '../../specs/catalog.js';
+import { HOLDS } from '../../specs/facts.js';
+import { BASE_CONSTANTS, type Constants, type Mutant } from '../state.js';
+import { gfsSchemaSpec } from './spec.js';
+
+const fmt = (n: number): string => n.toLocaleString('en-US');
+/** The schema checks run here (about 15 s together); the larger ones run in `npm run check -- --suite schema`. */
+const HERE = ['lease', 'lease-n1', 'lease-loss', 'lease-clone', 'mutant-noGraceAfterRestart', 'mutant-noGraceAfterRestart-alone', 'mutant-ignoreSkew',
+  'mutant-ignoreSkew-alone', 'mutant-expiryFromReceipt', 'mutant-expiryFromReceipt-alone', 'mutant-grantWhileLeased', 'mutant-grantWhileLeased-alone',
+  'mutant-arrivalOrder', 'mutant-ackBeforeReplicas', 'mutant-noVersionBump', 'mutant-cloneWhileLeased'];
+
+const build = (c: (typeof SCHEMA_CHECKS)[number]) => {
+  const spec = gfsSchemaSpec({ ...(c.constants as unknown as Constants), mutants: c.mutant ? [c.mutant as Mutant] : [] });
+  return c.invariants ? { ...spec, invariants: spec.invariants!.filter((p) => c.invariants!.includes(p.name)) } : spec;
+};
+
+describe('the schema model has the packed model\'s pinned facts', () => {
+  for (const name of HERE) {
+    const c = SCHEMA_CHECKS.find((x) => x.name === `schema-${name}`)!;
+    const e = c.expect;
+    const want = e.kind === 'holds' ? `${fmt(e.distinctStates!)} states (${fmt(e.symmetricStates!)} with symmetry), depth ${e.depth}` : e.kind === 'violates' ? `${e.invariant} in ${e.traceLength} states` : 'a deadlock';
+    it(`${c.name}: ${want}`, () => {
+      const spec = build(c);
+      const r = check(spec, { symmetry: false });
+      if (e.kind === 'holds') {
+        expect([r.kind, r.stats.distinctStates, r.stats.depth]).toEqual(['ok', e.distinctStates, e.depth]);
+        const s = check(spec, { symmetry: true });
+        expect([s.kind, s.stats.distinctStates, s.stats.depth]).toEqual(['ok', e.symmetricStates, e.depth]);
+      } else {
+        expect([e.kind, r.kind]).toEqual(['violates', 'violation']);
+        if (r.kind !== 'violation' || e.kind !== 'violates') return;
+        expect([r.violations[0]!.property, r.violations[0]!.trace.states.length]).toEqual([e.invariant, e.traceLength]);
+      }
+    });
+  }
+
+  it(`base configuration: ${fmt(HOLDS.lease.generated)} generated states, as TLC and the packed model`, () => {
+    const r = check(gfsSchemaSpec({ ...BASE_CONSTANTS, mutants: [] }), { symmetry: false });
+    expect(r.stats.generatedStates).toBe(HOLDS.lease.generated);
+  });
+
+  it('two workers: the base configuration\'s counts and a mutant\'s counterexample length', async () => {
+    const ref = (mutant: Mutant | null, over: Partial<Constants> = {}) => ({
+      module: new URL('../../specs/catalog.ts', import.meta.url).href,
+      export: 'buildSpec',
+      args: ['gfs-lease-schema', { ...BASE_CONSTANTS, ...over }, mutant, []],
+    });
+    const base = HOLDS.lease;
+    const r = await checkParallel(ref(null), gfsSchemaSpec({ ...BASE_CONSTANTS, mutants: [] }), 2, { symmetry: false });
+    expect([r.kind, r.stats.distinctStates, r.stats.generatedStates, r.stats.depth]).toEqual(['ok', base.distinct, base.generated, base.depth]);
+    const m = await checkParallel(ref('ackBeforeReplicas'), gfsSchemaSpec({ ...BASE_CONSTANTS, mutants: ['ackBeforeReplicas'] }), 2, { symmetry: false, soloBelow: 0 });
+    expect(m.kind).toBe('violation');
+    if (m.kind === 'violation') expect([m.violations[0]!.property, m.violations[0]!.trace.states.length]).toEqual(['AckedDurable', 12]);
+  });
+});
