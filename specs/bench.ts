@@ -3,7 +3,8 @@
  * grid (2,560,000 states) measures the engine alone; the GFS configurations measure engine
  * and model together. `gfs-maxgrants2` is the yardstick: TLC 1.8 does about 6,900 distinct
  * states/s on it with one core. `gfs-n1` is the smallest configuration, the baseline for
- * memory per state. Symmetry cases (`-sym`) show the reduction on N=3 and C=2. The `-plain`
+ * memory per state; `gfs-maxgrants2-schema` is the same configuration on the schema model
+ * (`model/schema/`). Symmetry cases (`-sym`) show the reduction on N=3 and C=2. The `-plain`
  * cases are models of the TLA+ examples repository ported as plain-object specs (records,
  * arrays, Sets; no encode/decode), with TLC's counts pinned and TLC 1.8's one-worker rates on
  * the same machine kind (from issue #15) as a reference column; the `-schema` cases are the same
@@ -23,12 +24,12 @@ import { BASE_CONSTANTS, type Constants } from '../model/state.js';
 import { buildSpec } from './catalog.js';
 
 const here = import.meta.url;
-const gfs = (name: string, over: Partial<Constants>, extra = false, symmetry = false): BenchCase => {
+const gfs = (name: string, over: Partial<Constants>, extra = false, symmetry = false, model = 'gfs-lease'): BenchCase => {
   const values = { ...BASE_CONSTANTS, ...over } as unknown as ConstantValues;
   return {
     name,
-    spec: () => buildSpec('gfs-lease', values, null, []),
-    ref: { module: new URL('./catalog.js', here).href, export: 'buildSpec', args: ['gfs-lease', values, null, []] },
+    spec: () => buildSpec(model, values, null, []),
+    ref: { module: new URL('./catalog.js', here).href, export: 'buildSpec', args: [model, values, null, []] },
     symmetry,
     extra,
   };
@@ -55,6 +56,8 @@ const cases: BenchCase[] = [
   gfs('gfs-n1', { N: 1 }),
   gfs('gfs-base', {}),
   gfs('gfs-maxgrants2', { MaxGrants: 2 }),
+  // The same configuration on the schema model (model/schema/): its rate against the packed one's, in the same rounds.
+  gfs('gfs-maxgrants2-schema', { MaxGrants: 2 }, false, false, 'gfs-lease-schema'),
   gfs('gfs-n3', { N: 3 }, true),
   gfs('gfs-n3-sym', { N: 3 }, true, true),
   gfs('gfs-c2', { C: 2 }, true),

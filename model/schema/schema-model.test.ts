@@ -61,3 +61,25 @@ describe('the schema model has the packed model\'s pinned facts', () => {
     if (m.kind === 'violation') expect([m.violations[0]!.property, m.violations[0]!.trace.states.length]).toEqual(['AckedDurable', 12]);
   });
 });
+
+describe('swimlane hooks', () => {
+  it('name the acting node and match each message at its send and its receipt', () => {
+    const spec = gfsSchemaSpec({ ...BASE_CONSTANTS, mutants: ['ackBeforeReplicas'] });
+    const r = check(spec, { symmetry: false });
+    expect(r.kind).toBe('violation');
+    if (r.kind !== 'violation') return;
+    const { states, actions } = r.violations[0]!.trace;
+    const steps = actions.map((a, i) => spec.describeStep!(states[i]!, a, states[i + 1]!));
+    expect(spec.nodes).toEqual(['M', 'cs0', 'cs1', 'c0']);
+    const lookup = actions.findIndex((a) => a.name === 'CLookup');
+    expect([steps[lookup]!.node, steps[lookup]!.sent.map((m) => [m.label, m.from, m.to])]).toEqual(['c0', [['LookupReq{c: c0}', 'c0', 'M']]]);
+    // Every received message was sent earlier in the trace, with the same identity.
+    const sentIds = new Set<string>();
+    for (const s of steps) {
+      if (s.received) expect(sentIds.has(s.received.id)).toBe(true);
+      for (const m of s.sent) sentIds.add(m.id);
+    }
+    expect(steps.filter((s) => s.received).length).toBeGreaterThan(3);
+    expect(steps.at(-1)!.events).toContain('write acknowledged');
+  });
+});

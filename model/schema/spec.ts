@@ -3,8 +3,9 @@
  * one table, in the packed model's order (`model/spec.ts`): `Tick` for the master then each
  * chunkserver; the master's local actions; each chunkserver's; each client's; then the
  * receive actions, one per message type, each over the messages of its type in flight;
- * then `Lose` for each message. A receive action's label is its name and the message's
- * position among those of its type (`CGrant(0)`); `describeStep` names the message.
+ * then `Lose` for each message. A receive action's label is its name and the index of the
+ * message among the enabled receipts of its type (`CGrant(0)`); `describeStep` (and the
+ * swimlanes) name the message itself.
  *
  * Models GFS paper §3.1, §4.5, §4.3 and §2.7 for one chunk (see `state.ts`). With symmetry
  * off it explores the packed model's state graph: the same distinct states and depth on
@@ -12,7 +13,6 @@
  * mutant (`model/schema/schema-model.test.ts`).
  */
 import { defineSpec, type SchemaSpec } from '../../checker/core/schema.js';
-import type { Action, StepInfo } from '../../checker/core/spec.js';
 import type { Config } from '../state.js';
 import { cBump, cCrash, cExtended, cGrant, cRequestExtend, cRestart, pAck, pReply, pTimeout, pWrite, sApply } from './chunkserver.js';
 import { cLearn, cLookup, cPush, cResult, cTimeout, cWrite } from './client.js';
@@ -21,6 +21,7 @@ import { actionProperties, invariants, sometimesProperties } from './invariants.
 import { mCrash, mExtend, mGrant, mLookup, mReplicate, mReport, mRestart } from './master.js';
 import { lose } from './network.js';
 import { gfsSchema, initialState, type G, type M, type Msg, type S } from './state.js';
+import { describeStep, lanes } from './views.js';
 
 /** The successors of a step over several values (messages, `pend` entries): the enabled ones, in order. */
 function each<X>(xs: Iterable<X>, step: (x: X) => S | false): S[] {
@@ -95,8 +96,9 @@ export function gfsSchemaSpec(cfg: Config, options: GfsSchemaSpecOptions = {}): 
     sometimes,
     actionProperties: actionProperties(g),
     symmetry: options.symmetry ?? true,
+    nodes: lanes(g),
+    describeStep: (before, a, after) => describeStep(g, before, a, after),
   });
   return Object.assign(spec, { g });
 }
 
-export type { Action, StepInfo };
