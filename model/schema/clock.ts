@@ -8,10 +8,15 @@
  * every state. Guards compare clocks with timestamps only as `clock < ts` or
  * `clock + S < ts`, which the shift preserves.
  */
+import { except } from '../../checker/core/schema.js';
 import type { G, Msg, S } from './state.js';
 
 /** The least clock of the state, the master's included (0 in a normalised state). */
-export const minClock = (s: S): number => Math.min(s.mClock, ...s.clock);
+export function minClock(s: S): number {
+  let min = s.mClock;
+  for (const c of s.clock) if (c < min) min = c;
+  return min;
+}
 
 /** A timestamp one tick earlier, clamped at 0. */
 const earlier = (ts: number): number => (ts > 0 ? ts - 1 : 0);
@@ -40,6 +45,6 @@ function normalise(s: S): S {
 export function tick(g: G, s: S, n: 'M' | number): S | false {
   const now = n === 'M' ? s.mClock : s.clock[n]!;
   if (now + 1 - minClock(s) > g.S) return false;
-  const t: S = n === 'M' ? { ...s, mClock: now + 1 } : { ...s, clock: s.clock.map((c, i) => (i === n ? c + 1 : c)) };
+  const t: S = n === 'M' ? { ...s, mClock: now + 1 } : { ...s, clock: except(s.clock, n, now + 1) };
   return minClock(t) >= 1 ? normalise(t) : t;
 }

@@ -33,11 +33,19 @@ function each<X>(xs: Iterable<X>, step: (x: X) => S | false): S[] {
   return out;
 }
 
-/** A receive action: `step` for each message of type `type` in flight. */
+/** A receive action: `step` for each message of type `type` in flight (disabled when there is none). */
 const receive =
   <K extends Msg['type']>(type: K, step: (s: S, m: M<K>) => S | false) =>
-  (s: S): S[] =>
-    each(s.msgs.variant(type) as unknown as readonly M<K>[], (m) => step(s, m));
+  (s: S): S[] | false => {
+    const ms = s.msgs.variant(type) as unknown as readonly M<K>[];
+    if (ms.length === 0) return false;
+    const out: S[] = [];
+    for (const m of ms) {
+      const t = step(s, m);
+      if (t) out.push(t);
+    }
+    return out;
+  };
 
 /** Options of {@link gfsSchemaSpec}. */
 export interface GfsSchemaSpecOptions {
@@ -69,8 +77,8 @@ export function gfsSchemaSpec(cfg: Config, options: GfsSchemaSpecOptions = {}): 
       MRestart: (s) => mRestart(g, s),
       // Chunkservers (§3.1).
       CRequestExtend: { params: [CS], step: (s, cs: number) => cRequestExtend(g, s, cs) },
-      PReply: { params: [CS], step: (s, cs: number) => s.up[cs]! && each(s.pend[cs]!, (e) => e.waiting.size === 0 && pReply(s, cs, e)) },
-      PTimeout: { params: [CS], step: (s, cs: number) => s.up[cs]! && each(s.pend[cs]!, (e) => e.waiting.size > 0 && pTimeout(s, cs, e)) },
+      PReply: { params: [CS], step: (s, cs: number) => s.up[cs]! && s.pend[cs]!.size > 0 && each(s.pend[cs]!, (e) => e.waiting.size === 0 && pReply(s, cs, e)) },
+      PTimeout: { params: [CS], step: (s, cs: number) => s.up[cs]! && s.pend[cs]!.size > 0 && each(s.pend[cs]!, (e) => e.waiting.size > 0 && pTimeout(s, cs, e)) },
       CCrash: { params: [CS], step: (s, cs: number) => cCrash(g, s, cs) },
       CRestart: { params: [CS], step: (s, cs: number) => cRestart(s, cs) },
       // Clients (§3.1's control and data flow).
@@ -90,7 +98,7 @@ export function gfsSchemaSpec(cfg: Config, options: GfsSchemaSpecOptions = {}): 
       PAck: receive('ApplyAck', pAck),
       CResult: receive('WriteResp', (s, m) => cResult(g, s, m)),
       // The network (§3.1: messages may be lost).
-      Lose: (s) => each(s.msgs, (m) => lose(g, s, m)),
+      Lose: (s) => s.losses < g.MaxLoss && each(s.msgs, (m) => lose(g, s, m)),
     },
     invariants: invariants(g),
     sometimes,

@@ -163,7 +163,11 @@ export const isPrimary = (g: G, s: S, cs: number): boolean =>
   s.up[cs]! && s.leaseVer[cs] === s.ver[cs] && s.clock[cs]! + (g.bug.ignoreSkew ? 0 : g.S) < s.leaseExp[cs]!;
 
 /** `nextSn(cs) = 1 + |{e ∈ log[cs] : e.v = ver[cs]}|` (reading 7: `⊥` entries count). */
-export const nextSn = (s: S, cs: number): number => 1 + s.log[cs]!.filter((e) => e.v === s.ver[cs]).length;
+export function nextSn(s: S, cs: number): number {
+  let n = 1;
+  for (const e of s.log[cs]!) if (e.v === s.ver[cs]) n++;
+  return n;
+}
 
 /** The data item client `c` is working on: `(c, idx[c])`. */
 export const currentData = (g: G, s: S, c: number): Data => g.Data.intern({ c, k: s.idx[c]! });
