@@ -4,10 +4,10 @@
  * counterexample length for every mutant, on one worker and on two.
  */
 import { describe, expect, it } from 'vitest';
-import { check } from '../../checker/core/index.js';
+import { check, checkLiveness } from '../../checker/core/index.js';
 import { checkParallel } from '../../checker/parallel/index.js';
 import { SCHEMA_CHECKS } from '../../specs/catalog.js';
-import { HOLDS } from '../../specs/facts.js';
+import { HOLDS, LIVENESS } from '../../specs/facts.js';
 import { BASE_CONSTANTS, type Constants, type Mutant } from '../state.js';
 import { gfsSchemaSpec } from './spec.js';
 
@@ -81,5 +81,21 @@ describe('swimlane hooks', () => {
     }
     expect(steps.filter((s) => s.received).length).toBeGreaterThan(3);
     expect(steps.at(-1)!.events).toContain('write acknowledged');
+  });
+});
+
+describe('liveness, as the packed model', () => {
+  const [prefix, cycle] = LIVENESS['live-Termination'] as readonly [number, number];
+  it(`Termination under FairAll: a lasso of ${prefix} + ${cycle} states; under FairAll /\\ Timeouts it holds`, () => {
+    const spec = gfsSchemaSpec({ ...BASE_CONSTANTS, mutants: [] });
+    const r = checkLiveness(spec, { property: 'Termination', fairness: ['FairAll'], symmetry: false });
+    expect(r.kind).toBe('violation');
+    if (r.kind === 'violation') {
+      const t = r.violations[0]!.trace;
+      expect([t.loopStart, t.states.length - t.loopStart! - 1]).toEqual([prefix, cycle]);
+    }
+    expect(LIVENESS['live-Termination-timeouts']).toBe('holds');
+    const h = checkLiveness(spec, { property: 'Termination', fairness: ['FairAll', 'Timeouts'], symmetry: false });
+    expect([h.kind, h.stats.distinctStates]).toEqual(['ok', HOLDS.lease.distinct]);
   });
 });

@@ -19,6 +19,7 @@ import { cLearn, cLookup, cPush, cResult, cTimeout, cWrite } from './client.js';
 import { tick } from './clock.js';
 import { actionProperties, invariants, sometimesProperties } from './invariants.js';
 import { mCrash, mExtend, mGrant, mLookup, mReplicate, mReport, mRestart } from './master.js';
+import { schemaFairness, schemaLiveness } from './liveness.js';
 import { lose } from './network.js';
 import { gfsSchema, initialState, type G, type M, type Msg, type S } from './state.js';
 import { describeStep, lanes } from './views.js';
@@ -107,6 +108,6 @@ export function gfsSchemaSpec(cfg: Config, options: GfsSchemaSpecOptions = {}): 
     nodes: lanes(g),
     describeStep: (before, a, after) => describeStep(g, before, a, after),
   });
-  return Object.assign(spec, { g });
+  return Object.assign(spec, { g, liveness: schemaLiveness(g), fairness: schemaFairness() });
 }
 
