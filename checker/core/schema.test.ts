@@ -438,6 +438,14 @@ describe('schema helpers', () => {
     expect(s.variant('A')).toEqual([{ t: 'A', n: 3 }, { t: 'A', n: 31 }]);
     expect(S.of({ t: 'A', n: 1 }).variant('C')).toEqual([]);
     expect(() => s.variant('D')).toThrow(/has no variant 'D'/);
+    // A set holding one variant only: the others are answered as empty, in any order asked.
+    const c = S.of({ t: 'C', n: 7 });
+    expect([c.variant('B'), c.variant('C'), c.variant('A')]).toEqual([[], [{ t: 'C', n: 7 }], []]);
+    expect(c.add({ t: 'B' }).variant('B')).toEqual([{ t: 'B' }]);
+    // A union of more variants than a bitmask of them holds (32): found from the code ranges.
+    const many = union('t', Object.fromEntries(Array.from({ length: 32 }, (_, i) => [`V${i}`, {}])));
+    const m = setOf(many).of({ t: 'V31' }, { t: 'V0' });
+    expect([m.variant('V31'), m.variant('V1'), m.variant('V0')]).toEqual([[{ t: 'V31' }], [], [{ t: 'V0' }]]);
     // The same on a set stored as a list of codes.
     const L = setOf(M, { encoding: 'list' });
     const l = L.of({ t: 'C', n: 39 }, { t: 'A', n: 3 }, { t: 'B' });

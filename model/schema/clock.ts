@@ -33,7 +33,8 @@ function normalise(s: S): S {
     mLease: s.mLease && { holder: s.mLease.holder, exp: earlier(s.mLease.exp) },
     mGrace: earlier(s.mGrace),
     leaseExp: s.leaseExp.map(earlier),
-    msgs: s.msgs.map(shifted),
+    // Only `Grant` and `ExtendResp` carry a timestamp: the set is rebuilt only when one is in flight.
+    msgs: s.msgs.variant('Grant').length + s.msgs.variant('ExtendResp').length > 0 ? s.msgs.map(shifted) : s.msgs,
   };
 }
 
