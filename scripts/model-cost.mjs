@@ -1,18 +1,20 @@
 // The GFS model's own functions timed apart from the engine (lab notes: docs/schema.md, "Where
-// the time goes"). Usage: node scripts/model-cost.mjs DIR [K]. DIR is a checkout with a built
-// dist/ (npm run build): this one (the packed model) or a worktree of branch gfs-schema (the
-// model on the schema). A breadth-first search keyed by the encoding collects the first K
-// states of MaxGrants=2 (default 150,000); then, three rounds each, it times: the actions of
-// every state; actions and every successor; the same with each successor encoded; decoding
-// every state from its words. It prints user CPU milliseconds a round.
+// the time goes"). Usage: node scripts/model-cost.mjs DIR [K] [schema]. DIR is a checkout with a
+// built dist/ (npm run build); with `schema`, the model on the schema (model/schema/), else the
+// packed model. A breadth-first search keyed by the encoding collects the first K states of
+// MaxGrants=2 (default 150,000); then, three rounds each, it times: the actions of every state;
+// actions and every successor; the same with each successor encoded; decoding every state from
+// its words; every invariant on every state. It prints user CPU milliseconds a round.
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const dir = resolve(process.argv[2] ?? '.');
 const K = Number(process.argv[3] ?? 150_000);
+const onSchema = process.argv[4] === 'schema';
 const { gfsSpec } = await import(pathToFileURL(`${dir}/dist/model/spec.js`).href);
+const { gfsSchemaSpec } = onSchema ? await import(pathToFileURL(`${dir}/dist/model/schema/spec.js`).href) : {};
 const { BASE_CONSTANTS } = await import(pathToFileURL(`${dir}/dist/model/state.js`).href);
-const spec = gfsSpec({ ...BASE_CONSTANTS, MaxGrants: 2, mutants: [] });
+const spec = (onSchema ? gfsSchemaSpec : gfsSpec)({ ...BASE_CONSTANTS, MaxGrants: 2, mutants: [] });
 
 const words = [];
 const sink = { int: (x) => void words.push(x), ints: (w) => { for (const x of w) words.push(x); } };
@@ -52,8 +54,9 @@ const time = (label, f) => {
   for (let r = 0; r < 3; r++) f();
   console.log(`${label.padEnd(22)} ${(process.cpuUsage(t0).user / 3 / 1000).toFixed(0).padStart(6)} ms`);
 };
-console.log(`${dir}: ${states.length} states`);
+console.log(`${dir}${onSchema ? ' (schema model)' : ''}: ${states.length} states`);
 time('actions', () => { for (const s of decoded) spec.actions(s); });
 time('actions+next', () => { for (const s of decoded) for (const a of spec.actions(s)) spec.next(s, a); });
 time('actions+next+encode', () => { for (const s of decoded) for (const a of spec.actions(s)) spec.encode(spec.next(s, a), none); });
 time('decode', () => { for (const w of W) spec.decode(w, 0, w.length); });
+time('invariants', () => { for (const s of decoded) for (const p of spec.invariants) p.check(s); });

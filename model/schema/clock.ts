@@ -24,12 +24,18 @@ const earlier = (ts: number): number => (ts > 0 ? ts - 1 : 0);
 /** A message one tick earlier: `Grant` and `ExtendResp` carry a timestamp. */
 const shifted = (m: Msg): Msg => (m.type === 'Grant' || m.type === 'ExtendResp' ? { type: m.type, to: m.to, v: m.v, exp: earlier(m.exp) } : m);
 
-/** Subtracts 1 from every clock and every timestamp: the lease's expiry, the grace deadline, each chunkserver's lease expiry, the `exp` of every message. */
-function normalise(s: S): S {
+/**
+ * `s` with the clocks `mClock` and `clock` (a tick's), normalised: when every clock is at
+ * least 1, every clock and every timestamp drops by 1, clamped at 0: the lease's expiry, the
+ * grace deadline, each chunkserver's lease expiry, the `exp` of every message. One spread
+ * either way.
+ */
+function withClocks(s: S, mClock: number, clock: S['clock']): S {
+  if (mClock === 0 || clock.includes(0)) return { ...s, mClock, clock };
   return {
     ...s,
-    mClock: s.mClock - 1,
-    clock: s.clock.map((c) => c - 1),
+    mClock: mClock - 1,
+    clock: clock.map((c) => c - 1),
     mLease: s.mLease && { holder: s.mLease.holder, exp: earlier(s.mLease.exp) },
     mGrace: earlier(s.mGrace),
     leaseExp: s.leaseExp.map(earlier),
@@ -46,6 +52,5 @@ function normalise(s: S): S {
 export function tick(g: G, s: S, n: 'M' | number): S | false {
   const now = n === 'M' ? s.mClock : s.clock[n]!;
   if (now + 1 - minClock(s) > g.S) return false;
-  const t: S = n === 'M' ? { ...s, mClock: now + 1 } : { ...s, clock: except(s.clock, n, now + 1) };
-  return minClock(t) >= 1 ? normalise(t) : t;
+  return n === 'M' ? withClocks(s, now + 1, s.clock) : withClocks(s, s.mClock, except(s.clock, n, now + 1));
 }
