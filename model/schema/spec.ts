@@ -1,16 +1,20 @@
 /**
  * The GFS chunk-lease model on the schema as a checkable spec: the design page's actions as
- * one table, in the packed model's order (`model/spec.ts`): `Tick` for the master then each
- * chunkserver; the master's local actions; each chunkserver's; each client's; then the
+ * one table, role by role as the packed model (`model/spec.ts`) lists them: `Tick` for the
+ * master then each chunkserver; the master's local actions; the chunkservers'; the clients';
+ * then the
  * receive actions, one per message type, each over the messages of its type in flight;
  * then `Lose` for each message. A receive action's label is its name and the index of the
  * message among the enabled receipts of its type (`CGrant(0)`); `describeStep` (and the
  * swimlanes) name the message itself.
  *
- * Models GFS paper §3.1, §4.5, §4.3 and §2.7 for one chunk (see `state.ts`). With symmetry
- * off it explores the packed model's state graph: the same distinct states and depth on
- * every pinned configuration, the same invariant and counterexample length for every
- * mutant (`model/schema/schema-model.test.ts`).
+ * Models GFS paper §3.1, §4.5, §4.3 and §2.7 for one chunk (see `state.ts`). It explores the
+ * packed model's state graph: the same distinct states and depth on every pinned
+ * configuration, with symmetry off and on, the same invariant and counterexample length for
+ * every mutant, the same liveness verdicts (`schema-model.test.ts`, the `schema-*` checks).
+ * The order of actions within a role differs from the packed model's (each action over its
+ * parameters in turn, not each node's actions in turn), which can change which of several
+ * shortest counterexamples is reported first, never its length.
  */
 import { defineSpec, type SchemaSpec } from '../../checker/core/schema.js';
 import type { Config } from '../state.js';
