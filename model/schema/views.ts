@@ -24,13 +24,10 @@ const ENDS: { readonly [K in Msg['type']]: (m: M<K>) => readonly [from: string, 
   WriteReq: (m) => [client(m.c), cs(m.to)],
   Apply: (m) => [cs(m.from), cs(m.to)],
   ApplyAck: (m) => [cs(m.from), cs(m.to)],
-  WriteResp: () => ['?', '?'],
+  WriteResp: (m) => ['?', client(m.c)],
 };
 
-const ends = (m: Msg): readonly [string, string] => {
-  if (m.type === 'WriteResp') return ['?', client(m.c)];
-  return (ENDS[m.type] as (m: Msg) => readonly [string, string])(m);
-};
+const ends = (m: Msg): readonly [string, string] => (ENDS[m.type] as (m: Msg) => readonly [string, string])(m);
 
 /** A field's value as a person reads it: nodes by name, data items as `(c, k)`, sets in braces. */
 function fmtField(key: string, v: unknown): string {
