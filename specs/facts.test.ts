@@ -48,11 +48,10 @@ describe('the pinned facts, one table', () => {
       expect(checkOf(name)?.expect, name).toEqual(f === 'holds' ? { kind: 'holds', distinctStates: base.distinct, depth: base.depth } : { kind: 'violates', invariant: checkOf(name)!.liveness!.property, lasso: f });
     }
     expect(catalog.campaigns.map((c) => c.name)).toEqual(Object.keys(FUZZED));
-    // Every check of the catalog has its fact; each has a twin on the schema model (`schema-`), with the same expectation.
+    // Every check of the catalog has its fact; each has a twin on the schema model (`schema-`).
     const facts = [...Object.keys(HOLDS), ...Object.keys(CAUGHT), ...Object.keys(LIVENESS)].sort();
     expect(catalog.checks.filter((c) => c.model.name === 'gfs-lease').map((c) => c.name).sort()).toEqual(facts);
     expect(catalog.checks.filter((c) => c.model.name === 'gfs-lease-schema').map((c) => c.name).sort()).toEqual(facts.map((n) => `schema-${n}`).sort());
-    for (const n of facts) expect(checkOf(`schema-${n}`)?.expect, n).toEqual(checkOf(n)?.expect);
   });
 
   it('`list` prints them', async () => {

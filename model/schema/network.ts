@@ -19,5 +19,6 @@ export const reply = (s: S, m: Msg, r: Msg): S['msgs'] => s.msgs.delete(m).add(r
 export const inFlightTo = (s: S, type: 'Grant' | 'Bump' | 'ExtendResp' | 'WriteReq' | 'Apply' | 'ApplyAck', to: number): boolean =>
   s.msgs.variant(type).some((m) => m.to === to);
 
-/** `Lose(m)`: `losses < MaxLoss`; the network drops `m`. */
-export const lose = (g: G, s: S, m: Msg): S | false => s.losses < g.MaxLoss && { ...s, msgs: consume(s, m), losses: s.losses + 1 };
+/** `Lose(m)` for each message `m` in flight: `losses < MaxLoss`; the network drops `m`. */
+export const lose = (g: G, s: S): S[] | false =>
+  s.losses < g.MaxLoss && s.msgs.toArray().map((m) => ({ ...s, msgs: consume(s, m), losses: s.losses + 1 }));

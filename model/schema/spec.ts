@@ -43,13 +43,7 @@ const receive =
   <K extends Msg['type']>(type: K, step: (s: S, m: M<K>) => S | false) =>
   (s: S): S[] | false => {
     const ms = s.msgs.variant(type) as unknown as readonly M<K>[];
-    if (ms.length === 0) return false;
-    const out: S[] = [];
-    for (const m of ms) {
-      const t = step(s, m);
-      if (t) out.push(t);
-    }
-    return out;
+    return ms.length > 0 && each(ms, (m) => step(s, m));
   };
 
 /** Options of {@link gfsSchemaSpec}. */
@@ -103,7 +97,7 @@ export function gfsSchemaSpec(cfg: Config, options: GfsSchemaSpecOptions = {}): 
       PAck: receive('ApplyAck', pAck),
       CResult: receive('WriteResp', (s, m) => cResult(g, s, m)),
       // The network (§3.1: messages may be lost).
-      Lose: (s) => s.losses < g.MaxLoss && each(s.msgs, (m) => lose(g, s, m)),
+      Lose: (s) => lose(g, s),
     },
     invariants: invariants(g),
     sometimes,
