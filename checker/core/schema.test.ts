@@ -405,6 +405,23 @@ describe('the encoder against the state last decoded', () => {
 });
 
 describe('schema helpers', () => {
+  it("with replaces a record's named fields, keeps the others (the same values), and refuses a key that is not a field", () => {
+    const Node = domain('Node', 2);
+    const State = record({ n: int(0, 3), up: arrayOf(Node, bool()), tag: enumOf('a', 'b') });
+    const sch = schema(State);
+    const words: number[] = [];
+    sch.encode({ n: 1, up: [true, false], tag: 'a' }, { int: (x) => void words.push(x), ints: (w) => void words.push(...Array.from(w)) });
+    const s = sch.decode(words, 0, words.length);
+    const t = State.with(s, { n: 2, tag: 'b' });
+    expect(t).toEqual({ n: 2, up: [true, false], tag: 'b' });
+    expect(t.up).toBe(s.up);
+    expect(s).toEqual({ n: 1, up: [true, false], tag: 'a' });
+    // The decoder's field order (it makes records with the same function: one object shape).
+    expect(Object.keys(t)).toEqual(Object.keys(s));
+    expect(Object.keys(State.with({ tag: 'a', up: [false, false], n: 0 }, {}))).toEqual(['n', 'up', 'tag']);
+    expect(() => State.with(s, { m: 1 } as never)).toThrow("schema: with: 'm' is not a field of record({n: int(0, 3), up: arrayOf(Node, bool), tag: enumOf(\"a\", \"b\")})");
+  });
+
   it('except copies a per-node array with one entry replaced', () => {
     const a = [1, 2, 3] as const;
     expect(except(a, 1, 9 as 1 | 2 | 3 | 9)).toEqual([1, 9, 3]);

@@ -333,6 +333,41 @@ export class RecordType<F extends Fields> extends Type<RecordValue<F>> {
     }
     return out;
   }
+  private maker: ((...values: any[]) => RecordValue<F>) | undefined = undefined;
+  /**
+   * Makes a record from its fields' values, in declaration order. It is one function, so
+   * every record it makes has one object shape, with every field in the object itself. The
+   * decoder makes the root's records with it, and so does {@link RecordType.with}.
+   */
+  get make(): (...values: any[]) => RecordValue<F> {
+    return (this.maker ??= new Function(
+      ...this.entries.map((_, i) => `a${i}`),
+      `return {${this.entries.map(([k], i) => `${JSON.stringify(k)}: a${i}`).join(', ')}};`,
+    ) as (...values: any[]) => RecordValue<F>);
+  }
+  /**
+   * `r` with the fields of `changes` replaced: TLA's `[r EXCEPT !.a = x, !.b = y]`, written
+   * `State.with(s, { a: x, b: y })` where a spread would be `{ ...s, a: x, b: y }`. Unlike a
+   * spread, every record it makes has the decoder's one object shape. A spread with overrides
+   * makes a shape per call site and keeps most fields out of the object, and whatever reads
+   * successors (the encoder, the invariants) then pays for megamorphic loads: on the GFS
+   * model, about 14% of the run (docs/schema.md). A key that is not a field is an error.
+   * Compiled on first use, as {@link Type.code}.
+   */
+  with: (r: RecordValue<F>, changes: Partial<RecordValue<F>>) => RecordValue<F> = (r, changes) => {
+    const keys = this.entries.map(([k]) => k);
+    const cases = keys.map((k, i) => `case ${JSON.stringify(k)}: v${i} = p[k]; break;`).join('\n');
+    const bad = (k: string): never => {
+      throw new RangeError(`schema: with: '${k}' is not a field of ${this.describe()}`);
+    };
+    const f = new Function(
+      'make',
+      'bad',
+      `return function with_(r, p) {\n${keys.map((k, i) => `let v${i} = r[${JSON.stringify(k)}];`).join('\n')}\nfor (const k in p) switch (k) {\n${cases}\ndefault: bad(k);\n}\nreturn make(${keys.map((_, i) => `v${i}`).join(', ')});\n};`,
+    )(this.make, bad) as (r: RecordValue<F>, changes: Partial<RecordValue<F>>) => RecordValue<F>;
+    this.with = f;
+    return f(r, changes);
+  };
   describe(): string {
     return `record({${this.entries.map(([k, t]) => `${k}: ${t.describe()}`).join(', ')}})`;
   }
@@ -763,7 +798,10 @@ export class BitSetValue<T> implements SetValue<T> {
     for (let i = first; i <= last; i++) {
       for (let x = inRange(w[i]!, i, from, to); x !== 0; x &= x - 1) n++;
     }
-    if (n === 0) return EMPTY;
+    if (n === 0) {
+      (this.byVariant ??= [])[index] = EMPTY;
+      return EMPTY;
+    }
     const out = new Array<T>(n);
     const elem = this.type.elem;
     let k = 0;
@@ -1423,7 +1461,7 @@ function compileCodec<S>(root: Type<S>): Codec<S> {
         // The root: every decoded state is made by one function (one object shape), which
         // `restate` shares.
         const keys = t.entries.map(([k]) => k);
-        make = new Function(...keys.map((_, i) => `a${i}`), `return {${keys.map((k, i) => `${JSON.stringify(k)}: a${i}`).join(', ')}};`) as (...a: unknown[]) => unknown;
+        make = (t as RecordType<Fields>).make as (...a: unknown[]) => unknown;
         restate = new Function('make', `return function restate(s) { return make(${keys.map((k) => `s[${JSON.stringify(k)}]`).join(', ')}); };`)(make);
         return `${g.k(make)}(${exprs.join(', ')})`;
       }

@@ -21,31 +21,31 @@ const accepts = (g: G, s: S, cs: number, v: number): boolean => (g.bug.noVersion
 export function cGrant(g: G, s: S, m: M<'Grant'>): S | false {
   const cs = m.to;
   if (!s.up[cs]) return false;
-  if (!accepts(g, s, cs, m.v)) return { ...s, msgs: consume(s, m) };
+  if (!accepts(g, s, cs, m.v)) return g.State.with(s, { msgs: consume(s, m) });
   const exp = g.bug.expiryFromReceipt ? s.clock[cs]! + g.L : m.exp;
-  return { ...s, ver: except(s.ver, cs, m.v), leaseVer: except(s.leaseVer, cs, m.v), leaseExp: except(s.leaseExp, cs, exp), msgs: consume(s, m) };
+  return g.State.with(s, { ver: except(s.ver, cs, m.v), leaseVer: except(s.leaseVer, cs, m.v), leaseExp: except(s.leaseExp, cs, exp), msgs: consume(s, m) });
 }
 
 /** `CBump(Bump(cs, v))`: moves to version `v` if it is the next one; otherwise ignores it. */
 export function cBump(g: G, s: S, m: M<'Bump'>): S | false {
   const cs = m.to;
   if (!s.up[cs]) return false;
-  return accepts(g, s, cs, m.v) ? { ...s, ver: except(s.ver, cs, m.v), msgs: consume(s, m) } : { ...s, msgs: consume(s, m) };
+  return accepts(g, s, cs, m.v) ? g.State.with(s, { ver: except(s.ver, cs, m.v), msgs: consume(s, m) }) : g.State.with(s, { msgs: consume(s, m) });
 }
 
 /** `CRequestExtend(cs)`: `IsPrimary(cs)` and no `ExtendReq(cs, ·)` in flight; asks the master to extend. */
 export function cRequestExtend(g: G, s: S, cs: number): S | false {
   if (!isPrimary(g, s, cs) || s.msgs.variant('ExtendReq').some((m) => m.from === cs)) return false;
-  return { ...s, msgs: send(s, { type: 'ExtendReq', from: cs, v: s.leaseVer[cs]! }) };
+  return g.State.with(s, { msgs: send(s, { type: 'ExtendReq', from: cs, v: s.leaseVer[cs]! }) });
 }
 
 /** `CExtended(ExtendResp(cs, v, exp))`: if `leaseVer = v = ver`, `leaseExp = max(leaseExp, exp)` (`clock[cs] + L` under `expiryFromReceipt`). */
 export function cExtended(g: G, s: S, m: M<'ExtendResp'>): S | false {
   const cs = m.to;
   if (!s.up[cs]) return false;
-  if (!(s.leaseVer[cs] === m.v && s.ver[cs] === m.v)) return { ...s, msgs: consume(s, m) };
+  if (!(s.leaseVer[cs] === m.v && s.ver[cs] === m.v)) return g.State.with(s, { msgs: consume(s, m) });
   const exp = g.bug.expiryFromReceipt ? s.clock[cs]! + g.L : Math.max(s.leaseExp[cs]!, m.exp);
-  return { ...s, leaseExp: except(s.leaseExp, cs, exp), msgs: consume(s, m) };
+  return g.State.with(s, { leaseExp: except(s.leaseExp, cs, exp), msgs: consume(s, m) });
 }
 
 /**
@@ -57,14 +57,14 @@ export function cExtended(g: G, s: S, m: M<'ExtendResp'>): S | false {
 export function pWrite(g: G, s: S, m: M<'WriteReq'>): S | false {
   const { to: cs, c, d, secs } = m;
   if (!s.up[cs]) return false;
-  if (!(isPrimary(g, s, cs) && s.buf[cs]!.has(d))) return { ...s, msgs: reply(s, m, { type: 'WriteResp', c, d, ok: false }) };
+  if (!(isPrimary(g, s, cs) && s.buf[cs]!.has(d))) return g.State.with(s, { msgs: reply(s, m, { type: 'WriteResp', c, d, ok: false }) });
   const v = s.ver[cs]!;
   const sn = nextSn(s, cs);
   let msgs = consume(s, m);
   for (const r of secs) msgs = msgs.add({ type: 'Apply', to: r, from: cs, v, sn, d });
-  const t: S = { ...s, buf: except(s.buf, cs, s.buf[cs]!.delete(d)), log: except(s.log, cs, [...s.log[cs]!, { v, sn, d }]), msgs };
-  if (g.bug.ackBeforeReplicas) return { ...t, msgs: msgs.add({ type: 'WriteResp', c, d, ok: true }) };
-  return { ...t, pend: except(s.pend, cs, s.pend[cs]!.add({ v, sn, c, d, waiting: secs, ok: true })) };
+  const t: S = g.State.with(s, { buf: except(s.buf, cs, s.buf[cs]!.delete(d)), log: except(s.log, cs, [...s.log[cs]!, { v, sn, d }]), msgs });
+  if (g.bug.ackBeforeReplicas) return g.State.with(t, { msgs: msgs.add({ type: 'WriteResp', c, d, ok: true }) });
+  return g.State.with(t, { pend: except(s.pend, cs, s.pend[cs]!.add({ v, sn, c, d, waiting: secs, ok: true })) });
 }
 
 /**
@@ -76,16 +76,15 @@ export function pWrite(g: G, s: S, m: M<'WriteReq'>): S | false {
 export function sApply(g: G, s: S, m: M<'Apply'>): S | false {
   const { to: cs, from, v, sn, d } = m;
   if (!s.up[cs]) return false;
-  if (v !== s.ver[cs]) return { ...s, msgs: reply(s, m, { type: 'ApplyAck', to: from, from: cs, v, sn, ok: false }) };
+  if (v !== s.ver[cs]) return g.State.with(s, { msgs: reply(s, m, { type: 'ApplyAck', to: from, from: cs, v, sn, ok: false }) });
   const next = nextSn(s, cs);
   if (!g.bug.arrivalOrder && sn !== next) return false;
   const has = s.buf[cs]!.has(d);
-  return {
-    ...s,
+  return g.State.with(s, {
     log: except(s.log, cs, [...s.log[cs]!, { v, sn: next, d: has ? d : null }]),
     buf: has ? except(s.buf, cs, s.buf[cs]!.delete(d)) : s.buf,
     msgs: reply(s, m, { type: 'ApplyAck', to: from, from: cs, v, sn, ok: has }),
-  };
+  });
 }
 
 /**
@@ -93,41 +92,40 @@ export function sApply(g: G, s: S, m: M<'Apply'>): S | false {
  * waiting for `sec` and ANDs in `ok` (the page's "Reading 9, made precise"); without one the
  * ack is dropped. Two entries that become equal merge (`pend` is a set).
  */
-export function pAck(s: S, m: M<'ApplyAck'>): S | false {
+export function pAck(g: G, s: S, m: M<'ApplyAck'>): S | false {
   const { to: cs, from: sec, v, sn, ok } = m;
   if (!s.up[cs]) return false;
   const pend = s.pend[cs]!;
   const hit = (e: Pend): boolean => e.v === v && e.sn === sn;
-  if (!pend.some(hit)) return { ...s, msgs: consume(s, m) };
+  if (!pend.some(hit)) return g.State.with(s, { msgs: consume(s, m) });
   const updated = pend.map((e) => (hit(e) ? { ...e, waiting: e.waiting.delete(sec), ok: e.ok && ok } : e));
-  return { ...s, pend: except(s.pend, cs, updated), msgs: consume(s, m) };
+  return g.State.with(s, { pend: except(s.pend, cs, updated), msgs: consume(s, m) });
 }
 
 /** `PReply(cs, e)`: `up[cs]`, a `pend` entry no longer waiting; answers the client with `e.ok` and drops `e`. */
-export function pReply(s: S, cs: number, e: Pend): S {
-  return { ...s, pend: except(s.pend, cs, s.pend[cs]!.delete(e)), msgs: send(s, { type: 'WriteResp', c: e.c, d: e.d, ok: e.ok }) };
+export function pReply(g: G, s: S, cs: number, e: Pend): S {
+  return g.State.with(s, { pend: except(s.pend, cs, s.pend[cs]!.delete(e)), msgs: send(s, { type: 'WriteResp', c: e.c, d: e.d, ok: e.ok }) });
 }
 
 /** `PTimeout(cs, e)`: `up[cs]`, a `pend` entry still waiting; answers the client with failure and drops `e`. */
-export function pTimeout(s: S, cs: number, e: Pend): S {
-  return { ...s, pend: except(s.pend, cs, s.pend[cs]!.delete(e)), msgs: send(s, { type: 'WriteResp', c: e.c, d: e.d, ok: false }) };
+export function pTimeout(g: G, s: S, cs: number, e: Pend): S {
+  return g.State.with(s, { pend: except(s.pend, cs, s.pend[cs]!.delete(e)), msgs: send(s, { type: 'WriteResp', c: e.c, d: e.d, ok: false }) });
 }
 
 /** `CCrash(cs)`: `up[cs] ∧ crashes < MaxCrashes`; loses the lease, the buffer and `pend` (`ver` and `log` persist). */
 export function cCrash(g: G, s: S, cs: number): S | false {
   if (!(s.up[cs] && s.crashes < g.MaxCrashes)) return false;
-  return {
-    ...s,
+  return g.State.with(s, {
     up: except(s.up, cs, false),
     crashes: s.crashes + 1,
     leaseVer: except(s.leaseVer, cs, 0),
     leaseExp: except(s.leaseExp, cs, 0),
     buf: except(s.buf, cs, g.noData),
     pend: except(s.pend, cs, g.noPend),
-  };
+  });
 }
 
 /** `CRestart(cs)`: `¬up[cs]`; comes back up. */
-export function cRestart(s: S, cs: number): S | false {
-  return !s.up[cs] && { ...s, up: except(s.up, cs, true) };
+export function cRestart(g: G, s: S, cs: number): S | false {
+  return !s.up[cs] && g.State.with(s, { up: except(s.up, cs, true) });
 }

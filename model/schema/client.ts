@@ -25,55 +25,53 @@ export const targets = (s: S, c: number): S['secs'][number] => (s.prim[c] === nu
 /** `CLookup`: `phase = Idle`; sends `LookupReq(c)`. */
 export function cLookup(g: G, s: S, c: number): S | false {
   if (!(working(g, s, c) && s.phase[c] === 'Idle')) return false;
-  return { ...s, phase: except(s.phase, c, 'Lookup'), msgs: send(s, { type: 'LookupReq', c }) };
+  return g.State.with(s, { phase: except(s.phase, c, 'Lookup'), msgs: send(s, { type: 'LookupReq', c }) });
 }
 
 /** `CLearn(LookupResp(c, p, secs))`: in `Lookup`, learns the primary and secondaries and starts pushing; otherwise drops the response. */
 export function cLearn(g: G, s: S, m: M<'LookupResp'>): S | false {
   const { c } = m;
   if (!working(g, s, c)) return false;
-  if (s.phase[c] !== 'Lookup') return { ...s, msgs: consume(s, m) };
-  return {
-    ...s,
+  if (s.phase[c] !== 'Lookup') return g.State.with(s, { msgs: consume(s, m) });
+  return g.State.with(s, {
     prim: except(s.prim, c, m.p),
     secs: except(s.secs, c, m.secs),
     pushed: except(s.pushed, c, g.none),
     phase: except(s.phase, c, 'Push'),
     msgs: consume(s, m),
-  };
+  });
 }
 
 /** `CPush(r)`: `phase = Push`, `r ∈ ({prim} ∪ secs) \ pushed` (reading 5), `up[r]`; puts the data in `buf[r]`. */
 export function cPush(g: G, s: S, c: number, r: number): S | false {
   if (!(working(g, s, c) && s.phase[c] === 'Push' && targets(s, c).has(r) && !s.pushed[c]!.has(r) && s.up[r])) return false;
-  return { ...s, buf: except(s.buf, r, s.buf[r]!.add(currentData(g, s, c))), pushed: except(s.pushed, c, s.pushed[c]!.add(r)) };
+  return g.State.with(s, { buf: except(s.buf, r, s.buf[r]!.add(currentData(g, s, c))), pushed: except(s.pushed, c, s.pushed[c]!.add(r)) });
 }
 
 /** `CWrite`: `phase = Push ∧ pushed = {prim} ∪ secs`; sends `WriteReq(prim, c, d, secs)`. */
 export function cWrite(g: G, s: S, c: number): S | false {
   if (!(working(g, s, c) && s.phase[c] === 'Push' && s.pushed[c]!.equals(targets(s, c)))) return false;
-  return {
-    ...s,
+  return g.State.with(s, {
     phase: except(s.phase, c, 'Write'),
     msgs: send(s, { type: 'WriteReq', to: s.prim[c]!, c, d: currentData(g, s, c), secs: s.secs[c]! }),
-  };
+  });
 }
 
 /** `s` with client `c` moved on to its next write. */
-const moveOn = (s: S, c: number): S => ({ ...s, idx: except(s.idx, c, s.idx[c]! + 1), tries: except(s.tries, c, 0), phase: except(s.phase, c, 'Idle') });
+const moveOn = (g: G, s: S, c: number): S => g.State.with(s, { idx: except(s.idx, c, s.idx[c]! + 1), tries: except(s.tries, c, 0), phase: except(s.phase, c, 'Idle') });
 
 /** `s` after a failed attempt of client `c`: a retry while `tries < MaxRetries`, else it gives up on the write. */
 const failed = (g: G, s: S, c: number): S =>
-  s.tries[c]! < g.MaxRetries ? { ...s, tries: except(s.tries, c, s.tries[c]! + 1), phase: except(s.phase, c, 'Idle') } : moveOn(s, c);
+  s.tries[c]! < g.MaxRetries ? g.State.with(s, { tries: except(s.tries, c, s.tries[c]! + 1), phase: except(s.phase, c, 'Idle') }) : moveOn(g, s, c);
 
 /** `CResult(WriteResp(c, d', ok))`: in `Write` with `d' = d`, success is acked and moves on; failure retries or gives up. Any other response is dropped. */
 export function cResult(g: G, s: S, m: M<'WriteResp'>): S | false {
   const { c } = m;
   if (!working(g, s, c)) return false;
   const msgs = consume(s, m);
-  if (!(s.phase[c] === 'Write' && g.Data.equals(m.d, currentData(g, s, c)))) return { ...s, msgs };
-  if (!m.ok) return failed(g, { ...s, msgs }, c);
-  return moveOn({ ...s, acked: s.acked.add(m.d), msgs }, c);
+  if (!(s.phase[c] === 'Write' && g.Data.equals(m.d, currentData(g, s, c)))) return g.State.with(s, { msgs });
+  if (!m.ok) return failed(g, g.State.with(s, { msgs }), c);
+  return moveOn(g, g.State.with(s, { acked: s.acked.add(m.d), msgs }), c);
 }
 
 /** `CTimeout`: `phase ∈ {Lookup, Push, Write}`; as a failed `CResult`. */

@@ -30,10 +30,9 @@ const shifted = (m: Msg): Msg => (m.type === 'Grant' || m.type === 'ExtendResp' 
  * grace deadline, each chunkserver's lease expiry, the `exp` of every message. One spread
  * either way.
  */
-function withClocks(s: S, mClock: number, clock: S['clock']): S {
-  if (mClock === 0 || clock.includes(0)) return { ...s, mClock, clock };
-  return {
-    ...s,
+function withClocks(g: G, s: S, mClock: number, clock: S['clock']): S {
+  if (mClock === 0 || clock.includes(0)) return g.State.with(s, { mClock, clock });
+  return g.State.with(s, {
     mClock: mClock - 1,
     clock: clock.map((c) => c - 1),
     mLease: s.mLease && { holder: s.mLease.holder, exp: earlier(s.mLease.exp) },
@@ -41,7 +40,7 @@ function withClocks(s: S, mClock: number, clock: S['clock']): S {
     leaseExp: s.leaseExp.map(earlier),
     // Only `Grant` and `ExtendResp` carry a timestamp: the set is rebuilt only when one is in flight.
     msgs: s.msgs.variant('Grant').length + s.msgs.variant('ExtendResp').length > 0 ? s.msgs.map(shifted) : s.msgs,
-  };
+  });
 }
 
 /**
@@ -52,5 +51,5 @@ function withClocks(s: S, mClock: number, clock: S['clock']): S {
 export function tick(g: G, s: S, n: 'M' | number): S | false {
   const now = n === 'M' ? s.mClock : s.clock[n]!;
   if (now + 1 - minClock(s) > g.S) return false;
-  return n === 'M' ? withClocks(s, now + 1, s.clock) : withClocks(s, s.mClock, except(s.clock, n, now + 1));
+  return n === 'M' ? withClocks(g, s, now + 1, s.clock) : withClocks(g, s, s.mClock, except(s.clock, n, now + 1));
 }

@@ -27,22 +27,22 @@ export function mGrant(g: G, s: S, h: number): S | false {
   const exp = s.mClock + g.L;
   let msgs = s.msgs.add({ type: 'Grant', to: h, v, exp });
   for (const r of current) if (r !== h) msgs = msgs.add({ type: 'Bump', to: r, v });
-  return { ...s, mVersion: v, mCurrent: current, mLease: { holder: h, exp }, grants: s.grants + 1, msgs };
+  return g.State.with(s, { mVersion: v, mCurrent: current, mLease: { holder: h, exp }, grants: s.grants + 1, msgs });
 }
 
 /** `MLookup(LookupReq(c))`: `mUp ∧ LeaseCurrent`; answers with the holder and the other current replicas. */
-export function mLookup(s: S, m: M<'LookupReq'>): S | false {
+export function mLookup(g: G, s: S, m: M<'LookupReq'>): S | false {
   if (!(s.mUp && leaseCurrent(s))) return false;
   const holder = s.mLease!.holder;
-  return { ...s, msgs: reply(s, m, { type: 'LookupResp', c: m.c, p: holder, secs: s.mCurrent.delete(holder) }) };
+  return g.State.with(s, { msgs: reply(s, m, { type: 'LookupResp', c: m.c, p: holder, secs: s.mCurrent.delete(holder) }) });
 }
 
 /** `MExtend(ExtendReq(cs, v))`: `mUp`; extends a current lease held by `cs` at the current version, else drops the request. */
 export function mExtend(g: G, s: S, m: M<'ExtendReq'>): S | false {
   if (!s.mUp) return false;
-  if (!(leaseCurrent(s) && s.mLease!.holder === m.from && m.v === s.mVersion)) return { ...s, msgs: consume(s, m) };
+  if (!(leaseCurrent(s) && s.mLease!.holder === m.from && m.v === s.mVersion)) return g.State.with(s, { msgs: consume(s, m) });
   const exp = s.mClock + g.L;
-  return { ...s, mLease: { holder: m.from, exp }, msgs: reply(s, m, { type: 'ExtendResp', to: m.from, v: m.v, exp }) };
+  return g.State.with(s, { mLease: { holder: m.from, exp }, msgs: reply(s, m, { type: 'ExtendResp', to: m.from, v: m.v, exp }) });
 }
 
 /**
@@ -50,13 +50,13 @@ export function mExtend(g: G, s: S, m: M<'ExtendReq'>): S | false {
  * `mCurrent` (`ver[cs] < mVersion`, no `Grant`/`Bump` to it in flight) or adds back one with
  * `ver[cs] = mVersion`; enabled only when it changes `mCurrent`.
  */
-export function mReport(s: S, cs: number): S | false {
+export function mReport(g: G, s: S, cs: number): S | false {
   if (!(s.mUp && s.up[cs])) return false;
   if (s.mCurrent.has(cs)) {
     const stale = s.ver[cs]! < s.mVersion && !inFlightTo(s, 'Grant', cs) && !inFlightTo(s, 'Bump', cs);
-    return stale && { ...s, mCurrent: s.mCurrent.delete(cs) };
+    return stale && g.State.with(s, { mCurrent: s.mCurrent.delete(cs) });
   }
-  return s.ver[cs] === s.mVersion && { ...s, mCurrent: s.mCurrent.add(cs) };
+  return s.ver[cs] === s.mVersion && g.State.with(s, { mCurrent: s.mCurrent.add(cs) });
 }
 
 /**
@@ -85,22 +85,21 @@ export function mReplicate(g: G, s: S, src: number, dst: number): S | false {
     if (leaseCurrent(s) || s.mClock < s.mGrace) return false;
     if (!g.bug.cloneDuringWrite && !quiescent(g, s)) return false;
   }
-  return {
-    ...s,
+  return g.State.with(s, {
     log: s.log.map((l, cs) => (cs === dst ? s.log[src]! : l)),
     ver: s.ver.map((v, cs) => (cs === dst ? s.ver[src]! : v)),
     mCurrent: s.mCurrent.add(dst),
     clones: s.clones + 1,
-  };
+  });
 }
 
 /** `MCrash`: `mUp ∧ crashes < MaxCrashes`; loses `mLease` unless `PersistLease`. Reading 2: `mGrace` stays. */
 export function mCrash(g: G, s: S): S | false {
-  return s.mUp && s.crashes < g.MaxCrashes && { ...s, mUp: false, crashes: s.crashes + 1, mLease: g.PersistLease ? s.mLease : null };
+  return s.mUp && s.crashes < g.MaxCrashes && g.State.with(s, { mUp: false, crashes: s.crashes + 1, mLease: g.PersistLease ? s.mLease : null });
 }
 
 /** `MRestart`: `¬mUp`; sets `mGrace = clock[M] + L` unless `PersistLease` or the `noGraceAfterRestart` bug. */
 export function mRestart(g: G, s: S): S | false {
   if (s.mUp) return false;
-  return { ...s, mUp: true, mGrace: g.PersistLease || g.bug.noGraceAfterRestart ? s.mGrace : s.mClock + g.L };
+  return g.State.with(s, { mUp: true, mGrace: g.PersistLease || g.bug.noGraceAfterRestart ? s.mGrace : s.mClock + g.L });
 }

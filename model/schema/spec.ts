@@ -70,23 +70,23 @@ export function gfsSchemaSpec(cfg: Config, options: GfsSchemaSpecOptions = {}): 
       Tick: { params: [['M', ...CS.members]], step: (s, n: 'M' | number) => tick(g, s, n) },
       // Master (§3.1, §4.5, §4.3).
       MGrant: { params: [CS], step: (s, h: number) => mGrant(g, s, h) },
-      MReport: { params: [CS], step: (s, cs: number) => mReport(s, cs) },
+      MReport: { params: [CS], step: (s, cs: number) => mReport(g, s, cs) },
       MReplicate: { params: [CS, CS], where: (src: number, dst: number) => src !== dst, step: (s, src: number, dst: number) => mReplicate(g, s, src, dst) },
       MCrash: (s) => mCrash(g, s),
       MRestart: (s) => mRestart(g, s),
       // Chunkservers (§3.1).
       CRequestExtend: { params: [CS], step: (s, cs: number) => cRequestExtend(g, s, cs) },
-      PReply: { params: [CS], step: (s, cs: number) => s.up[cs]! && s.pend[cs]!.size > 0 && each(s.pend[cs]!, (e) => e.waiting.size === 0 && pReply(s, cs, e)) },
-      PTimeout: { params: [CS], step: (s, cs: number) => s.up[cs]! && s.pend[cs]!.size > 0 && each(s.pend[cs]!, (e) => e.waiting.size > 0 && pTimeout(s, cs, e)) },
+      PReply: { params: [CS], step: (s, cs: number) => s.up[cs]! && s.pend[cs]!.size > 0 && each(s.pend[cs]!, (e) => e.waiting.size === 0 && pReply(g, s, cs, e)) },
+      PTimeout: { params: [CS], step: (s, cs: number) => s.up[cs]! && s.pend[cs]!.size > 0 && each(s.pend[cs]!, (e) => e.waiting.size > 0 && pTimeout(g, s, cs, e)) },
       CCrash: { params: [CS], step: (s, cs: number) => cCrash(g, s, cs) },
-      CRestart: { params: [CS], step: (s, cs: number) => cRestart(s, cs) },
+      CRestart: { params: [CS], step: (s, cs: number) => cRestart(g, s, cs) },
       // Clients (§3.1's control and data flow).
       CLookup: { params: [Client], step: (s, c: number) => cLookup(g, s, c) },
       CPush: { params: [Client, CS], step: (s, c: number, r: number) => cPush(g, s, c, r) },
       CWrite: { params: [Client], step: (s, c: number) => cWrite(g, s, c) },
       CTimeout: { params: [Client], step: (s, c: number) => cTimeout(g, s, c) },
       // Receives, one per message type.
-      MLookup: receive('LookupReq', mLookup),
+      MLookup: receive('LookupReq', (s, m) => mLookup(g, s, m)),
       CLearn: receive('LookupResp', (s, m) => cLearn(g, s, m)),
       CGrant: receive('Grant', (s, m) => cGrant(g, s, m)),
       CBump: receive('Bump', (s, m) => cBump(g, s, m)),
@@ -94,7 +94,7 @@ export function gfsSchemaSpec(cfg: Config, options: GfsSchemaSpecOptions = {}): 
       CExtended: receive('ExtendResp', (s, m) => cExtended(g, s, m)),
       PWrite: receive('WriteReq', (s, m) => pWrite(g, s, m)),
       SApply: receive('Apply', (s, m) => sApply(g, s, m)),
-      PAck: receive('ApplyAck', pAck),
+      PAck: receive('ApplyAck', (s, m) => pAck(g, s, m)),
       CResult: receive('WriteResp', (s, m) => cResult(g, s, m)),
       // The network (§3.1: messages may be lost).
       Lose: (s) => lose(g, s),
