@@ -13,10 +13,21 @@
  */
 import type { Action } from '../../checker/core/spec.js';
 import { minClock } from './clock.js';
+import { inFlight } from './network.js';
 import { isPrimary, leaseCurrent, type Entry, type G, type S } from './state.js';
 
 /** `Cur = {cs : ver[cs] = mVersion}`: the replicas a reader would be sent to. */
 const cur = (g: G, s: S): number[] => g.CS.members.filter((cs) => s.ver[cs] === s.mVersion);
+
+/** The messages of a write in progress. */
+const WRITE_TRAFFIC = ['WriteReq', 'Apply', 'ApplyAck', 'WriteResp'] as const;
+
+/** How many of the first `i` entries of `log` have version `v`. */
+function countBefore(log: readonly Entry[], i: number, v: number): number {
+  let n = 0;
+  for (let j = 0; j < i; j++) if (log[j]!.v === v) n++;
+  return n;
+}
 
 /** Two log entries agree unless both carry data and it differs (`⊥` agrees with anything). */
 const agree = (g: G, x: Entry, y: Entry): boolean => x.d === null || y.d === null || g.Data.equals(x.d, y.d);
@@ -28,28 +39,26 @@ export function invariants(g: G): Record<string, (s: S) => boolean> {
     /** What the types do not say: `min(clock) = 0`. */
     TypeOK: (s) => minClock(s) === 0,
     LeaseAgreement: (s) => !(s.mUp && leaseCurrent(s)) || css.every((cs) => !isPrimary(g, s, cs) || s.mLease!.holder === cs),
-    SinglePrimary: (s) => css.filter((cs) => isPrimary(g, s, cs)).length <= 1,
+    SinglePrimary: (s) => !css.some((a) => css.some((b) => a < b && isPrimary(g, s, a) && isPrimary(g, s, b))),
     // Once a log's entries of each version carry serial numbers 1, 2, ... (the first clause),
     // the i-th entries of version v of two logs are the two entries (v, i): reading 8.
     MutationOrder: (s) =>
-      s.log.every((log) => log.every((e, i) => e.sn === 1 + log.slice(0, i).filter((x) => x.v === e.v).length)) &&
+      s.log.every((log) => log.every((e, i) => e.sn === 1 + countBefore(log, i, e.v))) &&
       s.log.every((a) => s.log.every((b) => a.every((ea) => b.every((eb) => ea.v !== eb.v || ea.sn !== eb.sn || agree(g, ea, eb))))),
     AckedDurable: (s) => s.acked.every((d) => cur(g, s).every((cs) => s.log[cs]!.some((e) => e.d !== null && g.Data.equals(e.d, d)))),
     VersionsBounded: (s) =>
       s.ver.every((v) => v <= s.mVersion) && s.msgs.variant('Grant').every((m) => m.v <= s.mVersion) && s.msgs.variant('Bump').every((m) => m.v <= s.mVersion),
+    // Some entry (v, sn, d) of the first replica in Cur is in every replica's log in Cur.
     AckedSamePosition: (s) => {
-      const [first, ...rest] = cur(g, s);
-      if (first === undefined) return true;
-      return s.acked.every((d) =>
-        s.log[first]!.some((e) => e.d !== null && g.Data.equals(e.d, d) && rest.every((cs) => s.log[cs]!.some((x) => g.Entry.equals(x, e)))),
-      );
+      const c = cur(g, s);
+      return c.length === 0 || s.acked.every((d) => s.log[c[0]!]!.some((e) => e.d !== null && g.Data.equals(e.d, d) && c.every((cs) => s.log[cs]!.some((x) => g.Entry.equals(x, e)))));
     },
     ConsistentWhenQuiet: (s) => {
       const quiet =
         g.Client.members.every((c) => s.idx[c]! > g.W) &&
-        !s.msgs.some((m) => m.type === 'WriteReq' || m.type === 'Apply' || m.type === 'ApplyAck' || m.type === 'WriteResp') &&
+        s.acked.size === g.C * g.W &&
         s.pend.every((p) => p.size === 0) &&
-        s.acked.size === g.C * g.W;
+        !inFlight(s, WRITE_TRAFFIC);
       if (!quiet) return true;
       const logs = cur(g, s).map((cs) => s.log[cs]!);
       return logs.every((l) => l.length === logs[0]!.length && l.every((e, i) => g.Entry.equals(e, logs[0]![i]!)));
@@ -69,7 +78,7 @@ export function actionProperties(g: G): Record<string, (a: S, b: S, action: Acti
     VersionMonotonic: (a, b) => (a.mVersion === b.mVersion || b.mVersion > a.mVersion) && (a.ver === b.ver || css.every((cs) => b.ver[cs]! >= a.ver[cs]!)),
     LogAppendOnly: (a, b, action) =>
       a.log === b.log ||
-      css.every((cs) => cs === clonedOnto(action) || (b.log[cs]!.length >= a.log[cs]!.length && a.log[cs]!.every((e, i) => g.Entry.equals(e, b.log[cs]![i]!)))),
+      css.every((cs) => a.log[cs] === b.log[cs] || cs === clonedOnto(action) || (b.log[cs]!.length >= a.log[cs]!.length && a.log[cs]!.every((e, i) => g.Entry.equals(e, b.log[cs]![i]!)))),
     AckedStable: (a, b) => a.acked === b.acked || a.acked.every((d) => b.acked.has(d)),
     WriteUnderLease: (a, b, action) =>
       a.log === b.log ||

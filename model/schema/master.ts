@@ -9,7 +9,7 @@
  * crash), heartbeats (the liveness view in `MGrant`, the chunk report in `MReport`) and the
  * choice of primary (any current, live replica).
  */
-import { consume, inFlightTo, reply, send } from './network.js';
+import { consume, inFlight, inFlightTo, reply, send } from './network.js';
 import { leaseCurrent, type G, type M, type S } from './state.js';
 
 /**
@@ -59,6 +59,9 @@ export function mReport(g: G, s: S, cs: number): S | false {
   return s.ver[cs] === s.mVersion && g.State.with(s, { mCurrent: s.mCurrent.add(cs) });
 }
 
+/** What quiescence excludes in flight. */
+const QUIET_TRAFFIC = ['WriteReq', 'Apply', 'ApplyAck', 'LookupResp'] as const;
+
 /**
  * Quiescence, `MReplicate`'s last guard: no `WriteReq`, `Apply`, `ApplyAck` or `LookupResp`
  * in flight, every `pend` empty, every client `Idle`, in `Lookup` or finished.
@@ -67,7 +70,7 @@ export function quiescent(g: G, s: S): boolean {
   return (
     s.pend.every((p) => p.size === 0) &&
     g.Client.members.every((c) => s.idx[c]! > g.W || s.phase[c] === 'Idle' || s.phase[c] === 'Lookup') &&
-    !s.msgs.some((m) => m.type === 'WriteReq' || m.type === 'Apply' || m.type === 'ApplyAck' || m.type === 'LookupResp')
+    !inFlight(s, QUIET_TRAFFIC)
   );
 }
 

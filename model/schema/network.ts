@@ -19,6 +19,9 @@ export const reply = (s: S, m: Msg, r: Msg): S['msgs'] => s.msgs.delete(m).add(r
 export const inFlightTo = (s: S, type: 'Grant' | 'Bump' | 'ExtendResp' | 'WriteReq' | 'Apply' | 'ApplyAck', to: number): boolean =>
   s.msgs.variant(type).some((m) => m.to === to);
 
+/** True when a message of one of the types `types` is in flight. */
+export const inFlight = (s: S, types: readonly Msg['type'][]): boolean => types.some((t) => s.msgs.variant(t).length > 0);
+
 /** `Lose(m)` for each message `m` in flight: `losses < MaxLoss`; the network drops `m`. */
 export const lose = (g: G, s: S): S[] | false =>
   s.losses < g.MaxLoss && s.msgs.toArray().map((m) => (g.State.with(s, { msgs: consume(s, m), losses: s.losses + 1 })));
