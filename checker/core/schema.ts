@@ -495,8 +495,8 @@ export class SetType<T> extends Type<SetValue<T>> {
   readonly words: number;
   /** The variant names {@link SetValue.variant} was asked for on sets of this type, in the order asked. */
   variantNames: string[] | undefined = undefined;
-  /** Their code ranges `[from, to)` and variant indices, in the same order. */
-  readonly variantRanges: (readonly [number, number, number])[] = [];
+  /** Their slices (code ranges, variant indices), in the same order. */
+  readonly variantRanges: VariantSlice[] = [];
   /** For element types of at most {@link SMALL_SET_BITS} values: every set, by bitmask (shared, so decoding allocates nothing). */
   private readonly smallSets: BitSetValue<T>[] | null;
   private readonly emptySet: SetValue<T>;
@@ -738,34 +738,50 @@ export interface SetValue<T> extends Iterable<T> {
 /** The members of a union type `T` whose tag (any field) is `K`. */
 export type OfVariant<T, K extends string> = T extends unknown ? (K extends T[keyof T] ? T : never) : never;
 
-/** The code range `[from, to)` of variant `name` of a set's union element type, and the variant's index. */
-function variantRange(t: Type<any>, name: string): [number, number, number] {
+/**
+ * Where variant `name` of a set's union element type lies: its code range `[from, to)`, its
+ * index, and for a bitmask the words it spans with the masks of their bits.
+ */
+class VariantSlice {
+  readonly first: number;
+  readonly last: number;
+  readonly firstMask: number;
+  readonly lastMask: number;
+  constructor(
+    readonly from: number,
+    readonly to: number,
+    readonly index: number,
+    /** How many variants the union has. */
+    readonly variants: number,
+  ) {
+    this.first = from >>> 5;
+    this.last = (to - 1) >>> 5;
+    this.firstMask = -1 << (from & 31);
+    this.lastMask = (to & 31) === 0 ? -1 : (1 << (to & 31)) - 1;
+  }
+}
+
+/** The slice of variant `name` of a set's union element type. */
+function variantSlice(t: Type<any>, name: string): VariantSlice {
   if (!(t instanceof UnionType)) throw new RangeError(`schema: variant('${name}') needs a set of a union, not of ${t.describe()}`);
   const i = t.variants.findIndex((x) => x.name === name);
   const v = t.variants[i];
   if (!v) throw new RangeError(`schema: ${t.describe()} has no variant '${name}'`);
-  return [v.offset, v.offset + v.record.card, i];
+  return new VariantSlice(v.offset, v.offset + v.record.card, i, t.variants.length);
 }
 
 /**
- * The code range of variant `name` of a set type's union element type, cached on the set
- * type: a scan of a few names compared by identity (the names are literals), which costs
- * less than a `Map` lookup by string on every call.
+ * The slice of variant `name` of a set type's union element type, cached on the set type: a
+ * scan of a few names compared by identity (the names are literals), which costs less than a
+ * `Map` lookup by string on every call.
  */
-function rangeOf(t: SetType<any>, name: string): readonly [number, number, number] {
+function rangeOf(t: SetType<any>, name: string): VariantSlice {
   const names = (t.variantNames ??= []);
   for (let i = 0; i < names.length; i++) if (names[i] === name) return t.variantRanges[i]!;
-  const r = variantRange(t.elem, name);
+  const r = variantSlice(t.elem, name);
   names.push(name);
   t.variantRanges.push(r);
   return r;
-}
-
-/** Word `i` of a bitmask, `x`, with only the bits of codes in `[from, to)` kept. */
-function inRange(x: number, i: number, from: number, to: number): number {
-  if (i === from >>> 5) x &= -1 << (from & 31);
-  if (i === (to - 1) >>> 5 && (to & 31) !== 0) x &= (1 << (to & 31)) - 1;
-  return x;
 }
 
 /** A set over a small universe: a bitmask of element codes. */
@@ -781,39 +797,30 @@ export class BitSetValue<T> implements SetValue<T> {
   ) {}
   variant<K extends string>(name: K): readonly OfVariant<T, K>[] {
     const r = rangeOf(this.type, name);
-    const index = r[2];
-    const memo = this.byVariant;
+    let memo = this.byVariant;
     if (memo !== undefined) {
-      const known = memo[index];
+      const known = memo[r.index];
       if (known !== undefined) return known as unknown as readonly OfVariant<T, K>[];
+    } else {
+      memo = this.byVariant = new Array<readonly T[] | undefined>(r.variants).fill(undefined);
     }
-    // Most variants of a set of messages have no element in a given state: answered from the
-    // bitmask, with the shared empty sequence, before anything is allocated.
-    const from = r[0];
-    const to = r[1];
+    // Most variants of a set of messages have no element in a given state: the shared empty
+    // sequence, and nothing allocated.
+    let out: T[] | readonly never[] = EMPTY;
     const w = this.w;
-    const first = from >>> 5;
-    const last = (to - 1) >>> 5;
-    let n = 0;
-    for (let i = first; i <= last; i++) {
-      for (let x = inRange(w[i]!, i, from, to); x !== 0; x &= x - 1) n++;
-    }
-    if (n === 0) {
-      (this.byVariant ??= [])[index] = EMPTY;
-      return EMPTY;
-    }
-    const out = new Array<T>(n);
     const elem = this.type.elem;
-    let k = 0;
-    for (let i = first; i <= last; i++) {
-      let x = inRange(w[i]!, i, from, to);
+    for (let i = r.first; i <= r.last; i++) {
+      let x = w[i]!;
+      if (i === r.first) x &= r.firstMask;
+      if (i === r.last) x &= r.lastMask;
       while (x !== 0) {
         const b = 31 - Math.clz32(x & -x);
         x &= x - 1;
-        out[k++] = elem.value(i * 32 + b);
+        if (out === EMPTY) out = [];
+        (out as T[]).push(elem.value(i * 32 + b));
       }
     }
-    (this.byVariant ??= [])[index] = out;
+    memo[r.index] = out;
     return out as unknown as readonly OfVariant<T, K>[];
   }
   get size(): number {
@@ -895,7 +902,18 @@ export class BitSetValue<T> implements SetValue<T> {
   }
   map(f: (x: T) => T): SetValue<T> {
     const elem = this.type.elem;
-    return this.type.fromCodes((this.elems ?? this.decodeAll()).map((x) => elem.code(f(x), 'set element')));
+    const e = this.elems ?? this.decodeAll();
+    const old = this.w;
+    const w = new Array<number>(old.length).fill(0);
+    for (let i = 0; i < e.length; i++) {
+      const c = elem.code(f(e[i]!), 'set element');
+      w[c >>> 5] = w[c >>> 5]! | (1 << (c & 31));
+    }
+    // The same elements: the same set (a step that changes nothing keeps its parent's value).
+    let same = true;
+    for (let i = 0; i < w.length; i++) if (w[i] !== old[i]) same = false;
+    if (same) return this;
+    return w.length === 1 ? this.type.fromMask(w[0]!) : new BitSetValue(this.type, w);
   }
   filter(p: (x: T) => boolean): SetValue<T> {
     const elem = this.type.elem;
@@ -1016,7 +1034,7 @@ export class ListSetValue<T> implements SetValue<T> {
     return this.c.slice();
   }
   variant<K extends string>(name: K): readonly OfVariant<T, K>[] {
-    const [from, to] = rangeOf(this.type, name);
+    const { from, to } = rangeOf(this.type, name);
     let i = lowerBound(this.c, from);
     if (i === this.c.length || this.c[i]! >= to) return EMPTY;
     const out: T[] = [];
