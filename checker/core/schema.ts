@@ -902,12 +902,19 @@ export class BitSetValue<T> implements SetValue<T> {
   }
   map(f: (x: T) => T): SetValue<T> {
     const elem = this.type.elem;
-    const e = this.elems ?? this.decodeAll();
     const old = this.w;
     const w = new Array<number>(old.length).fill(0);
-    for (let i = 0; i < e.length; i++) {
-      const c = elem.code(f(e[i]!), 'set element');
-      w[c >>> 5] = w[c >>> 5]! | (1 << (c & 31));
+    for (let i = 0; i < old.length; i++) {
+      let m = old[i]!;
+      while (m !== 0) {
+        const b = 31 - Math.clz32(m & -m);
+        m &= m - 1;
+        // An element the function returns as it is keeps its code (no lookup).
+        const x = elem.value(i * 32 + b);
+        const y = f(x);
+        const c = y === x ? i * 32 + b : elem.code(y, 'set element');
+        w[c >>> 5] = w[c >>> 5]! | (1 << (c & 31));
+      }
     }
     // The same elements: the same set (a step that changes nothing keeps its parent's value).
     let same = true;
