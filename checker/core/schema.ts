@@ -1928,6 +1928,8 @@ function permutationsOf(n: number): number[][] {
 /** A renaming of the symmetric domains, and its plan on the words (made when first asked for). */
 interface Renaming {
   readonly perm: Perm;
+  /** The permutation of each symmetric domain, in the schema's order of its symmetric domains. */
+  readonly byDomain: readonly (readonly number[])[];
   plan?: RenameStep[];
 }
 
@@ -2002,7 +2004,8 @@ function planRenaming(slots: readonly Slot[], r: Renaming): RenameStep[] {
     }
   };
   walk(slots, slots);
-  return out;
+  // Steps into the fixed words first, then the runs (`renameWords` compares between the two).
+  return [...out.filter((st) => st.kind < 3), ...out.filter((st) => st.kind >= 3)];
 }
 
 /** A word sink that keeps the words (for comparing encodings). */
@@ -2015,6 +2018,23 @@ class Words implements StateEncoder {
     for (let i = 0; i < w.length; i++) this.data.push(w[i]! | 0);
   }
 }
+
+/**
+ * Whether a renaming (null: the identity) puts every domain's members in the order of their
+ * signatures: member `i` goes to place `p[i]`, and the signatures by place never decrease.
+ */
+function inOrder(sigs: readonly Int32Array[], byDomain: readonly (readonly number[])[] | null): boolean {
+  for (let d = 0; d < sigs.length; d++) {
+    const sig = sigs[d]!;
+    const n = sig.length;
+    const p = byDomain === null ? null : byDomain[d]!;
+    const at = SIG_SCRATCH.length >= n ? SIG_SCRATCH : (SIG_SCRATCH = new Int32Array(n));
+    for (let i = 0; i < n; i++) at[p === null ? i : p[i]!] = sig[i]!;
+    for (let i = 1; i < n; i++) if (at[i - 1]! > at[i]!) return false;
+  }
+  return true;
+}
+let SIG_SCRATCH = new Int32Array(16);
 
 function compareWords(a: readonly number[], b: readonly number[]): number {
   if (a.length !== b.length) return a.length - b.length;
@@ -2096,12 +2116,15 @@ export class Schema<S> {
   }
 
   /**
-   * The canonical representative of `s`'s orbit under the symmetric domains: of all the
-   * states obtained by renaming members of symmetric domains, the one with the least
-   * encoding (length, then words as unsigned integers). Exact: it tries every permutation
-   * (the product of `size!` over symmetric domains), so two states get the same
+   * The canonical representative of `s`'s orbit under the symmetric domains: of the
+   * renamings of `s` that put each domain's members in the order of their signatures (see
+   * `signatures`: codes a member holds that no renaming changes), the one with the least
+   * encoding (length, then words as unsigned integers). Exact: the renamings it chooses from
+   * are, for every state of an orbit, the same set of states, so two states get the same
    * representative exactly when one is a renaming of the other; and the result is one of
-   * those renamings, a real state.
+   * those renamings, a real state. Members that tie (alike so far) are tried in every order,
+   * so in a state whose members all tie it tries all the product of `size!` over the
+   * symmetric domains; each renaming whose fixed words already lose stops there.
    */
   canonicalize(s: S): S {
     const perms = (this.renamings ??= this.buildRenamings());
@@ -2109,12 +2132,17 @@ export class Schema<S> {
     // On the words: each renaming's encoding is computed from `s`'s through per-type code
     // tables (no renamed state is built); the least one is decoded.
     const w = this.words(s);
-    let best = w;
+    // Only the renamings that put each domain's members in the order of their signatures
+    // (see `signatures`) are tried: the least encoding among them is still the same for every
+    // state of an orbit, and in a state whose members differ there are few of them.
+    const sigs = this.signatures(w);
+    let best: number[] | null = inOrder(sigs, null) ? w : null;
     for (const perm of perms) {
-      const t = this.renameWords(w, perm);
-      if (compareWords(t, best) < 0) best = t;
+      if (!inOrder(sigs, perm.byDomain)) continue;
+      const t = this.renameWords(w, perm, best);
+      if (t !== null && (best === null || compareWords(t, best) < 0)) best = t;
     }
-    return best === w ? s : this.codec.decode(best, 0, best.length);
+    return best === w ? s : this.codec.decode(best!, 0, best!.length);
   }
 
   /** The renamings of the symmetric domains but the identity, with their code tables. */
@@ -2128,17 +2156,64 @@ export class Schema<S> {
       combos = next;
     }
     // combos[0] is the identity.
-    return combos.slice(1).map((perm) => ({ perm }));
+    return combos.slice(1).map((perm) => ({ perm, byDomain: this.symmetric.map((d) => perm.get(d)!) }));
+  }
+
+  /** Per symmetric domain, per member: where its signature codes are in the words (see {@link Schema.signatures}). */
+  private sigPlaces: { readonly w: number; readonly sh: number; readonly mask: number; readonly div: number; readonly mod: number }[][][] | undefined;
+
+  /**
+   * Per symmetric domain, a signature of each member: a hash of the codes it holds in the
+   * state's top-level per-member arrays whose values mention no symmetric domain (a
+   * chunkserver's clock, `up`, version and lease fields; a client's phase). A renaming moves
+   * those values with their member unchanged, so members keep their signatures; a member's
+   * signature says nothing of the others, hence ties (the members that are alike so far).
+   */
+  private signatures(w: readonly number[]): Int32Array[] {
+    const places = (this.sigPlaces ??= this.symmetric.map((d) => {
+      const per: { w: number; sh: number; mask: number; div: number; mod: number }[][] = Array.from({ length: d.size }, () => []);
+      const mask = (bits: number): number => (bits === 32 ? -1 : 2 ** bits - 1);
+      for (const slot of this.codec.slots) {
+        if (slot.kind === 'array' && slot.d === d) {
+          slot.elems.forEach((elem, i) => {
+            for (const e of elem) if (e.kind === 'code' && e.t.symmetricDomains().size === 0) per[i]!.push({ w: e.w, sh: e.sh, mask: mask(e.bits), div: 1, mod: 0 });
+          });
+        } else if (slot.kind === 'code' && slot.t instanceof ArrayType && slot.t.domain === d && slot.t.elem.symmetricDomains().size === 0) {
+          // A small per-member array is one code, element i its i-th digit (mixed radix, first element least significant).
+          const card = slot.t.elem.card;
+          for (let i = 0; i < d.size; i++) per[i]!.push({ w: slot.w, sh: slot.sh, mask: mask(slot.bits), div: card ** i, mod: card });
+        }
+      }
+      return per;
+    }));
+    return places.map((per) =>
+      Int32Array.from(per, (ps) => {
+        let h = 0;
+        for (const p of ps) {
+          const c = (w[p.w]! >>> p.sh) & p.mask;
+          h = Math.imul(h ^ (p.mod === 0 ? c : Math.floor((c >>> 0) / p.div) % p.mod), 0x9e3779b1) + 1;
+        }
+        return h;
+      }),
+    );
   }
 
   /** The encoding of `s` renamed by `r`, from `s`'s encoding `w`. */
-  private renameWords(w: readonly number[], r: Renaming): number[] {
+  /**
+   * The words of `w` renamed by `r`; null when they are certainly greater than `bound`'s. A
+   * renaming keeps the total length (it maps each set, bag and sequence onto one of the same
+   * size), so the fixed words, renamed first, decide most comparisons: the runs after them
+   * (sorting renamed codes) are renamed only when the fixed words tie or win.
+   */
+  private renameWords(w: readonly number[], r: Renaming, bound: readonly number[] | null = null): number[] | null {
     const plan = (r.plan ??= planRenaming(this.codec.slots, r));
     const fixed = this.codec.layout.fixedWords;
     const out = w.slice(0, fixed);
     let runsIn: number[][] | null = null;
     let runsOut: number[][] | null = null;
-    for (let j = 0; j < plan.length; j++) {
+    // The steps are laid out with every fixed-word step before the first run step.
+    let j = 0;
+    for (; j < plan.length && plan[j]!.kind < 3; j++) {
       const st = plan[j]!;
       const table = st.table;
       if (st.kind === 0) {
@@ -2157,10 +2232,11 @@ export class Schema<S> {
         }
         out[st.dw] = (out[st.dw]! & ~(st.mask << st.dsh)) | (nm << st.dsh);
       } else if (st.kind === 2) {
-        // A bitmask set in whole words.
-        for (let i = 0; i < st.words; i++) out[st.dw + i] = 0;
+        // A bitmask set in whole words (large universes are mostly empty: zero words skipped).
+        out.fill(0, st.dw, st.dw + st.words);
         for (let i = 0; i < st.words; i++) {
           let m = w[st.sw + i]!;
+          if (m === 0) continue;
           while (m !== 0) {
             const bit = 31 - Math.clz32(m & -m);
             m &= m - 1;
@@ -2168,16 +2244,26 @@ export class Schema<S> {
             out[st.dw + (c >>> 5)] = out[st.dw + (c >>> 5)]! | (1 << (c & 31));
           }
         }
-      } else {
-        // A run (a list set, a bag): its codes renamed and sorted.
-        if (runsIn === null) {
-          runsIn = [];
-          for (let at = fixed; at < w.length; at += 1 + w[at]!) runsIn.push(w.slice(at + 1, at + 1 + w[at]!));
-          runsOut = runsIn.slice();
-        }
-        const renamed = runsIn[st.sw]!.map((c) => (table === null ? c : table(c)));
-        runsOut![st.dw] = st.kind === 3 ? renamed.sort((x, y) => x - y) : renamed;
       }
+    }
+    if (bound !== null && j < plan.length) {
+      for (let i = 0; i < fixed; i++) {
+        if (out[i] === bound[i]) continue;
+        if (out[i]! >>> 0 > bound[i]! >>> 0) return null;
+        break;
+      }
+    }
+    for (; j < plan.length; j++) {
+      const st = plan[j]!;
+      const table = st.table;
+      // A run (a list set, a bag): its codes renamed and sorted; a sequence's, in order.
+      if (runsIn === null) {
+        runsIn = [];
+        for (let at = fixed; at < w.length; at += 1 + w[at]!) runsIn.push(w.slice(at + 1, at + 1 + w[at]!));
+        runsOut = runsIn.slice();
+      }
+      const renamed = runsIn[st.sw]!.map((c) => (table === null ? c : table(c)));
+      runsOut![st.dw] = st.kind === 3 ? renamed.sort((x, y) => x - y) : renamed;
     }
     if (runsOut === null) for (let at = fixed; at < w.length; at++) out.push(w[at]!);
     else for (const run of runsOut) out.push(run.length, ...run);
