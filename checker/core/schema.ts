@@ -2023,9 +2023,11 @@ class Words implements StateEncoder {
  * Whether a renaming (null: the identity) puts every domain's members in the order of their
  * signatures: member `i` goes to place `p[i]`, and the signatures by place never decrease.
  */
-function inOrder(sigs: readonly Int32Array[], byDomain: readonly (readonly number[])[] | null): boolean {
+function inOrder(sigs: readonly (Int32Array | null)[], byDomain: readonly (readonly number[])[] | null): boolean {
   for (let d = 0; d < sigs.length; d++) {
     const sig = sigs[d]!;
+    // A domain whose members have no signature: every order is in order.
+    if (sig === null) continue;
     const n = sig.length;
     const p = byDomain === null ? null : byDomain[d]!;
     const at = SIG_SCRATCH.length >= n ? SIG_SCRATCH : (SIG_SCRATCH = new Int32Array(n));
@@ -2136,9 +2138,10 @@ export class Schema<S> {
     // (see `signatures`) are tried: the least encoding among them is still the same for every
     // state of an orbit, and in a state whose members differ there are few of them.
     const sigs = this.signatures(w);
-    let best: number[] | null = inOrder(sigs, null) ? w : null;
+    const prune = (this.sigPrune ??= this.sigPlaces!.some((per) => per.some((ps) => ps.length > 0)));
+    let best: number[] | null = !prune || inOrder(sigs, null) ? w : null;
     for (const perm of perms) {
-      if (!inOrder(sigs, perm.byDomain)) continue;
+      if (prune && !inOrder(sigs, perm.byDomain)) continue;
       const t = this.renameWords(w, perm, best);
       if (t !== null && (best === null || compareWords(t, best) < 0)) best = t;
     }
@@ -2169,7 +2172,7 @@ export class Schema<S> {
    * those values with their member unchanged, so members keep their signatures; a member's
    * signature says nothing of the others, hence ties (the members that are alike so far).
    */
-  private signatures(w: readonly number[]): Int32Array[] {
+  private signatures(w: readonly number[]): (Int32Array | null)[] {
     const places = (this.sigPlaces ??= this.symmetric.map((d) => {
       const per: { w: number; sh: number; mask: number; div: number; mod: number }[][] = Array.from({ length: d.size }, () => []);
       const mask = (bits: number): number => (bits === 32 ? -1 : 2 ** bits - 1);
@@ -2186,17 +2189,28 @@ export class Schema<S> {
       }
       return per;
     }));
-    return places.map((per) =>
-      Int32Array.from(per, (ps) => {
+    // Reused buffers: `canonicalize` reads them before the next call.
+    const out = (this.sigBuffers ??= places.map((per) => (per.some((ps) => ps.length > 0) ? new Int32Array(per.length) : null)));
+    for (let d = 0; d < places.length; d++) {
+      const per = places[d]!;
+      const sig = out[d]!;
+      if (sig === null) continue;
+      for (let i = 0; i < per.length; i++) {
+        const ps = per[i]!;
         let h = 0;
-        for (const p of ps) {
+        for (let k = 0; k < ps.length; k++) {
+          const p = ps[k]!;
           const c = (w[p.w]! >>> p.sh) & p.mask;
           h = Math.imul(h ^ (p.mod === 0 ? c : Math.floor((c >>> 0) / p.div) % p.mod), 0x9e3779b1) + 1;
         }
-        return h;
-      }),
-    );
+        sig[i] = h;
+      }
+    }
+    return out;
   }
+  private sigBuffers: (Int32Array | null)[] | undefined;
+  /** Whether any member has a signature (else every renaming is tried). */
+  private sigPrune: boolean | undefined;
 
   /** The encoding of `s` renamed by `r`, from `s`'s encoding `w`. */
   /**
