@@ -351,7 +351,8 @@ export class RecordType<F extends Fields> extends Type<RecordValue<F>> {
    * spread, every record it makes has the decoder's one object shape. A spread with overrides
    * makes a shape per call site and keeps most fields out of the object, and whatever reads
    * successors (the encoder, the invariants) then pays for megamorphic loads: on the GFS
-   * model, about 14% of the run (docs/schema.md). A key that is not a field is an error.
+   * model, a fifth of its instructions per state (docs/schema.md). A key that is not a field
+   * is an error.
    * Compiled on first use, as {@link Type.code}.
    */
   with: (r: RecordValue<F>, changes: Partial<RecordValue<F>>) => RecordValue<F> = (r, changes) => {
