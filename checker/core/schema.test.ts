@@ -18,7 +18,9 @@ import {
   int,
   optional,
   record,
+  RecordType,
   schema,
+  type Fields,
   SchemaBoundError,
   seq,
   setOf,
@@ -594,35 +596,27 @@ describe('schema helpers', () => {
     expect(renamed.logs[1]![0]).toEqual({ n: 1, x: 0 });
     expect(S.words(S.canonicalize(renamed))).toEqual(S.words(c));
   });
-  it('encodeFrom gives encode\'s words for successors sharing parts with their parent, and restate keeps the value', () => {
+  it("with(t, {}) gives a successor back with the decoder's shape and the same words (LamportMutex successors)", () => {
     const spec = lamportMutexSchema(3, 7, 6);
     const S = spec.schema;
-    const out = { data: [] as number[], int(x: number) { this.data.push(x | 0); }, ints(w: ArrayLike<number>) { for (let i = 0; i < w.length; i++) this.data.push(w[i]! | 0); } };
-    const seen = new Set<string>();
+    const State = S.type as unknown as RecordType<Fields>;
     let level = [...spec.initStates()];
     let pairs = 0;
-    for (let depth = 0; depth < 6 && level.length > 0; depth++) {
+    for (let depth = 0; depth < 4 && level.length > 0; depth++) {
       const next: typeof level = [];
       for (const parent of level) {
         const pw = S.words(parent);
         const s = S.decode(pw, 0, pw.length);
         for (const a of spec.actions(s)) {
           const t = spec.next(s, a);
-          out.data = [];
-          S.encodeFrom(t, out, s, pw);
-          expect(out.data).toEqual(S.words(t));
-          const r = S.restate(t);
-          expect(S.words(r)).toEqual(S.words(t));
-          expect(S.toJSON(r)).toEqual(S.toJSON(t));
+          const r = State.with(t as never, {});
+          expect(S.words(r as never)).toEqual(S.words(t));
+          expect(Object.keys(r)).toEqual(Object.keys(s));
           pairs++;
-          const key = S.words(t).join(',');
-          if (!seen.has(key)) {
-            seen.add(key);
-            next.push(t);
-          }
+          next.push(t);
         }
       }
-      level = next;
+      level = next.slice(0, 200);
     }
     expect(pairs).toBeGreaterThan(100);
   });

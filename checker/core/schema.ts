@@ -1344,8 +1344,6 @@ type Slot =
 /** Compiled encode, decode and layout of one state type. */
 interface Codec<S> {
   encode(s: S, out: StateEncoder): void;
-  encodeFrom(s: S, out: StateEncoder, ref: S, refWords: ArrayLike<number>): void;
-  restate(s: S): S;
   decode(words: ArrayLike<number>, start: number, end: number): S;
   layout: Layout;
   /** The root's parts, in layout order. */
@@ -1373,11 +1371,8 @@ function compileCodec<S>(root: Type<S>): Codec<S> {
     return at;
   };
   const enc: string[] = [];
-  /** The statements of `encodeFrom`: as `enc`, with fields equal to the reference's copied from its words. */
-  const encD: string[] = [];
   const emit = (stmt: string): void => {
     enc.push(stmt);
-    encD.push(stmt);
   };
   const varEnc: string[] = [];
   const varDec: string[] = [];
@@ -1389,29 +1384,6 @@ function compileCodec<S>(root: Type<S>): Codec<S> {
   /** The slots of the part being laid out (the root's, or an array element's). */
   let slots: Slot[] = [];
   const rootSlots = slots;
-  let restate: (s: S) => S = (s) => s;
-
-  /**
-   * Emits the encoding of a root field or an element of a per-domain array (`v`, a local) with,
-   * for `encodeFrom`, a copy of its bits from the reference's words when it is the reference's
-   * value at the same place (`ref`, an expression): the same value (`===`: a number, or an
-   * immutable value shared with the reference) has the same code. A part that writes a run
-   * (a list set, a bag) is always encoded.
-   */
-  const node = (t: Type<any>, v: string, path: string, ref: string | null): string => {
-    const mark = encD.length;
-    const pmark = placed.length;
-    const rmark = runs;
-    const out = walk(t, v, path, ref);
-    if (ref !== null && runs === rmark && placed.length > pmark) {
-      const stmts = encD.splice(mark);
-      const copies = placed
-        .slice(pmark)
-        .map(([w, sh, bits]) => (bits === 32 ? `w${w} = R${w};` : `w${w} |= R${w} & ${((2 ** bits - 1) * 2 ** sh) | 0};`));
-      encD.push(`if (${v} === ${ref}) { ${copies.join(' ')} } else {\n${stmts.join('\n')}\n}`);
-    }
-    return out;
-  };
 
   /**
    * Where the part being laid out sits in the state last decoded (`LAST`, the parent of the
@@ -1462,7 +1434,7 @@ function compileCodec<S>(root: Type<S>): Codec<S> {
    * decode expression. `inner`: `v` is a container already wrapped by {@link shared}, and the
    * local that holds the parent's container ('' for none).
    */
-  const walk = (t: Type<any>, v: string, path: string, ref: string | null = null, inner: string | null = null): string => {
+  const walk = (t: Type<any>, v: string, path: string, inner: string | null = null): string => {
     const at = lastAt;
     lastAt = null;
     const P = JSON.stringify(path);
@@ -1470,7 +1442,7 @@ function compileCodec<S>(root: Type<S>): Codec<S> {
     // The root record is always laid out field by field (readable layouts and diffs).
     if (t instanceof RecordType && path !== '' && !(t.isAtom && t.card <= INTERN_LIMIT) && inner === null) {
       lastAt = at;
-      return shared(v, (l) => walk(t, v, path, ref, l));
+      return shared(v, (l) => walk(t, v, path, l));
     }
     if (t instanceof RecordType && (path === '' || !(t.isAtom && t.card <= INTERN_LIMIT))) {
       emit(`if (${v} === null || typeof ${v} !== 'object') ${F}(${P}, ${v}, ${bound});`);
@@ -1480,22 +1452,20 @@ function compileCodec<S>(root: Type<S>): Codec<S> {
         const fv = g.tmp('v');
         emit(`const ${fv} = ${v}.${k};`);
         lastAt = path === '' ? `LAST.${k}` : inner ? `${inner}.${k}` : null;
-        exprs.push(node(ft, fv, path ? `${path}.${k}` : k, path === '' ? `R.${k}` : ref === null ? null : `${ref}.${k}`));
+        exprs.push(walk(ft, fv, path ? `${path}.${k}` : k));
         parts.push(`${JSON.stringify(k)}: ${exprs[exprs.length - 1]}`);
       }
       if (path === '') {
-        // The root: every decoded state is made by one function (one object shape), which
-        // `restate` shares.
-        const keys = t.entries.map(([k]) => k);
+        // The root: every decoded state is made by the record type's one constructor (one
+        // object shape), which `RecordType.with` shares.
         make = (t as RecordType<Fields>).make as (...a: unknown[]) => unknown;
-        restate = new Function('make', `return function restate(s) { return make(${keys.map((k) => `s[${JSON.stringify(k)}]`).join(', ')}); };`)(make);
         return `${g.k(make)}(${exprs.join(', ')})`;
       }
       return `{${parts.join(', ')}}`;
     }
     if (t instanceof TupleType && !(t.isAtom && t.card <= INTERN_LIMIT) && inner === null) {
       lastAt = at;
-      return shared(v, (l) => walk(t, v, path, ref, l));
+      return shared(v, (l) => walk(t, v, path, l));
     }
     if (t instanceof TupleType && !(t.isAtom && t.card <= INTERN_LIMIT)) {
       emit(`if (${v} === null || typeof ${v} !== 'object') ${F}(${P}, ${v}, ${bound});`);
@@ -1511,7 +1481,7 @@ function compileCodec<S>(root: Type<S>): Codec<S> {
     if ((t instanceof ArrayType || t instanceof SeqType) && t.card <= INTERN_LIMIT) return atom(t, v, path, false);
     if (t instanceof ArrayType && !(t.card <= INTERN_LIMIT) && inner === null) {
       lastAt = at;
-      return shared(v, (l) => walk(t, v, path, ref, l));
+      return shared(v, (l) => walk(t, v, path, l));
     }
     if (t instanceof ArrayType) {
       const n = t.domain.size;
@@ -1526,7 +1496,7 @@ function compileCodec<S>(root: Type<S>): Codec<S> {
         slots = [];
         array.elems.push(slots);
         lastAt = inner ? `${inner}[${i}]` : null;
-        parts.push(node(t.elem, fv, `${path}[${i}]`, ref === null ? null : `${ref}[${i}]`));
+        parts.push(walk(t.elem, fv, `${path}[${i}]`));
       }
       slots = outer;
       return `[${parts.join(', ')}]`;
@@ -1664,8 +1634,7 @@ function compileCodec<S>(root: Type<S>): Codec<S> {
   const SCR = g.k(new Int32Array(fixedWords));
   const wout = fixedWords ? `${Array.from({ length: fixedWords }, (_, i) => `${SCR}[${i}] = w${i};`).join(' ')} out.ints(${SCR});` : '';
   const wread = Array.from({ length: fixedWords }, (_, i) => `w${i} = W[start + ${i}] | 0`).join(', ');
-  // The decoded values of the cached places and their codes, shared by encode, encodeFrom and
-  // decode (a sentinel before the first decode, equal to no value of a state).
+  // The decoded values of the cached places and their codes, shared by encode and decode (a sentinel before the first decode, equal to no value of a state).
   const NONE = g.k(Object.freeze({}));
   const siteDecl = [
     ...Array.from({ length: sites }, (_, i) => `D${i} = ${NONE}, C${i} = 0`),
@@ -1673,12 +1642,10 @@ function compileCodec<S>(root: Type<S>): Codec<S> {
   ].join(', ');
   const keepWords = containers ? `${Array.from({ length: fixedWords }, (_, i) => `P${i} = w${i};`).join(' ')}\n` : '';
   const encSrc = `function encode(s, out) {\n${fixedWords ? `let ${wdecl};\n` : ''}const notLast = s !== LAST;\n${enc.join('\n')}\n${wout}\n${varEnc.join('\n')}\n}`;
-  const rdecl = Array.from({ length: fixedWords }, (_, i) => `R${i} = RW[${i}] | 0`).join(', ');
-  const encFromSrc = `function encodeFrom(s, out, R, RW) {\n${fixedWords ? `let ${wdecl};\nconst ${rdecl};\n` : ''}const notLast = s !== LAST;\n${encD.join('\n')}\n${wout}\n${varEnc.join('\n')}\n}`;
   const decSrc = `function decode(W, start, end) {\n${fixedWords ? `const ${wread};\n` : ''}${keepWords}let at = start + ${fixedWords};\n${varDec.join('\n')}\n${pre.join('\n')}\nreturn (LAST = ${tree});\n}`;
-  const built = g.build<{ encode: Codec<S>['encode']; encodeFrom: Codec<S>['encodeFrom']; decode: Codec<S>['decode'] }>(
+  const built = g.build<{ encode: Codec<S>['encode']; decode: Codec<S>['decode'] }>(
     // `var`, not `let`: the compiled code then reads these context slots without a hole check.
-    `var LAST = ${NONE}${siteDecl ? `, ${siteDecl}` : ''};\nreturn { encode: ${encSrc}, encodeFrom: ${encFromSrc}, decode: ${decSrc} };`,
+    `var LAST = ${NONE}${siteDecl ? `, ${siteDecl}` : ''};\nreturn { encode: ${encSrc}, decode: ${decSrc} };`,
   );
   // The containers' copies read the parent through `LAST`, so `LAST` must have the state's
   // structure before the first decode: the state of all-zero words (a valid encoding: every
@@ -1686,9 +1653,7 @@ function compileCodec<S>(root: Type<S>): Codec<S> {
   if (containers > 0) built.decode(new Int32Array(fixedWords + runs), 0, fixedWords + runs);
   return {
     encode: built.encode,
-    encodeFrom: built.encodeFrom,
     decode: built.decode,
-    restate,
     layout: { fixedWords, usedBits: used, runs, fields },
     slots: rootSlots,
   };
@@ -2026,9 +1991,9 @@ class Words implements StateEncoder {
  */
 function inOrder(sigs: readonly (Int32Array | null)[], byDomain: readonly (readonly number[])[] | null): boolean {
   for (let d = 0; d < sigs.length; d++) {
-    const sig = sigs[d]!;
+    const sig = sigs[d];
     // A domain whose members have no signature: every order is in order.
-    if (sig === null) continue;
+    if (!sig) continue;
     const n = sig.length;
     const p = byDomain === null ? null : byDomain[d]!;
     const at = SIG_SCRATCH.length >= n ? SIG_SCRATCH : (SIG_SCRATCH = new Int32Array(n));
@@ -2054,23 +2019,6 @@ export class Schema<S> {
   private readonly codec: Codec<S>;
   /** Writes `s`'s words into `out` (throws a {@link SchemaBoundError} for a value outside its bound); the compiled function itself. */
   readonly encode: (s: S, out: StateEncoder) => void;
-  /**
-   * Writes `s`'s words into `out` as {@link Schema.encode} does, given a reference state `ref`
-   * and its fixed words `refWords` (as `encode` wrote them): every root field and per-domain
-   * array element of `s` that is the reference's own (`===`) is copied from `refWords`, not
-   * coded and checked again. Made for successors, which share most of their fields with the
-   * state they come from; correct for any `ref` of the schema. The compiled function itself.
-   */
-  readonly encodeFrom: (s: S, out: StateEncoder, ref: S, refWords: ArrayLike<number>) => void;
-  /**
-   * A copy of the state `s` (a record) made as {@link Schema.decode} makes states: one object
-   * shape for every state. A step that builds its successor with a spread
-   * (`{...s, ver: ...}`) gets an object of its own shape, one per spread site and field
-   * types; code that reads states of many shapes (the encoder, invariants) slows down
-   * several times in V8, so a spec passes its successors through this. Identity for a
-   * schema whose root is not a record. The compiled function itself.
-   */
-  readonly restate: (s: S) => S;
   /** Rebuilds a state from `words[start..end)`; the compiled function itself. */
   readonly decode: (words: ArrayLike<number>, start: number, end: number) => S;
   /** The symmetric domains, and the non-identity permutations of them (product of each domain's). */
@@ -2080,8 +2028,6 @@ export class Schema<S> {
   constructor(readonly type: Type<S>) {
     this.codec = compileCodec(type);
     this.encode = this.codec.encode;
-    this.encodeFrom = this.codec.encodeFrom;
-    this.restate = this.codec.restate;
     this.decode = this.codec.decode;
     this.symmetric = [...type.symmetricDomains()];
   }
@@ -2139,10 +2085,9 @@ export class Schema<S> {
     // (see `signatures`) are tried: the least encoding among them is still the same for every
     // state of an orbit, and in a state whose members differ there are few of them.
     const sigs = this.signatures(w);
-    const prune = (this.sigPrune ??= this.sigPlaces!.some((per) => per.some((ps) => ps.length > 0)));
-    let best: number[] | null = !prune || inOrder(sigs, null) ? w : null;
+    let best: number[] | null = inOrder(sigs, null) ? w : null;
     for (const perm of perms) {
-      if (prune && !inOrder(sigs, perm.byDomain)) continue;
+      if (!inOrder(sigs, perm.byDomain)) continue;
       const t = this.renameWords(w, perm, best);
       if (t !== null && (best === null || compareWords(t, best) < 0)) best = t;
     }
@@ -2194,8 +2139,8 @@ export class Schema<S> {
     const out = (this.sigBuffers ??= places.map((per) => (per.some((ps) => ps.length > 0) ? new Int32Array(per.length) : null)));
     for (let d = 0; d < places.length; d++) {
       const per = places[d]!;
-      const sig = out[d]!;
-      if (sig === null) continue;
+      const sig = out[d];
+      if (!sig) continue;
       for (let i = 0; i < per.length; i++) {
         const ps = per[i]!;
         let h = 0;
@@ -2210,10 +2155,7 @@ export class Schema<S> {
     return out;
   }
   private sigBuffers: (Int32Array | null)[] | undefined;
-  /** Whether any member has a signature (else every renaming is tried). */
-  private sigPrune: boolean | undefined;
 
-  /** The encoding of `s` renamed by `r`, from `s`'s encoding `w`. */
   /**
    * The words of `w` renamed by `r`; null when they are certainly greater than `bound`'s. A
    * renaming keeps the total length (it maps each set, bag and sequence onto one of the same
@@ -2247,11 +2189,10 @@ export class Schema<S> {
         }
         out[st.dw] = (out[st.dw]! & ~(st.mask << st.dsh)) | (nm << st.dsh);
       } else if (st.kind === 2) {
-        // A bitmask set in whole words (large universes are mostly empty: zero words skipped).
+        // A bitmask set in whole words.
         out.fill(0, st.dw, st.dw + st.words);
         for (let i = 0; i < st.words; i++) {
           let m = w[st.sw + i]!;
-          if (m === 0) continue;
           while (m !== 0) {
             const bit = 31 - Math.clz32(m & -m);
             m &= m - 1;

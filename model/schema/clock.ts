@@ -27,8 +27,8 @@ const shifted = (m: Msg): Msg => (m.type === 'Grant' || m.type === 'ExtendResp' 
 /**
  * `s` with the clocks `mClock` and `clock` (a tick's), normalised: when every clock is at
  * least 1, every clock and every timestamp drops by 1, clamped at 0: the lease's expiry, the
- * grace deadline, each chunkserver's lease expiry, the `exp` of every message. One spread
- * either way.
+ * grace deadline, each chunkserver's lease expiry, the `exp` of every message. One
+ * `State.with` either way.
  */
 function withClocks(g: G, s: S, mClock: number, clock: S['clock']): S {
   if (mClock === 0 || clock.includes(0)) return g.State.with(s, { mClock, clock });

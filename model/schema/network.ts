@@ -24,4 +24,4 @@ export const inFlight = (s: S, types: readonly Msg['type'][]): boolean => types.
 
 /** `Lose(m)` for each message `m` in flight: `losses < MaxLoss`; the network drops `m`. */
 export const lose = (g: G, s: S): S[] | false =>
-  s.losses < g.MaxLoss && s.msgs.toArray().map((m) => (g.State.with(s, { msgs: consume(s, m), losses: s.losses + 1 })));
+  s.losses < g.MaxLoss && s.msgs.toArray().map((m) => g.State.with(s, { msgs: consume(s, m), losses: s.losses + 1 }));

@@ -2,9 +2,8 @@
  * The GFS chunk-lease model on the schema as a checkable spec: the design page's actions as
  * one table, role by role as the packed model (`model/spec.ts`) lists them: `Tick` for the
  * master then each chunkserver; the master's local actions; the chunkservers'; the clients';
- * then the
- * receive actions, one per message type, each over the messages of its type in flight;
- * then `Lose` for each message. A receive action's label is its name and the index of the
+ * then the receive actions, one per message type, each over the messages of its type in
+ * flight; then `Lose` for each message. A receive action's label is its name and the index of the
  * message among the enabled receipts of its type (`CGrant(0)`); `describeStep` (and the
  * swimlanes) name the message itself.
  *
