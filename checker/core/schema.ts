@@ -2299,6 +2299,11 @@ export interface SchemaSpecDef<S> {
   /** Swimlane nodes and step descriptions for renderers. */
   readonly nodes?: readonly string[];
   readonly describeStep?: (before: S, action: Action, after: S) => StepInfo;
+  /** Report hooks, passed to the spec as they are (see {@link Spec}): what a violation is about, what a property reads, the lease timeline, the state explorer's tables. */
+  readonly describeViolation?: Spec<S>['describeViolation'];
+  readonly propertyReads?: Spec<S>['propertyReads'];
+  readonly timeline?: Spec<S>['timeline'];
+  readonly stateTables?: Spec<S>['stateTables'];
 }
 
 /** A {@link Spec} built by {@link defineSpec}, with its schema. */
@@ -2477,6 +2482,10 @@ export function defineSpec<S>(def: SchemaSpecDef<S>): SchemaSpec<S> {
     ...(symmetric ? { canonicalize: (s: S) => sch.canonicalize(s) } : {}),
     ...(def.nodes ? { nodes: def.nodes } : {}),
     ...(def.describeStep ? { describeStep: def.describeStep } : {}),
+    ...(def.describeViolation ? { describeViolation: def.describeViolation } : {}),
+    ...(def.propertyReads ? { propertyReads: def.propertyReads } : {}),
+    ...(def.timeline ? { timeline: def.timeline } : {}),
+    ...(def.stateTables ? { stateTables: def.stateTables } : {}),
   };
   return spec;
 }

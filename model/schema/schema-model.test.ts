@@ -5,9 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { check, checkLiveness } from '../../checker/core/index.js';
+import type { Spec } from '../../checker/core/spec.js';
 import { checkParallel } from '../../checker/parallel/index.js';
+import { violationLines, violationReads, valueAt } from '../../checker/report/report.js';
+import { describeOverlap, traceTimeline } from '../../checker/report/timeline.js';
 import { SCHEMA_CHECKS } from '../../specs/catalog.js';
 import { HOLDS, LIVENESS } from '../../specs/facts.js';
+import { gfsSpec } from '../spec.js';
 import { BASE_CONSTANTS, type Constants, type Mutant } from '../state.js';
 import { gfsSchemaSpec } from './spec.js';
 
@@ -81,6 +85,43 @@ describe('swimlane hooks', () => {
     }
     expect(steps.filter((s) => s.received).length).toBeGreaterThan(3);
     expect(steps.at(-1)!.events).toContain('write acknowledged');
+  });
+});
+
+describe('report hooks, as the packed model\'s', () => {
+  /** The packed model's names in the schema model's numbering (its nodes count from 1, the schema's from 0). */
+  const renumber = (line: string): string => line.replace(/\b(cs|c)(\d+)\b/g, (_, k: string, n: string) => `${k}${Number(n) - 1}`);
+  /** What a report shows of a check's first counterexample: the lease timeline's sentence per state, the lines about the violation, what the property reads. */
+  const shown = (spec: Spec<any, any>) => {
+    const r = check(spec, { symmetry: false });
+    if (r.kind !== 'violation') throw new Error(`${spec.name}: ${r.kind}`);
+    const { property, trace } = r.violations[0]!;
+    const last = trace.states.at(-1)!;
+    return {
+      timeline: traceTimeline(spec, trace)!.map(describeOverlap),
+      lines: violationLines(spec, property, last),
+      reads: violationReads(spec, property, last).map((p) => valueAt(spec.toJSON!(last), p)),
+    };
+  };
+  for (const name of ['mutant-ignoreSkew-alone', 'mutant-grantWhileLeased', 'mutant-grantWhileLeased-alone']) {
+    it(`${name}: the same lease timeline at every state, and the same lines about the violation`, () => {
+      const c = SCHEMA_CHECKS.find((x) => x.name === `schema-${name}`)!;
+      const packedSpec = gfsSpec({ ...(c.constants as unknown as Constants), mutants: [c.mutant as Mutant] });
+      const packed = shown(c.invariants ? { ...packedSpec, invariants: packedSpec.invariants!.filter((p) => c.invariants!.includes(p.name)) } : packedSpec);
+      const schema = shown(build(c));
+      expect(schema.timeline).toEqual(packed.timeline.map(renumber));
+      expect(schema.timeline.at(-1)).toMatch(/^cs0 and cs1 at once: /);
+      expect(schema.lines).toEqual(packed.lines.map(renumber));
+      expect([schema.reads.length, schema.reads.filter((v) => v === undefined).length]).toEqual([packed.reads.length, 0]);
+    });
+  }
+
+  it('every path of the state tables and of every property\'s reads is in the JSON view', () => {
+    const spec = gfsSchemaSpec({ ...BASE_CONSTANTS, C: 2, mutants: [] });
+    const view = spec.toJSON!(spec.initStates()[0]!);
+    const paths = [...spec.stateTables!.flatMap((t) => t.fields.map((f) => f.path)), ...spec.invariants!.flatMap((p) => spec.propertyReads!(p.name, spec.initStates()[0]!))];
+    expect(paths.filter((p) => valueAt(view, p) === undefined)).toEqual([]);
+    expect(spec.stateTables!.map((t) => t.node)).toEqual(['M', 'cs0', 'cs1', 'c0', 'c1', 'network']);
   });
 });
 

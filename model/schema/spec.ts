@@ -25,7 +25,7 @@ import { mCrash, mExtend, mGrant, mLookup, mReplicate, mReport, mRestart } from 
 import { schemaFairness, schemaLiveness } from './liveness.js';
 import { lose } from './network.js';
 import { gfsSchema, initialState, type G, type M, type Msg, type S } from './state.js';
-import { describeStep, lanes } from './views.js';
+import { describeStep, describeViolation, lanes, propertyReads, stateTables, timeline } from './views.js';
 
 /** The successors of a step over several values (messages, `pend` entries): the enabled ones, in order. */
 function each<X>(xs: Iterable<X>, step: (x: X) => S | false): S[] {
@@ -104,6 +104,10 @@ export function gfsSchemaSpec(cfg: Config, options: GfsSchemaSpecOptions = {}): 
     symmetry: options.symmetry ?? true,
     nodes: lanes(g),
     describeStep: (before, a, after) => describeStep(g, before, a, after),
+    describeViolation: (property, s) => describeViolation(g, property, s),
+    propertyReads: (property) => propertyReads(g, property),
+    timeline: (s, before, a) => timeline(g, s, before, a),
+    stateTables: stateTables(g),
   });
   return Object.assign(spec, { g, liveness: schemaLiveness(g), fairness: schemaFairness() });
 }

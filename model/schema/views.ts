@@ -1,13 +1,17 @@
 /**
- * How a step of the schema model looks to a person: the swimlane hooks (`nodes`,
- * `describeStep`) the report renderers call. One table says who sends each message type
- * and to whom; labels and identities are read off the messages' named fields. Nodes are
- * numbered as the state is (`cs0`, `c0`: schema domains start at 0).
+ * How the schema model looks to a person: the hooks the report renderers call. The swimlane
+ * hooks (`nodes`, `describeStep`): one table says who sends each message type and to whom;
+ * labels and identities are read off the messages' named fields. The report hooks
+ * (`describeViolation`, `propertyReads`, `timeline`, `stateTables`), as the packed model's
+ * (`model/views.ts`, `model/timeline.ts`), over named fields and the schema's JSON view
+ * (`ver.0`, `mClock`). Nodes are numbered as the state is (`cs0`, `c0`: schema domains start
+ * at 0). Display only; they never change a state.
  *
- * Models GFS paper §3.1 (who sends what to whom) for display only.
+ * Models GFS paper §3.1 (who sends what to whom; a lease is a time-bounded grant of primary
+ * status, and the master's record and a chunkserver's own view of it are distinct beliefs).
  */
-import type { Action, StepInfo, StepMessage } from '../../checker/core/spec.js';
-import { isPrimary, leaseCurrent, type Data, type G, type M, type Msg, type S } from './state.js';
+import type { Action, StateField, StepInfo, StepMessage, TimelineClaim, TimelineSample } from '../../checker/core/spec.js';
+import { isPrimary, leaseCurrent, type Data, type Entry, type G, type M, type Msg, type S } from './state.js';
 
 const cs = (n: number): string => `cs${n}`;
 const client = (c: number): string => `c${c}`;
@@ -89,4 +93,90 @@ export function describeStep(g: G, before: S, a: Action, after: S): StepInfo {
   if (leaseCurrent(before) && !leaseCurrent(after) && before.mUp && after.mUp) events.push('M: lease expired (master view)');
   if (after.acked.size > before.acked.size) events.push('write acknowledged');
   return { node, sent, ...(received ? { received: message(received) } : {}), ...(lost ? { lost: lost.map(message) } : {}), events };
+}
+
+/** A log entry as `(v2, sn1, (c0, 1))`, `⊥` for a failed mutation's region. */
+const fmtEntry = (e: Entry): string => `(v${e.v}, sn${e.sn}, ${e.d === null ? '⊥' : fmtData(e.d)})`;
+
+/** `describeViolation`: the values an invariant's violation is about, one line each (as the packed model's). */
+export function describeViolation(g: G, property: string, s: S): string[] {
+  const primaries = g.CS.members.filter((c) => isPrimary(g, s, c));
+  const lease = s.mLease === null ? 'none' : `{holder: ${cs(s.mLease.holder)}, exp: ${s.mLease.exp}}`;
+  const csLine = (c: number): string => `${cs(c)}: clock ${s.clock[c]}, ver ${s.ver[c]}, leaseVer ${s.leaseVer[c]}, leaseExp ${s.leaseExp[c]}, up ${s.up[c]}`;
+  const logLine = (c: number): string => `${cs(c)} (ver ${s.ver[c]}): log [${s.log[c]!.map(fmtEntry).join(' ')}]`;
+  switch (property) {
+    case 'SinglePrimary':
+      return [`primaries at once: ${primaries.map(cs).join(', ')}`, ...primaries.map(csLine)];
+    case 'LeaseAgreement':
+      return [`master: up ${s.mUp}, clock ${s.mClock}, mLease ${lease}, mVersion ${s.mVersion} (lease current)`, `believes it is primary: ${primaries.map(cs).join(', ')}`, ...primaries.map(csLine)];
+    case 'VersionsBounded': {
+      const versions = [...s.msgs.variant('Grant'), ...s.msgs.variant('Bump')];
+      return [`mVersion ${s.mVersion}; ver: ${g.CS.members.map((c) => `${cs(c)} ${s.ver[c]}`).join(', ')}`, `versions in flight: ${versions.map(fmtMsg).join(', ') || 'none'}`];
+    }
+    case 'MutationOrder':
+      return g.CS.members.map(logLine);
+    case 'AckedDurable':
+    case 'AckedSamePosition':
+    case 'ConsistentWhenQuiet':
+      return [`acked: {${s.acked.toArray().map(fmtData).join(', ')}}, mVersion ${s.mVersion}`, ...g.CS.members.map(logLine)];
+    default:
+      return [];
+  }
+}
+
+/** `propertyReads`: the JSON-view paths each invariant reads (design page, "Invariants"), highlighted in reports. */
+export function propertyReads(g: G, property: string): string[] {
+  const each = (f: (c: number) => string[]): string[] => g.CS.members.flatMap(f);
+  const primary = (c: number): string[] => [`up.${c}`, `leaseVer.${c}`, `ver.${c}`, `clock.${c}`, `leaseExp.${c}`];
+  switch (property) {
+    case 'TypeOK':
+      return ['mClock', ...each((c) => [`clock.${c}`])];
+    case 'SinglePrimary':
+      return each(primary);
+    case 'LeaseAgreement':
+      return ['mUp', 'mLease', 'mClock', ...each(primary)];
+    case 'MutationOrder':
+      return each((c) => [`log.${c}`]);
+    case 'VersionsBounded':
+      return ['mVersion', 'msgs', ...each((c) => [`ver.${c}`])];
+    case 'AckedDurable':
+    case 'AckedSamePosition':
+      return ['acked', 'mVersion', ...each((c) => [`log.${c}`, `ver.${c}`])];
+    case 'ConsistentWhenQuiet':
+      return ['acked', 'mVersion', 'msgs', ...g.Client.members.map((c) => `idx.${c}`), ...each((c) => [`log.${c}`, `ver.${c}`, `pend.${c}`])];
+    default:
+      return [];
+  }
+}
+
+/**
+ * `timeline`: each clock, who believes whom holds the lease (the master's record while it is
+ * current; each chunkserver that `IsPrimary`, until `leaseExp - S`), and who is down. A `Tick`
+ * that normalised (every clock and timestamp down by 1) reports a clock shift of 1.
+ */
+export function timeline(g: G, s: S, before?: S, a?: Action): TimelineSample {
+  const clocks: Record<string, number> = { M: s.mClock };
+  for (const c of g.CS.members) clocks[cs(c)] = s.clock[c]!;
+  const ticked = a?.name === 'Tick' ? a.args[0] : undefined;
+  const shifted =
+    before !== undefined && ticked !== undefined && (ticked === 'M' ? s.mClock !== before.mClock + 1 : s.clock[ticked as number] !== before.clock[ticked as number]! + 1);
+  const claims: TimelineClaim[] = [];
+  if (s.mUp && leaseCurrent(s)) claims.push({ node: 'M', holder: cs(s.mLease!.holder), label: `lease: ${cs(s.mLease!.holder)} v${s.mVersion}`, until: s.mLease!.exp });
+  for (const c of g.CS.members) {
+    // IsPrimary holds while clock + S < leaseExp (clock < leaseExp under ignoreSkew).
+    if (isPrimary(g, s, c)) claims.push({ node: cs(c), holder: cs(c), label: `primary v${s.leaseVer[c]}`, until: s.leaseExp[c]! - (g.bug.ignoreSkew ? 0 : g.S) });
+  }
+  const down = [...(s.mUp ? [] : ['M']), ...g.CS.members.filter((c) => !s.up[c]).map(cs)];
+  return { clocks, clockShift: shifted ? 1 : 0, claims, down };
+}
+
+/** `stateTables`: the master, each chunkserver, each client and the network, as tables of JSON-view paths. */
+export function stateTables(g: G): { node: string; fields: StateField[] }[] {
+  const f = (name: string, path: string): StateField => ({ name, path });
+  return [
+    { node: 'M', fields: [f('up', 'mUp'), f('clock', 'mClock'), f('version', 'mVersion'), f('lease', 'mLease'), f('grace', 'mGrace'), f('current', 'mCurrent'), f('grants', 'grants')] },
+    ...g.CS.members.map((c) => ({ node: cs(c), fields: ['up', 'clock', 'ver', 'leaseVer', 'leaseExp', 'log', 'buf', 'pend'].map((k) => f(k, `${k}.${c}`)) })),
+    ...g.Client.members.map((c) => ({ node: client(c), fields: ['phase', 'idx', 'tries', 'prim', 'secs', 'pushed'].map((k) => f(k, `${k}.${c}`)) })),
+    { node: 'network', fields: [f('msgs', 'msgs'), f('acked', 'acked'), f('crashes', 'crashes'), f('losses', 'losses'), f('clones', 'clones')] },
+  ];
 }
