@@ -5,9 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { check, checkLiveness } from '../../checker/core/index.js';
-import type { Spec } from '../../checker/core/spec.js';
+import type { Spec, StepInfo } from '../../checker/core/spec.js';
 import { checkParallel } from '../../checker/parallel/index.js';
 import { violationLines, violationReads, valueAt } from '../../checker/report/report.js';
+import { describeTrace } from '../../checker/report/sequence.js';
 import { describeOverlap, traceTimeline } from '../../checker/report/timeline.js';
 import { SCHEMA_CHECKS } from '../../specs/catalog.js';
 import { HOLDS, LIVENESS } from '../../specs/facts.js';
@@ -85,6 +86,33 @@ describe('swimlane hooks', () => {
     }
     expect(steps.filter((s) => s.received).length).toBeGreaterThan(3);
     expect(steps.at(-1)!.events).toContain('write acknowledged');
+  });
+
+  /** A step as a line: the acting node, the messages sent, received and lost (label and ends), the events. */
+  const line = (s: StepInfo): string =>
+    [s.node, ...s.sent.map((m) => `sent ${m.label} ${m.from}->${m.to}`), s.received ? `received ${s.received.label} ${s.received.from}->${s.received.to}` : '', ...(s.lost ?? []).map((m) => `lost ${m.label}`), ...s.events].join(' | ');
+  /**
+   * A packed model's line as the schema model writes it: nodes numbered from 0, a data item as
+   * `(c0, 1)`, a set of chunkservers by name. (The schema's `Apply` and `ApplyAck` also name
+   * their sender, `from`, which the packed labels leave out.)
+   */
+  const asSchema = (l: string): string =>
+    l
+      .replace(/\b(cs|c)(\d+)\b/g, (_, k: string, n: string) => `${k}${Number(n) - 1}`)
+      .replace(/\((\d+),(\d+)\)/g, (_, c: string, k: string) => `(c${Number(c) - 1}, ${k})`)
+      .replace(/secs: \{([\d, ]*)\}/g, (_, xs: string) => `secs: {${xs.split(/[ ,]+/).filter(Boolean).map((x) => `cs${Number(x) - 1}`).join(', ')}}`);
+  const MUTANTS = ['mutant-ackBeforeReplicas', 'mutant-grantWhileLeased', 'mutant-arrivalOrder', 'mutant-noVersionBump', 'mutant-cloneWhileLeased', 'mutant-noGraceAfterRestart', 'mutant-expiryFromReceipt'];
+  it(`describe every step of ${MUTANTS.length} mutants' counterexamples as the packed model does`, () => {
+    for (const name of MUTANTS) {
+      const c = SCHEMA_CHECKS.find((x) => x.name === `schema-${name}`)!;
+      const packedSpec = gfsSpec({ ...(c.constants as unknown as Constants), mutants: [c.mutant as Mutant] });
+      const lines = [c.invariants ? { ...packedSpec, invariants: packedSpec.invariants!.filter((p) => c.invariants!.includes(p.name)) } : packedSpec, build(c)].map((spec: Spec<any, any>) => {
+        const r = check(spec, { symmetry: false });
+        if (r.kind !== 'violation') throw new Error(`${name}: ${r.kind}`);
+        return describeTrace(spec, r.violations[0]!.trace).map(line);
+      });
+      expect(lines[1]!.map((l) => l.replace(/(Apply(?:Ack)?\{to: cs\d+, )from: cs\d+, /g, '$1')), name).toEqual(lines[0]!.map(asSchema));
+    }
   });
 });
 

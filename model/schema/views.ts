@@ -41,17 +41,23 @@ function fmtField(key: string, v: unknown): string {
   return String(v);
 }
 
-/** `Grant{to: cs0, v: 2, exp: 2}`. */
-export function fmtMsg(m: Msg): string {
+/** A timestamp relative to a clock, `+2`: a stored timestamp is normalised and means nothing by itself. */
+const rel = (ts: number, clock: number): string => `${ts - clock >= 0 ? '+' : ''}${ts - clock}`;
+
+/** `Grant{to: cs0, v: 2, exp: +2}`: an expiry relative to `senderClock` when it is given. */
+export function fmtMsg(m: Msg, senderClock?: number): string {
   const fields = Object.entries(m).filter(([k]) => k !== 'type');
-  return `${m.type}{${fields.map(([k, v]) => `${k}: ${fmtField(k, v)}`).join(', ')}}`;
+  return `${m.type}{${fields.map(([k, v]) => `${k}: ${k === 'exp' && senderClock !== undefined ? rel(v as number, senderClock) : fmtField(k, v)}`).join(', ')}}`;
 }
 
-/** A message as renderers see it; its id leaves out `exp`, which clock normalisation shifts. */
-function message(m: Msg): StepMessage {
+/** The clock of node `n` (`M`, `cs0`, ...) in `s`; undefined for a client (clients keep no clock). */
+const clockOf = (s: S, n: string): number | undefined => (n === 'M' ? s.mClock : n.startsWith('cs') ? s.clock[Number(n.slice(2))] : undefined);
+
+/** A message as renderers see it; its id leaves out `exp`, which clock normalisation shifts; its label shows `exp` relative to the sender's clock in `s`. */
+function message(m: Msg, s: S): StepMessage {
   const [from, to] = ends(m);
   const id = Object.entries(m).filter(([k]) => k !== 'exp').map(([k, v]) => `${k}=${fmtField(k, v)}`).join(' ');
-  return { id, label: fmtMsg(m), from, to };
+  return { id, label: fmtMsg(m, clockOf(s, from)), from, to };
 }
 
 /** The messages of `a` that are not in `b`. */
@@ -75,16 +81,20 @@ export function describeStep(g: G, before: S, a: Action, after: S): StepInfo {
     : a.name.startsWith('M') ? 'M'
     : cs(a.args[0] as number);
   // A tick shifts timestamps in messages: that is not a send. A sent message leaves from the node that acted.
-  const sent = a.name === 'Tick' ? [] : minus(after, before).map((m) => ({ ...message(m), from: node }));
+  const sent = a.name === 'Tick' ? [] : minus(after, before).map((m) => ({ ...message(m, after), from: node }));
+  // No event for a tick: the lease timeline draws each clock as elapsed ticks. Expiries are
+  // shown relative to the node's own clock (`+2`).
   const events: string[] = [];
+  if (a.name === 'CPush') events.push(`push ${fmtData({ c: a.args[0] as number, k: after.idx[a.args[0] as number]! })} to ${cs(a.args[1] as number)}`);
   if (a.name === 'MCrash' || a.name === 'CCrash') events.push('crash');
   if (a.name === 'MRestart' || a.name === 'CRestart') events.push('restart');
-  if (a.name === 'MGrant') events.push(`grant lease to ${cs(after.mLease!.holder)} (v${after.mVersion}, exp ${after.mLease!.exp})`);
   if (a.name === 'MReplicate') events.push(`clone ${cs(a.args[0] as number)} onto ${cs(a.args[1] as number)} (v${after.mVersion})`);
+  if (a.name === 'MGrant') events.push(`grant lease to ${cs(after.mLease!.holder)} (v${after.mVersion}, exp ${rel(after.mLease!.exp, after.mClock)})`);
   for (const c of g.CS.members) {
     const was = isPrimary(g, before, c);
     const now = isPrimary(g, after, c);
-    if (!was && now) events.push(`${cs(c)}: lease granted (v${after.leaseVer[c]}, exp ${after.leaseExp[c]})`);
+    if (!was && now) events.push(`${cs(c)}: lease granted (v${after.leaseVer[c]}, exp ${rel(after.leaseExp[c]!, after.clock[c]!)})`);
+    if (was && now && after.leaseExp[c]! > before.leaseExp[c]! && a.name !== 'Tick') events.push(`${cs(c)}: lease extended to exp ${rel(after.leaseExp[c]!, after.clock[c]!)}`);
     if (was && !now) events.push(`${cs(c)}: lease expired (its own view)`);
     if (a.name !== 'MReplicate') {
       for (const e of after.log[c]!.slice(before.log[c]!.length)) events.push(`${cs(c)}: applied v${e.v} sn${e.sn} ${e.d === null ? '⊥' : fmtData(e.d)}`);
@@ -92,7 +102,7 @@ export function describeStep(g: G, before: S, a: Action, after: S): StepInfo {
   }
   if (leaseCurrent(before) && !leaseCurrent(after) && before.mUp && after.mUp) events.push('M: lease expired (master view)');
   if (after.acked.size > before.acked.size) events.push('write acknowledged');
-  return { node, sent, ...(received ? { received: message(received) } : {}), ...(lost ? { lost: lost.map(message) } : {}), events };
+  return { node, sent, ...(received ? { received: message(received, before) } : {}), ...(lost ? { lost: lost.map((m) => message(m, before)) } : {}), events };
 }
 
 /** A log entry as `(v2, sn1, (c0, 1))`, `⊥` for a failed mutation's region. */
@@ -111,7 +121,7 @@ export function describeViolation(g: G, property: string, s: S): string[] {
       return [`master: up ${s.mUp}, clock ${s.mClock}, mLease ${lease}, mVersion ${s.mVersion} (lease current)`, `believes it is primary: ${primaries.map(cs).join(', ')}`, ...primaries.map(csLine)];
     case 'VersionsBounded': {
       const versions = [...s.msgs.variant('Grant'), ...s.msgs.variant('Bump')];
-      return [`mVersion ${s.mVersion}; ver: ${g.CS.members.map((c) => `${cs(c)} ${s.ver[c]}`).join(', ')}`, `versions in flight: ${versions.map(fmtMsg).join(', ') || 'none'}`];
+      return [`mVersion ${s.mVersion}; ver: ${g.CS.members.map((c) => `${cs(c)} ${s.ver[c]}`).join(', ')}`, `versions in flight: ${versions.map((m) => fmtMsg(m)).join(', ') || 'none'}`];
     }
     case 'MutationOrder':
       return g.CS.members.map(logLine);
