@@ -10,8 +10,9 @@
 // With `floor` in place of `schema`, the schema model with most of its successors' construction
 // taken out after the states are collected: `State.with` returns the parent, and a set's `add`,
 // `delete` and `map` return the set. The steps then compute wrong successors (never used but
-// timed), and what `actions` still costs is the guards and the reads of the parent: a floor that
-// no way of building successors on this model goes under.
+// timed), and what `actions` still costs is the guards and the reads of the parent (plus what
+// replacing prototype methods at run time may cost the JIT: docs/schema.md cross-checks it
+// against a build with the construction taken out in the source).
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 

@@ -32,7 +32,7 @@
  *
  * @packageDocumentation
  */
-import type { Action, ActionArg, ActionProperty, Spec, StateEncoder, StateProperty, StepInfo } from './spec.js';
+import type { Action, ActionArg, ActionProperty, Spec, StateEncoder, StateProperty } from './spec.js';
 
 /** Records, tuples, unions, per-domain arrays and sequences with at most this many values decode to shared frozen objects. */
 export const INTERN_LIMIT = 8192;
@@ -1634,7 +1634,8 @@ function compileCodec<S>(root: Type<S>): Codec<S> {
   const SCR = g.k(new Int32Array(fixedWords));
   const wout = fixedWords ? `${Array.from({ length: fixedWords }, (_, i) => `${SCR}[${i}] = w${i};`).join(' ')} out.ints(${SCR});` : '';
   const wread = Array.from({ length: fixedWords }, (_, i) => `w${i} = W[start + ${i}] | 0`).join(', ');
-  // The decoded values of the cached places and their codes, shared by encode and decode (a sentinel before the first decode, equal to no value of a state).
+  // The decoded values of the cached places and their codes, shared by encode and decode (a
+  // sentinel before the first decode, equal to no value of a state).
   const NONE = g.k(Object.freeze({}));
   const siteDecl = [
     ...Array.from({ length: sites }, (_, i) => `D${i} = ${NONE}, C${i} = 0`),
@@ -2272,8 +2273,15 @@ export type ActionDef<S> =
       readonly step: (s: S, ...args: any[]) => StepResult<S>;
     };
 
-/** What {@link defineSpec} takes. */
-export interface SchemaSpecDef<S> {
+/** The report hooks a {@link SchemaSpecDef} may give; {@link defineSpec} passes them to the spec as they are. */
+const REPORT_HOOKS = ['nodes', 'describeStep', 'describeViolation', 'propertyReads', 'timeline', 'stateTables'] as const;
+
+/**
+ * What {@link defineSpec} builds a spec from. Besides the fields below, the report hooks of a
+ * {@link Spec} (swimlane nodes and steps, what a violation is about, what a property reads,
+ * the lease timeline, the state explorer's tables), passed to the spec as they are.
+ */
+export interface SchemaSpecDef<S> extends Pick<Spec<S>, (typeof REPORT_HOOKS)[number]> {
   /** The spec's name. */
   readonly name: string;
   /** The state's type (usually a {@link record}). */
@@ -2296,14 +2304,6 @@ export interface SchemaSpecDef<S> {
   readonly constraint?: (s: S) => boolean;
   /** Use the symmetric domains' canonicaliser (default: when the schema declares one). */
   readonly symmetry?: boolean;
-  /** Swimlane nodes and step descriptions for renderers. */
-  readonly nodes?: readonly string[];
-  readonly describeStep?: (before: S, action: Action, after: S) => StepInfo;
-  /** Report hooks, passed to the spec as they are (see {@link Spec}): what a violation is about, what a property reads, the lease timeline, the state explorer's tables. */
-  readonly describeViolation?: Spec<S>['describeViolation'];
-  readonly propertyReads?: Spec<S>['propertyReads'];
-  readonly timeline?: Spec<S>['timeline'];
-  readonly stateTables?: Spec<S>['stateTables'];
 }
 
 /** A {@link Spec} built by {@link defineSpec}, with its schema. */
@@ -2480,12 +2480,7 @@ export function defineSpec<S>(def: SchemaSpecDef<S>): SchemaSpec<S> {
     diff: (a, b) => sch.diff(a, b),
     ...(def.constraint ? { constraint: def.constraint } : {}),
     ...(symmetric ? { canonicalize: (s: S) => sch.canonicalize(s) } : {}),
-    ...(def.nodes ? { nodes: def.nodes } : {}),
-    ...(def.describeStep ? { describeStep: def.describeStep } : {}),
-    ...(def.describeViolation ? { describeViolation: def.describeViolation } : {}),
-    ...(def.propertyReads ? { propertyReads: def.propertyReads } : {}),
-    ...(def.timeline ? { timeline: def.timeline } : {}),
-    ...(def.stateTables ? { stateTables: def.stateTables } : {}),
+    ...Object.fromEntries(REPORT_HOOKS.filter((k) => def[k] !== undefined).map((k) => [k, def[k]])),
   };
   return spec;
 }

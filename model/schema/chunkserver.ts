@@ -62,9 +62,10 @@ export function pWrite(g: G, s: S, m: M<'WriteReq'>): S | false {
   const sn = nextSn(s, cs);
   let msgs = consume(s, m);
   for (const r of secs) msgs = msgs.add({ type: 'Apply', to: r, from: cs, v, sn, d });
-  const t: S = g.State.with(s, { buf: except(s.buf, cs, s.buf[cs]!.delete(d)), log: except(s.log, cs, [...s.log[cs]!, { v, sn, d }]), msgs });
-  if (g.bug.ackBeforeReplicas) return g.State.with(t, { msgs: msgs.add({ type: 'WriteResp', c, d, ok: true }) });
-  return g.State.with(t, { pend: except(s.pend, cs, s.pend[cs]!.add({ v, sn, c, d, waiting: secs, ok: true })) });
+  const buf = except(s.buf, cs, s.buf[cs]!.delete(d));
+  const log = except(s.log, cs, [...s.log[cs]!, { v, sn, d }]);
+  if (g.bug.ackBeforeReplicas) return g.State.with(s, { buf, log, msgs: msgs.add({ type: 'WriteResp', c, d, ok: true }) });
+  return g.State.with(s, { buf, log, msgs, pend: except(s.pend, cs, s.pend[cs]!.add({ v, sn, c, d, waiting: secs, ok: true })) });
 }
 
 /**

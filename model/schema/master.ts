@@ -9,6 +9,7 @@
  * crash), heartbeats (the liveness view in `MGrant`, the chunk report in `MReport`) and the
  * choice of primary (any current, live replica).
  */
+import { except } from '../../checker/core/schema.js';
 import { consume, inFlight, inFlightTo, reply, send } from './network.js';
 import { leaseCurrent, type G, type M, type S } from './state.js';
 
@@ -89,8 +90,8 @@ export function mReplicate(g: G, s: S, src: number, dst: number): S | false {
     if (!g.bug.cloneDuringWrite && !quiescent(g, s)) return false;
   }
   return g.State.with(s, {
-    log: s.log.map((l, cs) => (cs === dst ? s.log[src]! : l)),
-    ver: s.ver.map((v, cs) => (cs === dst ? s.ver[src]! : v)),
+    log: except(s.log, dst, s.log[src]!),
+    ver: except(s.ver, dst, s.ver[src]!),
     mCurrent: s.mCurrent.add(dst),
     clones: s.clones + 1,
   });

@@ -16,6 +16,8 @@ import { isPrimary, leaseCurrent, type Data, type Entry, type G, type M, type Ms
 const cs = (n: number): string => `cs${n}`;
 const client = (c: number): string => `c${c}`;
 const fmtData = (d: Data): string => `(c${d.c}, ${d.k})`;
+/** A log entry's data: the item, or `⊥` for a failed mutation's region. */
+const fmtD = (d: Data | null): string => (d === null ? '⊥' : fmtData(d));
 
 /** Sender and addressee of each message type (a `WriteResp` names its client only; its sender is the node that acts). */
 const ENDS: { readonly [K in Msg['type']]: (m: M<K>) => readonly [from: string, to: string] } = {
@@ -97,7 +99,7 @@ export function describeStep(g: G, before: S, a: Action, after: S): StepInfo {
     if (was && now && after.leaseExp[c]! > before.leaseExp[c]! && a.name !== 'Tick') events.push(`${cs(c)}: lease extended to exp ${rel(after.leaseExp[c]!, after.clock[c]!)}`);
     if (was && !now) events.push(`${cs(c)}: lease expired (its own view)`);
     if (a.name !== 'MReplicate') {
-      for (const e of after.log[c]!.slice(before.log[c]!.length)) events.push(`${cs(c)}: applied v${e.v} sn${e.sn} ${e.d === null ? '⊥' : fmtData(e.d)}`);
+      for (const e of after.log[c]!.slice(before.log[c]!.length)) events.push(`${cs(c)}: applied v${e.v} sn${e.sn} ${fmtD(e.d)}`);
     }
   }
   if (leaseCurrent(before) && !leaseCurrent(after) && before.mUp && after.mUp) events.push('M: lease expired (master view)');
@@ -105,8 +107,8 @@ export function describeStep(g: G, before: S, a: Action, after: S): StepInfo {
   return { node, sent, ...(received ? { received: message(received, before) } : {}), ...(lost ? { lost: lost.map((m) => message(m, before)) } : {}), events };
 }
 
-/** A log entry as `(v2, sn1, (c0, 1))`, `⊥` for a failed mutation's region. */
-const fmtEntry = (e: Entry): string => `(v${e.v}, sn${e.sn}, ${e.d === null ? '⊥' : fmtData(e.d)})`;
+/** A log entry as `(v2, sn1, (c0, 1))`. */
+const fmtEntry = (e: Entry): string => `(v${e.v}, sn${e.sn}, ${fmtD(e.d)})`;
 
 /** `describeViolation`: the values an invariant's violation is about, one line each (as the packed model's). */
 export function describeViolation(g: G, property: string, s: S): string[] {
