@@ -50,10 +50,7 @@ export function invariants(g: G): Record<string, (s: S) => boolean> {
     MutationOrder: (s) =>
       s.log.every((log) => log.every((e, i) => e.sn === 1 + countBefore(log, i, e.v))) &&
       css.every((x) => css.every((y) => x >= y || s.log[x] === s.log[y] || sameOrder(g, s.log[x]!, s.log[y]!))),
-    AckedDurable: (s) => {
-      const c = cur(g, s);
-      return s.acked.every((d) => c.every((cs) => s.log[cs]!.some((e) => e.d !== null && g.Data.equals(e.d, d))));
-    },
+    AckedDurable: (s) => s.acked.every((d) => cur(g, s).every((cs) => s.log[cs]!.some((e) => e.d !== null && g.Data.equals(e.d, d)))),
     VersionsBounded: (s) =>
       s.ver.every((v) => v <= s.mVersion) && s.msgs.variant('Grant').every((m) => m.v <= s.mVersion) && s.msgs.variant('Bump').every((m) => m.v <= s.mVersion),
     // Some entry (v, sn, d) of the first replica in Cur is in every replica's log in Cur.
